@@ -1,0 +1,22 @@
+"""The API root: /api/v1/."""
+
+from ninja import NinjaAPI
+
+from hotline.accounts.api import router as accounts_router
+from hotline.core.api import BearerAuth, install_error_handlers
+from hotline.orgs.api import router as orgs_router
+from hotline.tickets.api import router as tickets_router
+
+api = NinjaAPI(
+    title="Hotline API",
+    version="1",
+    description="12345 citizen hotline: tickets, lifecycle actions, org tree and catalogue.",
+    auth=BearerAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", tickets_router)
+api.add_router("", orgs_router)

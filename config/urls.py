@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from .api import api
+
+admin.site.site_header = "Hotline 12345 政务服务便民热线 管理后台"
+admin.site.site_title = "Hotline 管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import ROLE_LABELS, Role
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+    phone = models.CharField("手机号", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """A user holds a role in a unit. A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="memberships", verbose_name="单位")
+    role = models.CharField("角色", max_length=32, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_membership")]
+        indexes = [models.Index(fields=["role", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only the SHA-256 of the key is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "访问令牌"
+        verbose_name_plural = "访问令牌"

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from hotline.accounts.demo import build_users
+from hotline.orgs.demo import build_org
+from hotline.tickets.demo import build_tickets
+from hotline.tickets.models import Ticket
+from hotline.workcal.models import CalendarYear
+from hotline.workcal.services import calendar_seed_year
+
+
+class Command(BaseCommand):
+    help = "Build the demo city: calendar, org tree, catalogue, logins (password demo) and tickets."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, default=300)
+
+    def handle(self, *args, **options):
+        this_year = timezone.localdate().year
+        for year in range(this_year - 2, this_year + 2):
+            if not CalendarYear.objects.filter(year=year, confirmed=True).exists():
+                calendar_seed_year(year=year, confirm=True)
+        units = build_org()
+        users = build_users()
+        made = 0
+        if not Ticket.objects.exists() and options["tickets"]:
+            made = build_tickets(options["tickets"])
+        self.stdout.write(f"units={len(units)} new_logins={users} tickets={made}")
+        self.stdout.write("logins: admin, agent, dispatcher, callback, evaluator, supervisor, inspector, leader, auditor; <unit code>-handler, <unit code>-dispatcher; password: demo")
+        self.stdout.write(f"tickets={Ticket.objects.count()}")

@@ -1,0 +1,69 @@
+"""Base model and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError("append-only: rows cannot be updated")
+
+    def delete(self):
+        raise PermissionError("append-only: rows cannot be deleted")
+
+
+class AppendOnly(models.Model):
+    """Rows are written once. Updates and deletes through the application raise."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("append-only: rows cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("append-only: rows cannot be deleted")
+
+
+class AuditEvent(AppendOnly):
+    """Who did what outside a ticket's own timeline: showing a masked phone, logins, admin edits."""
+
+    seq = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=128, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计日志"
+        ordering = ["seq"]
+
+    def chain_content(self) -> dict:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "action": self.action,
+            "target": self.target,
+            "reason": self.reason,
+            "data": self.data,
+        }

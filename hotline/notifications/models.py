@@ -1,0 +1,30 @@
+"""The outbox: every notification is a row written in the same transaction as the change
+that causes it, then delivered by a worker."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Outbox(models.Model):
+    PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField("类型", max_length=32)
+    channel = models.CharField("通道", max_length=16, default="sms")
+    recipient = models.CharField("接收人", max_length=64)
+    template = models.CharField("模板", max_length=64)
+    params = models.JSONField("参数", default=dict)
+    status = models.CharField("状态", max_length=16, default=PENDING, db_index=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    receipt = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知发件箱"
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]

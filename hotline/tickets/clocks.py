@@ -1,0 +1,119 @@
+"""Starting, stopping and reading clocks. Called only from the transition function (and from the
+calendar service when a missing year is confirmed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from hotline.core.errors import CalendarMissing
+from hotline.workcal.calc import Limit, deadline_for, extend, warning_level
+from hotline.workcal.selectors import get_calendar
+
+from . import policy
+from .models import Clock, Ticket
+
+
+def limit_for_ticket(ticket: Ticket, clock: str) -> Limit:
+    category = ticket.category
+    category_limit = None
+    utility = False
+    if category is not None:
+        utility = category.utility
+        if category.time_limit:
+            category_limit = Limit(float(category.time_limit), category.time_limit_unit)
+    return policy.limit_for(
+        clock,
+        ticket.urgency,
+        category_limit=category_limit,
+        utility=utility,
+        overrides=getattr(settings, "HOTLINE_CLOCK_LIMITS", None),
+    )
+
+
+def clock_start(*, ticket: Ticket, kind: str, unit, start: datetime, limit: Limit | None = None) -> Clock:
+    limit = limit or limit_for_ticket(ticket, kind)
+    clock = Clock(ticket=ticket, kind=kind, unit=unit, started_at=start, limit_amount=limit.amount, limit_unit=limit.unit)
+    _compute(clock)
+    clock.save()
+    return clock
+
+
+def _compute(clock: Clock) -> None:
+    try:
+        deadline = deadline_for(get_calendar(), clock.started_at, Limit(clock.limit_amount, clock.limit_unit))
+    except CalendarMissing:
+        clock.pending_calendar, clock.yellow_at, clock.due_at = True, None, None
+        return
+    clock.pending_calendar, clock.yellow_at, clock.due_at = False, deadline.yellow_at, deadline.due_at
+
+
+def clocks_stop(*, ticket: Ticket, at: datetime, kinds: tuple[str, ...] | None = None, reason: str, judge: bool = False) -> list[Clock]:
+    """Stop the open clocks of ``kinds`` (all when None). With ``judge``, record whether the
+    deadline was met (used by the clocks whose stop is the thing they time)."""
+    qs = Clock.objects.filter(ticket=ticket, stopped_at__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    stopped = []
+    for clock in qs:
+        clock.stopped_at = at
+        clock.stop_reason = reason
+        clock.met = (clock.due_at is None or at <= clock.due_at) if judge else None
+        clock.save(update_fields=["stopped_at", "stop_reason", "met"])
+        stopped.append(clock)
+    return stopped
+
+
+def clock_extend(*, clock: Clock, days: int, at: datetime) -> Clock:
+    """An approved extension: the handling clock stops and a new one runs to the moved deadline."""
+    clocks_stop(ticket=clock.ticket, at=at, kinds=(clock.kind,), reason="extended")
+    new = Clock(
+        ticket=clock.ticket,
+        kind=clock.kind,
+        unit=clock.unit,
+        started_at=at,
+        limit_amount=float(days),
+        limit_unit="working_days",
+    )
+    try:
+        cal = get_calendar()
+        if clock.due_at is None:
+            raise CalendarMissing(at.year)
+        new.due_at = extend(cal, clock.due_at, days)
+        new.yellow_at = max(extend(cal, clock.due_at, days * 0.8), extend(cal, clock.due_at, max(days - 1, 0)))
+    except CalendarMissing:
+        new.pending_calendar = True
+    new.save()
+    return new
+
+
+def clocks_recompute_pending() -> int:
+    """Compute the deadlines that were waiting for a calendar year. Returns how many were set."""
+    done = 0
+    for clock in Clock.objects.filter(pending_calendar=True).iterator():
+        with transaction.atomic():
+            _compute(clock)
+            if not clock.pending_calendar:
+                clock.save(update_fields=["pending_calendar", "yellow_at", "due_at"])
+                done += 1
+    return done
+
+
+def open_clocks(ticket: Ticket) -> list[Clock]:
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("clocks")
+    clocks = list(prefetched) if prefetched is not None else list(ticket.clocks.all())
+    return [c for c in clocks if c.stopped_at is None]
+
+
+LEVELS = {"none": 0, "yellow": 1, "red": 2}
+
+
+def ticket_warning(ticket: Ticket, now: datetime) -> str:
+    level = "none"
+    for clock in open_clocks(ticket):
+        current = warning_level(now, clock.yellow_at, clock.due_at)
+        if LEVELS[current] > LEVELS[level]:
+            level = current
+    return level

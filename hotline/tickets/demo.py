@@ -1,0 +1,154 @@
+"""Demo tickets in every state, drawn from real citizen messages when ``../shared/data`` is
+there. Every ticket is created and moved through the same services the API uses."""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from hotline.accounts.models import User
+from hotline.core.errors import HotlineError
+from hotline.orgs.models import Category, Region, Unit
+
+from . import services
+
+FALLBACK = [
+    ("小区楼下餐馆油烟扰民", "XX路XX小区楼下的餐馆每天排放油烟，住户无法开窗，请相关部门处理。", "环境保护"),
+    ("小区停水三天无人处理", "我们小区已经停水三天，物业和水务公司互相推诿，请尽快恢复供水。", "城乡建设"),
+    ("公司拖欠工资半年", "本人在某公司工作，公司已拖欠半年工资，多次讨要无果，请求劳动监察介入。", "劳动和社会保障"),
+    ("学校违规收取补课费", "孩子所在学校以自愿名义收取补课费，实际上强制参加，请教育部门调查。", "教育文体"),
+    ("出租车拒载", "晚上在火车站打车，多辆出租车拒载短途乘客，请交通部门整治。", "交通运输"),
+]
+
+
+def _messages(limit: int) -> list[tuple[str, str, str]]:
+    path = Path(getattr(settings, "HOTLINE_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data")) / "teddycup2020c" / "messages_labeled.csv"
+    if not path.exists():
+        return [FALLBACK[i % len(FALLBACK)] for i in range(limit)]
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            detail = re.sub(r"\s+", " ", (row["留言详情"] or "").replace("_x000D_", "")).strip()
+            if not detail:
+                continue
+            rows.append((row["留言主题"].strip()[:200], detail[:2000], row["一级标签"]))
+    random.Random(12345).shuffle(rows)
+    return rows[:limit]
+
+
+def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
+    rng = random.Random(seed)
+    users = {u.username: u for u in User.objects.all()}
+    agent, dispatcher, callback, evaluator = users["agent"], users["dispatcher"], users["callback"], users["evaluator"]
+    supervisor = users["supervisor"]
+    leaves: dict[str, list[Category]] = {}
+    for cat in Category.objects.filter(level=3).select_related("parent__parent", "default_unit"):
+        leaves.setdefault(cat.parent.parent.name, []).append(cat)
+    districts = list(Unit.objects.filter(level="district").order_by("code"))
+    regions = {r.code: r for r in Region.objects.all()}
+    channels = ["phone"] * 6 + ["wechat", "web", "app", "mailbox", "letter", "leader_phone"]
+    kinds = ["complaint"] * 5 + ["help", "help", "consultation", "report", "suggestion"]
+    now = timezone.now()
+    start = now - timedelta(days=days)
+    made = 0
+
+    def at(moment: datetime):
+        return services.acting_at(min(moment, now))
+
+    def act(user, number, action, moment, **data):
+        with at(moment):
+            return services.ticket_transition(actor=user, number=number, action=action, data=data)
+
+    for i, (title, content, label) in enumerate(_messages(count)):
+        moment = start + timedelta(seconds=rng.randint(0, days * 86400 - 3 * 86400))
+        cats = leaves.get(label) or [c for group in leaves.values() for c in group]
+        category = rng.choice(cats)
+        district = districts[i % len(districts)]
+        phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
+        data = {
+            "channel": rng.choice(channels),
+            "kind": rng.choice(kinds),
+            "title": title,
+            "content": content,
+            "region": district.region.code if district.region_id else None,
+            "category": category.code,
+            "address": f"{district.name.replace('人民政府', '')}{rng.randint(1, 300)}号",
+            "citizen": {"name": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"]), "phone": phone, "confidential": rng.random() < 0.05},
+        }
+        if data["region"] not in regions:
+            data.pop("region")
+        try:
+            with at(moment):
+                ticket = services.ticket_register(actor=agent, data=data).ticket
+            made += 1
+            number = ticket.number
+            fate = rng.random()
+            t = moment + timedelta(minutes=rng.randint(5, 90))
+            if fate < 0.06:
+                continue  # stays registered
+            if fate < 0.09:
+                act(agent, number, "invalidate", t, reason="无效来电（测试/无内容）")
+                continue
+            if fate < 0.16:
+                act(agent, number, "answer_directly", t, text="已按政策解答，市民表示清楚。")
+                continue
+            to_district = category.default_unit is None or rng.random() < 0.4
+            target = district if to_district else category.default_unit
+            act(dispatcher, number, "dispatch", t, unit=target.code)
+            t += timedelta(hours=rng.randint(1, 20))
+            if to_district and rng.random() < 0.7:
+                street = Unit.objects.filter(parent=district).order_by("code")[i % 3]
+                act(users[f"{district.code}-dispatcher"], number, "forward", t, unit=street.code)
+                target = street
+                t += timedelta(hours=rng.randint(1, 20))
+            handler = users[f"{target.code}-handler"]
+            if fate < 0.22:
+                continue  # dispatched, waiting for acceptance
+            if fate < 0.25:
+                act(handler, number, "send_back", t, reason="该事项不属于本单位职责范围")
+                continue
+            act(handler, number, "accept", t)
+            t += timedelta(hours=rng.randint(2, 60))
+            if rng.random() < 0.1:
+                try:
+                    act(handler, number, "request_extension", t, days=5, reason="需协调多部门现场处置")
+                    act(dispatcher, number, "decide_extension", t + timedelta(hours=2), approve=rng.random() < 0.8)
+                except HotlineError:
+                    pass
+            if fate < 0.40:
+                if rng.random() < 0.2:
+                    act(supervisor, number, "supervise", t, note="请加快办理进度，按时反馈。")
+                continue  # in progress
+            t += timedelta(days=rng.randint(0, 6))
+            outcome = rng.choice(["resolved"] * 3 + ["explained", "cannot_resolve"])
+            act(handler, number, "reply", t, text="经核实，已安排人员现场处置，问题已整改到位。联系人：王科长 027-85551234。", outcome=outcome)
+            if fate < 0.52:
+                continue  # replied, waiting for follow-up
+            t += timedelta(hours=rng.randint(2, 40))
+            sat = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [6, 2, 2])[0]
+            act(callback, number, "follow_up", t, satisfaction=sat)
+            if sat != "dissatisfied" or fate < 0.6:
+                continue  # closed, or under review
+            t += timedelta(hours=rng.randint(2, 40))
+            verdict = "redo" if rng.random() < 0.5 else "proper"
+            act(evaluator, number, "review", t, verdict=verdict, note="经复核，" + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置"))
+            if verdict == "redo" and rng.random() < 0.6:
+                t += timedelta(days=rng.randint(1, 4))
+                act(handler, number, "reply", t, text="已重新核查并彻底整改，已电话告知市民。", outcome="resolved")
+                act(callback, number, "follow_up", t + timedelta(hours=5), satisfaction="satisfied")
+        except HotlineError:
+            continue
+    # A few merged duplicates.
+    open_tickets = list(services.Ticket.objects.filter(status="registered").order_by("pk")[:8])
+    for a, b in zip(open_tickets[::2], open_tickets[1::2], strict=False):
+        try:
+            services.ticket_transition(actor=dispatcher, number=b.number, action="merge", data={"into": a.number})
+        except HotlineError:
+            pass
+    return made

@@ -1,0 +1,159 @@
+"""Ticket, its timeline (TicketEvent), assignments to units and clocks.
+
+Nothing here changes a ticket: every change goes through ``services.ticket_transition``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from hotline.core.models import AppendOnly
+
+from . import workflow
+
+
+class Ticket(models.Model):
+    number = models.CharField("工单编号", max_length=16, unique=True)
+    status = models.CharField("状态", max_length=16, choices=workflow.STATUS_CHOICES, db_index=True)
+    kind = models.CharField("诉求类型", max_length=16, choices=workflow.KIND_CHOICES)
+    channel = models.CharField("渠道", max_length=16, choices=workflow.CHANNEL_CHOICES)
+    urgency = models.CharField("紧急程度", max_length=16, choices=workflow.URGENCY_CHOICES, default="normal")
+    title = models.CharField("标题", max_length=200, blank=True)
+    content = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=255, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    region = models.ForeignKey("orgs.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="区域")
+    category = models.ForeignKey("orgs.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="分类")
+    citizen_name = models.CharField("诉求人", max_length=64, blank=True)
+    citizen_phone = models.CharField("联系电话", max_length=32, blank=True, db_index=True)
+    citizen_anonymous = models.BooleanField("匿名", default=False)
+    citizen_confidential = models.BooleanField("保密", default=False)
+
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="held_tickets", verbose_name="当前承办单位")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="首问责任人")
+    registered_at = models.DateTimeField("登记时间", db_index=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    # Pending requests and results of the lifecycle.
+    send_back_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    send_back_reason = models.TextField(blank=True)
+    send_back_count = models.PositiveIntegerField(default=0)
+    extension_status = models.CharField(max_length=16, blank=True)  # "", requested, approved, refused
+    extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    reply_text = models.TextField(blank=True)
+    reply_outcome = models.CharField(max_length=16, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.CharField(max_length=24, blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    review_verdict = models.CharField(max_length=16, blank=True)
+    redo_count = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    last_seq = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["status", "registered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TicketEvent(AppendOnly):
+    """One entry of a ticket's timeline. Append-only, hash-chained per ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "工单事件"
+        verbose_name_plural = "工单事件"
+        ordering = ["ticket_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="uniq_ticket_event_seq")]
+        indexes = [models.Index(fields=["action", "at"])]
+
+    def chain_content(self, number: str) -> dict:
+        return {
+            "ticket": number,
+            "seq": self.seq,
+            "action": self.action,
+            "actor": self.actor_name,
+            "at": self.at.isoformat(),
+            "from": self.from_status,
+            "to": self.to_status,
+            "data": self.data,
+        }
+
+
+class TicketAssignment(models.Model):
+    """The ticket was dispatched or forwarded to a unit (lead or co-unit). Drives what a unit sees."""
+
+    LEAD, CO = "lead", "co"
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=8, choices=[(LEAD, "主办"), (CO, "协办")])
+    via = models.CharField(max_length=16)  # dispatch, forward
+    assigned_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+    event_seq = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "派单记录"
+        verbose_name_plural = "派单记录"
+        indexes = [models.Index(fields=["unit", "ticket"]), models.Index(fields=["ticket", "active"])]
+
+
+class Clock(models.Model):
+    """One clock on a ticket: when it started, when yellow and red come, when and how it stopped.
+
+    ``due_at`` is null while the calendar of a year it needs is missing (``pending_calendar``);
+    confirming that year computes it.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=16, choices=workflow.CLOCK_CHOICES)
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    limit_amount = models.FloatField()
+    limit_unit = models.CharField(max_length=16)
+    yellow_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    pending_calendar = models.BooleanField(default=False)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=16, blank=True)
+    met = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = "时限"
+        verbose_name_plural = "时限"
+        indexes = [
+            models.Index(fields=["ticket", "kind"]),
+            models.Index(fields=["yellow_at"], condition=models.Q(stopped_at__isnull=True), name="clock_open_yellow"),
+            models.Index(fields=["due_at"], condition=models.Q(stopped_at__isnull=True), name="clock_open_due"),
+        ]
+
+
+class TicketSequence(models.Model):
+    """The last number handed out on a day (Asia/Shanghai). Allocated inside the registering
+    transaction, so a rolled-back registration leaves no gap."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,83 @@
+"""Reads of tickets. Every query starts from ``tickets_visible_to(user)``."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from hotline.accounts.selectors import grants_for
+from hotline.core.errors import BadInput, Forbidden, NotFound
+from hotline.orgs.models import Unit
+
+from . import workflow
+from .models import Clock, Ticket, TicketAssignment, TicketEvent
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see: all for the centre's roles; for a unit, the tickets ever
+    dispatched, forwarded or copied to it or to a unit of its sub-tree; none otherwise."""
+    grants = grants_for(user)
+    if grants.sees_all:
+        return Ticket.objects.all()
+    if not grants.paths:
+        return Ticket.objects.none()
+    in_subtree = reduce(or_, (Q(unit__path__startswith=path) for path in grants.paths))
+    assigned = TicketAssignment.objects.filter(in_subtree, ticket=OuterRef("pk"))
+    return Ticket.objects.filter(Exists(assigned))
+
+
+def ticket_get_visible(user, number: str) -> Ticket:
+    ticket = tickets_visible_to(user).filter(number=number).first()
+    if ticket is None:
+        raise NotFound(f"no ticket {number}")
+    return ticket
+
+
+def ticket_detail(user, number: str) -> Ticket:
+    ticket = ticket_get_visible(user, number)
+    return (
+        Ticket.objects.select_related("unit", "region", "category", "merged_into", "registered_by")
+        .prefetch_related(
+            Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
+            Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")),
+            Prefetch("assignments", queryset=TicketAssignment.objects.select_related("unit").order_by("pk")),
+        )
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_list(user, *, status: str | None = None, unit: str | None = None, q: str | None = None) -> QuerySet[Ticket]:
+    grants = grants_for(user)
+    if not grants.reads_tickets:
+        raise Forbidden("this role may not list tickets")
+    qs = tickets_visible_to(user)
+    if status:
+        statuses = [s for s in status.split(",") if s]
+        bad = [s for s in statuses if s not in workflow.STATUSES]
+        if bad:
+            raise BadInput("status", f"unknown status {bad[0]!r}; one of {', '.join(workflow.STATUSES)}")
+        qs = qs.filter(status__in=statuses)
+    if unit:
+        node = Unit.objects.filter(code=unit).first()
+        if node is None:
+            raise BadInput("unit", f"no unit with code {unit!r}")
+        qs = qs.filter(unit__path__startswith=node.path)
+    if q:
+        q = q.strip()[:100]
+        text = Q(number=q) | Q(title__icontains=q) | Q(content__icontains=q) | Q(address__icontains=q)
+        if grants.sees_all:
+            # Only the centre may find a ticket by the citizen's phone.
+            text |= Q(citizen_phone=q)
+        qs = qs.filter(text)
+    return (
+        qs.select_related("unit")
+        .prefetch_related(Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True)))
+        .order_by("-registered_at", "-pk")
+    )
+
+
+def ticket_timeline(ticket: Ticket) -> list[TicketEvent]:
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("events")
+    return list(prefetched) if prefetched is not None else list(ticket.events.order_by("seq"))

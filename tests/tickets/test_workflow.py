@@ -1,0 +1,87 @@
+"""The transition table, pair by pair, as a pure function (no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.accounts.roles import Role
+from hotline.tickets import workflow
+from hotline.tickets.workflow import Refusal, decide
+
+# The lifecycle table of DESIGN section 4: action -> (from states, to state or states).
+EXPECTED = {
+    "answer_directly": ({"registered"}, {"closed"}),
+    "dispatch": ({"registered"}, {"dispatched"}),
+    "forward": ({"dispatched"}, {"dispatched"}),
+    "accept": ({"dispatched"}, {"in_progress"}),
+    "send_back": ({"dispatched", "in_progress"}, {"registered"}),
+    "request_extension": ({"in_progress"}, {"in_progress"}),
+    "decide_extension": ({"in_progress"}, {"in_progress"}),
+    "reply": ({"in_progress"}, {"replied"}),
+    "follow_up": ({"replied"}, {"closed", "under_review"}),
+    "review": ({"under_review"}, {"closed", "in_progress"}),
+    "merge": ({"registered", "dispatched"}, {"merged"}),
+    "invalidate": ({"registered"}, {"invalid"}),
+    "supervise": (set(workflow.OPEN_STATUSES), None),
+    "comment": (set(workflow.STATUSES), None),
+}
+
+ALL_ROLES = frozenset(Role)
+
+
+def test_every_action_of_the_design_is_in_the_table():
+    assert set(workflow.TICKET_ACTIONS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+@pytest.mark.parametrize("status", workflow.STATUSES)
+def test_pair(action, status):
+    sources, targets = EXPECTED[action]
+    rule = workflow.TABLE[action]
+    data = {"satisfaction": "satisfied", "verdict": "proper"}
+    if status in sources:
+        new = decide(action, status, roles_anywhere=rule.roles, roles_at_holding_unit=rule.roles, data=data)
+        assert new == status if targets is None else new in targets
+    else:
+        with pytest.raises(Refusal) as refusal:
+            decide(action, status, roles_anywhere=rule.roles, roles_at_holding_unit=rule.roles, data=data)
+        assert refusal.value.kind == "state"
+
+
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+def test_wrong_role_is_refused_before_state(action):
+    rule = workflow.TABLE[action]
+    others = ALL_ROLES - rule.roles
+    status = next(iter(EXPECTED[action][0]))
+    with pytest.raises(Refusal) as refusal:
+        decide(action, status, roles_anywhere=others, roles_at_holding_unit=others)
+    assert refusal.value.kind == "role"
+
+
+@pytest.mark.parametrize("action", [a for a, r in workflow.TABLE.items() if r.scope == workflow.HOLDING_UNIT])
+def test_unit_actions_need_the_role_at_the_holding_unit(action):
+    rule = workflow.TABLE[action]
+    status = next(iter(EXPECTED[action][0]))
+    with pytest.raises(Refusal) as refusal:
+        decide(action, status, roles_anywhere=rule.roles, roles_at_holding_unit=frozenset())
+    assert refusal.value.kind == "role"
+
+
+def test_follow_up_and_review_targets_depend_on_the_verdict():
+    cb, ev = {Role.CALLBACK}, {Role.EVALUATOR}
+    assert decide("follow_up", "replied", roles_anywhere=cb, roles_at_holding_unit=set(), data={"satisfaction": "dissatisfied"}) == "under_review"
+    assert decide("follow_up", "replied", roles_anywhere=cb, roles_at_holding_unit=set(), data={"satisfaction": "basically_satisfied"}) == "closed"
+    assert decide("review", "under_review", roles_anywhere=ev, roles_at_holding_unit=set(), data={"verdict": "redo"}) == "in_progress"
+    assert decide("review", "under_review", roles_anywhere=ev, roles_at_holding_unit=set(), data={"verdict": "proper"}) == "closed"
+
+
+def test_unknown_action():
+    with pytest.raises(Refusal) as refusal:
+        decide("teleport", "registered", roles_anywhere=ALL_ROLES, roles_at_holding_unit=ALL_ROLES)
+    assert refusal.value.kind == "unknown"
+
+
+def test_final_states_allow_only_comments():
+    for status in workflow.FINAL_STATUSES:
+        allowed = [a for a in workflow.TICKET_ACTIONS if status in workflow.TABLE[a].sources]
+        assert allowed == ["comment"]

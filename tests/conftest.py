@@ -32,6 +32,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("django_db") is None and "transactional_db" not in getattr(item, "fixturenames", ()) and "reseeded" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)
     items.sort(key=lambda item: 1 if item.get_closest_marker("transactional") else 0)
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.insight",
     "hotline.notifications",
+    "hotline.console",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Test databases are created UTF-8 from template0, whatever the server's default.
+    DATABASES["default"]["TEST"] = {"CHARSET": "UTF8", "TEMPLATE": "template0"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -146,3 +150,7 @@ HOTLINE_TOKEN_DAYS = int(os.environ.get("HOTLINE_TOKEN_DAYS", "30"))
 HOTLINE_PUBLIC_URL = os.environ.get("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000")
 # Where versioned insight models are stored.
 HOTLINE_MODEL_DIR = Path(os.environ.get("HOTLINE_MODEL_DIR", BASE_DIR / "var" / "models"))
+# Real public data used by the demo and the insight trainer (never copied into the repository).
+HOTLINE_SHARED_DATA = Path(os.environ.get("HOTLINE_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+LOGIN_URL = "/console/login/"
+LOGIN_REDIRECT_URL = "/console/"

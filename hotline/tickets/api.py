@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from hotline.accounts.selectors import grants_for
 from hotline.core.api import paginate
@@ -20,8 +21,8 @@ router = Router(tags=["tickets"])
 class CitizenIn(Schema):
     name: str | None = None
     phone: str | None = None
-    anonymous: bool | None = None
-    confidential: bool | None = None
+    anonymous: StrictBool | None = None
+    confidential: StrictBool | None = None
 
 
 class TicketIn(Schema):
@@ -43,7 +44,7 @@ class ActionIn(Schema):
     co_units: list[str] | None = Field(None, description="co-unit codes (dispatch)")
     reason: str | None = Field(None, description="send_back, request_extension, invalidate")
     days: int | None = Field(None, description="working days (request_extension, review redo, supervise)")
-    approve: bool | None = Field(None, description="decide_extension; on a re-dispatch after a send-back: was the send-back justified")
+    approve: StrictBool | None = Field(None, description="decide_extension; on a re-dispatch after a send-back: was the send-back justified")
     text: str | None = Field(None, description="reply, comment, answer_directly")
     outcome: str | None = Field(None, description="reply: resolved, explained, cannot_resolve")
     satisfaction: str | None = Field(None, description="follow_up: satisfied, basically_satisfied, dissatisfied")
@@ -61,7 +62,7 @@ def register(request: HttpRequest, payload: TicketIn):
     key = request.headers.get("Idempotency-Key")
     result = services.ticket_register(actor=request.user, data=data, idempotency_key=key)
     ticket = selectors.ticket_detail(request.user, result.ticket.number)
-    return 201, ticket_view(ticket, grants_for(request.user), timeline=True)
+    return Status(201, ticket_view(ticket, grants_for(request.user), timeline=True))
 
 
 @router.get("/tickets", response=dict[str, Any], summary="Tickets the caller may see")

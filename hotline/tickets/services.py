@@ -607,7 +607,7 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
     grants = grants_for(actor)
     with transaction.atomic():
         visible = ticket_get_visible(actor, number)
-        ticket = Ticket.objects.select_for_update().select_related("unit", "category", "send_back_unit").get(pk=visible.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("unit", "category", "send_back_unit").get(pk=visible.pk)
         try:
             new_status = workflow.decide(
                 action,

@@ -33,7 +33,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.get_closest_marker("django_db") is None and "transactional_db" not in getattr(item, "fixturenames", ()) and "reseeded" not in getattr(item, "fixturenames", ()):
+        if (
+            item.get_closest_marker("django_db") is None
+            and "transactional_db" not in getattr(item, "fixturenames", ())
+            and "reseeded" not in getattr(item, "fixturenames", ())
+        ):
             item.add_marker(pytest.mark.django_db)
     items.sort(key=lambda item: 1 if item.get_closest_marker("transactional") else 0)
 
@@ -64,7 +68,9 @@ class Api:
         if username:
             from hotline.accounts.services import token_issue
 
-            self.headers["Authorization"] = f"Bearer {token_issue(username=username, password='demo')}"
+            self.headers["Authorization"] = (
+                f"Bearer {token_issue(username=username, password='demo')}"
+            )
 
     def _call(self, method, path, body=None, headers=None):
         all_headers = {**self.headers, **(headers or {})}

@@ -65,7 +65,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = "handler"
 
 
-TICKET_DEFAULTS = {"channel": "phone", "kind": "complaint", "title": "小区噪音扰民", "content": "楼下工地夜间施工噪音很大，影响休息。", "citizen": {"name": "张先生", "phone": "13800001111"}}
+TICKET_DEFAULTS = {
+    "channel": "phone",
+    "kind": "complaint",
+    "title": "小区噪音扰民",
+    "content": "楼下工地夜间施工噪音很大，影响休息。",
+    "citizen": {"name": "张先生", "phone": "13800001111"},
+}
 
 
 def register(actor: User | str = "agent", **overrides):
@@ -77,14 +83,19 @@ def register(actor: User | str = "agent", **overrides):
 
 
 def act(username: str, number: str, action: str, **data):
-    return services.ticket_transition(actor=User.objects.get(username=username), number=number, action=action, data=data)
+    return services.ticket_transition(
+        actor=User.objects.get(username=username), number=number, action=action, data=data
+    )
 
 
 # How to bring a fresh ticket into each state, dispatched to district "jiangan" (which has streets).
 PATHS = {
     "registered": [],
     "dispatched": [("dispatcher", "dispatch", {"unit": "jiangan"})],
-    "in_progress": [("dispatcher", "dispatch", {"unit": "jiangan"}), ("jiangan-handler", "accept", {})],
+    "in_progress": [
+        ("dispatcher", "dispatch", {"unit": "jiangan"}),
+        ("jiangan-handler", "accept", {}),
+    ],
     "replied": [
         ("dispatcher", "dispatch", {"unit": "jiangan"}),
         ("jiangan-handler", "accept", {}),
@@ -107,7 +118,10 @@ PATHS = {
 }
 
 
-SEEN_BY_JIANGAN = [("dispatcher", "dispatch", {"unit": "jiangan"}), ("jiangan-handler", "send_back", {"reason": "不属于本单位"})]
+SEEN_BY_JIANGAN = [
+    ("dispatcher", "dispatch", {"unit": "jiangan"}),
+    ("jiangan-handler", "send_back", {"reason": "不属于本单位"}),
+]
 
 
 def ticket_in(state: str, *, seen_by_jiangan: bool = False, **overrides):

@@ -151,6 +151,8 @@ HOTLINE_PUBLIC_URL = os.environ.get("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000
 # Where versioned insight models are stored.
 HOTLINE_MODEL_DIR = Path(os.environ.get("HOTLINE_MODEL_DIR", BASE_DIR / "var" / "models"))
 # Real public data used by the demo and the insight trainer (never copied into the repository).
-HOTLINE_SHARED_DATA = Path(os.environ.get("HOTLINE_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+HOTLINE_SHARED_DATA = Path(
+    os.environ.get("HOTLINE_SHARED_DATA", BASE_DIR.parent / "shared" / "data")
+)
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"

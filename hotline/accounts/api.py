@@ -19,6 +19,12 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/auth/token", response=TokenOut, auth=None, throttle=[LoginThrottle()], summary="Exchange a username and password for a bearer token")
+@router.post(
+    "/auth/token",
+    response=TokenOut,
+    auth=None,
+    throttle=[LoginThrottle()],
+    summary="Exchange a username and password for a bearer token",
+)
 def token(request: HttpRequest, payload: TokenIn):
     return {"token": services.token_issue(username=payload.username, password=payload.password)}

@@ -33,11 +33,19 @@ def build_users(password: str = "demo") -> int:
     for username, name, grants, superuser in CENTRE_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = services.user_create(username=username, display_name=name, password_hash=encoded, is_staff=superuser, is_superuser=superuser)
+            user = services.user_create(
+                username=username,
+                display_name=name,
+                password_hash=encoded,
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
             created += 1
         for code, role in grants:
             services.membership_grant(user=user, unit=units[code], role=role)
-    with_children = set(Unit.objects.filter(parent__isnull=False).values_list("parent__code", flat=True))
+    with_children = set(
+        Unit.objects.filter(parent__isnull=False).values_list("parent__code", flat=True)
+    )
     for unit in units.values():
         if unit.kind in ("centre", "office") or unit.parent_id is None:
             continue
@@ -49,7 +57,9 @@ def build_users(password: str = "demo") -> int:
         for username, name, role in logins:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = services.user_create(username=username, display_name=name, password_hash=encoded)
+                user = services.user_create(
+                    username=username, display_name=name, password_hash=encoded
+                )
                 created += 1
             services.membership_grant(user=user, unit=unit, role=role)
     return created

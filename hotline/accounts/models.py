@@ -21,14 +21,22 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A user holds a role in a unit. A user may hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="memberships", verbose_name="单位")
-    role = models.CharField("角色", max_length=32, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="memberships", verbose_name="单位"
+    )
+    role = models.CharField(
+        "角色", max_length=32, choices=[(r.value, ROLE_LABELS[r]) for r in Role]
+    )
 
     class Meta:
         verbose_name = "岗位"
         verbose_name_plural = "岗位"
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_membership")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_membership")
+        ]
         indexes = [models.Index(fields=["role", "unit"])]
 
     def __str__(self) -> str:
@@ -47,3 +55,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "访问令牌"
         verbose_name_plural = "访问令牌"
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"

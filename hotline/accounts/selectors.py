@@ -47,7 +47,9 @@ def grants_for(user) -> Grants:
     by_unit: dict[int, set[Role]] = {}
     sees_all = False
     paths: list[str] = []
-    rows = Membership.objects.filter(user=user, unit__active=True).values_list("role", "unit_id", "unit__path", "unit__parent_id", "unit__kind")
+    rows = Membership.objects.filter(user=user, unit__active=True).values_list(
+        "role", "unit_id", "unit__path", "unit__parent_id", "unit__kind"
+    )
     for role_name, unit_id, path, parent_id, kind in rows:
         role = Role(role_name)
         roles.add(role)

@@ -50,8 +50,23 @@ def token_user(key: str) -> User | None:
     return token.user
 
 
-def user_create(*, username: str, password: str | None = None, display_name: str = "", phone: str = "", password_hash: str | None = None, is_staff: bool = False, is_superuser: bool = False) -> User:
-    user = User(username=username, display_name=display_name, phone=phone, is_staff=is_staff, is_superuser=is_superuser)
+def user_create(
+    *,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    phone: str = "",
+    password_hash: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        display_name=display_name,
+        phone=phone,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
     if password_hash:
         user.password = password_hash
     elif password:

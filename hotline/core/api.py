@@ -55,15 +55,32 @@ def install_error_handlers(api: NinjaAPI) -> None:
         field = _field_from_loc(first.get("loc", ()))
         message = first.get("msg", "invalid")
         detail = {_field_from_loc(e.get("loc", ())): e.get("msg", "invalid") for e in exc.errors}
-        return respond(request, 400, {"error": "bad_request", "detail": detail or {field: message}, "field": field})
+        return respond(
+            request,
+            400,
+            {"error": "bad_request", "detail": detail or {field: message}, "field": field},
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return respond(request, 401, {"error": "not_authenticated", "detail": "a valid Bearer token is required"})
+        return respond(
+            request,
+            401,
+            {"error": "not_authenticated", "detail": "a valid Bearer token is required"},
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+            429: "rate_limited",
+        }.get(exc.status_code, "error")
         headers = {}
         if exc.status_code == 429:
             headers["Retry-After"] = "60"
@@ -78,7 +95,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def crash(request, exc):  # a 500 is always a bug: log it with the traceback
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return respond(request, 500, {"error": "server_error", "detail": "internal error; it has been logged"})
+        return respond(
+            request, 500, {"error": "server_error", "detail": "internal error; it has been logged"}
+        )
 
 
 class LoginThrottle(AnonRateThrottle):
@@ -100,7 +119,13 @@ def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
     return page, size
 
 
-def paginate(request: HttpRequest, qs: QuerySet | list, page: int | None, page_size: int | None, render: Callable[[Any], dict]) -> dict:
+def paginate(
+    request: HttpRequest,
+    qs: QuerySet | list,
+    page: int | None,
+    page_size: int | None,
+    render: Callable[[Any], dict],
+) -> dict:
     """The list envelope every list endpoint uses: ``{"items", "count", "next"}``."""
     page, size = page_params(page, page_size)
     count = qs.count() if isinstance(qs, QuerySet) else len(qs)

@@ -18,7 +18,9 @@ def _lock_chain() -> None:
     # SQLite: transactions are IMMEDIATE (settings), so writers are already serialised.
 
 
-def audit_record(*, actor, action: str, target: str = "", reason: str = "", data: dict | None = None) -> AuditEvent:
+def audit_record(
+    *, actor, action: str, target: str = "", reason: str = "", data: dict | None = None
+) -> AuditEvent:
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-seq").values_list("hash", flat=True).first()

@@ -24,7 +24,9 @@ def _default(value: object) -> object:
 
 
 def canonical(content: Mapping[str, object]) -> str:
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+    )
 
 
 def entry_hash(prev_hash: str, content: Mapping[str, object]) -> str:

@@ -45,7 +45,9 @@ class AuditEvent(AppendOnly):
 
     seq = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=64)
     target = models.CharField(max_length=128, blank=True)
     reason = models.TextField(blank=True)
@@ -57,6 +59,9 @@ class AuditEvent(AppendOnly):
         verbose_name = "审计事件"
         verbose_name_plural = "审计日志"
         ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.action}"
 
     def chain_content(self) -> dict:
         return {

@@ -9,7 +9,9 @@ from django.db import models
 class Outbox(models.Model):
     PENDING, SENT, FAILED = "pending", "sent", "failed"
 
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+    )
     kind = models.CharField("类型", max_length=32)
     channel = models.CharField("通道", max_length=16, default="sms")
     recipient = models.CharField("接收人", max_length=64)
@@ -28,3 +30,6 @@ class Outbox(models.Model):
         verbose_name = "通知"
         verbose_name_plural = "通知发件箱"
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.recipient}"

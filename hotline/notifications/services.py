@@ -7,13 +7,31 @@ from django.db import transaction
 from .models import Outbox
 
 
-def outbox_enqueue(*, kind: str, recipient: str, template: str, params: dict, key: str, ticket=None, channel: str = "sms") -> Outbox | None:
+def outbox_enqueue(
+    *,
+    kind: str,
+    recipient: str,
+    template: str,
+    params: dict,
+    key: str,
+    ticket=None,
+    channel: str = "sms",
+) -> Outbox | None:
     """Add a notification; a second call with the same ``key`` adds nothing."""
     if not recipient:
         return None
-    assert transaction.get_connection().in_atomic_block, "outbox rows are written inside the causing transaction"
+    assert transaction.get_connection().in_atomic_block, (
+        "outbox rows are written inside the causing transaction"
+    )
     row, _ = Outbox.objects.get_or_create(
         idempotency_key=key,
-        defaults={"ticket": ticket, "kind": kind, "channel": channel, "recipient": recipient, "template": template, "params": params},
+        defaults={
+            "ticket": ticket,
+            "kind": kind,
+            "channel": channel,
+            "recipient": recipient,
+            "template": template,
+            "params": params,
+        },
     )
     return row

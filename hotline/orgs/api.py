@@ -15,7 +15,14 @@ router = Router(tags=["org"])
 
 
 @router.get("/units", response=dict[str, Any], summary="Units, a flat list")
-def units(request: HttpRequest, level: str | None = None, assessed: bool | None = None, parent: str | None = None, page: int | None = None, page_size: int | None = None):
+def units(
+    request: HttpRequest,
+    level: str | None = None,
+    assessed: bool | None = None,
+    parent: str | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+):
     qs = selectors.units_list(level=level, assessed=assessed, parent=parent)
     return paginate(
         request,
@@ -35,13 +42,34 @@ def units(request: HttpRequest, level: str | None = None, assessed: bool | None 
 
 
 @router.get("/regions", response=dict[str, Any], summary="Regions, a flat list")
-def regions(request: HttpRequest, level: str | None = None, page: int | None = None, page_size: int | None = None):
+def regions(
+    request: HttpRequest,
+    level: str | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+):
     qs = selectors.regions_list(level=level)
-    return paginate(request, qs, page, page_size, lambda r: {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent.code if r.parent_id else None})
+    return paginate(
+        request,
+        qs,
+        page,
+        page_size,
+        lambda r: {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent": r.parent.code if r.parent_id else None,
+        },
+    )
 
 
 @router.get("/categories", response=dict[str, Any], summary="The dispatch catalogue, a flat list")
-def categories(request: HttpRequest, level: int | None = None, page: int | None = None, page_size: int | None = None):
+def categories(
+    request: HttpRequest,
+    level: int | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+):
     qs = selectors.categories_list(level=level)
     return paginate(
         request,

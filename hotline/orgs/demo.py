@@ -134,7 +134,9 @@ BUILTIN_TREE = [
 
 
 def _data_dir() -> Path:
-    return Path(getattr(settings, "HOTLINE_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data"))
+    return Path(
+        getattr(settings, "HOTLINE_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data")
+    )
 
 
 def category_rows() -> list[tuple[str, str, str]]:
@@ -142,7 +144,10 @@ def category_rows() -> list[tuple[str, str, str]]:
     if not path.exists():
         return list(BUILTIN_TREE)
     with path.open(encoding="utf-8") as handle:
-        return [(r["一级分类"].strip(), r["二级分类"].strip(), r["三级分类"].strip()) for r in csv.DictReader(handle)]
+        return [
+            (r["一级分类"].strip(), r["二级分类"].strip(), r["三级分类"].strip())
+            for r in csv.DictReader(handle)
+        ]
 
 
 def _phone(seed: int) -> str:
@@ -156,7 +161,9 @@ def build_org() -> dict[str, Unit]:
     counter = [100]
 
     def region(code, name, level, parent):
-        obj, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+        obj, _ = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
         return obj
 
     def unit(code, name, level, kind, parent, reg=None, assessed=False):
@@ -192,18 +199,43 @@ def build_org() -> dict[str, Unit]:
         unit(code, name, Level.CITY, UnitKind.COMPANY, city, city_region, assessed=True)
     for code, name, streets in DISTRICTS:
         d_region = region(code, name, Level.DISTRICT, city_region)
-        district = unit(code, f"{name}人民政府", Level.DISTRICT, UnitKind.GOVERNMENT, city, d_region, assessed=True)
+        district = unit(
+            code,
+            f"{name}人民政府",
+            Level.DISTRICT,
+            UnitKind.GOVERNMENT,
+            city,
+            d_region,
+            assessed=True,
+        )
         for i, street_name in enumerate(streets, start=1):
             s_code = f"{code}-{i:02d}"
             s_region = region(s_code, street_name, Level.STREET, d_region)
-            street = unit(s_code, f"{name}{street_name}办事处", Level.STREET, UnitKind.STREET_OFFICE, district, s_region, assessed=True)
+            street = unit(
+                s_code,
+                f"{name}{street_name}办事处",
+                Level.STREET,
+                UnitKind.STREET_OFFICE,
+                district,
+                s_region,
+                assessed=True,
+            )
             c_code = f"{s_code}-01"
             c_name = street_name.replace("街道", "") + "社区"
             c_region = region(c_code, c_name, Level.COMMUNITY, s_region)
-            community = unit(c_code, f"{c_name}居委会", Level.COMMUNITY, UnitKind.COMMUNITY, street, c_region)
+            community = unit(
+                c_code, f"{c_name}居委会", Level.COMMUNITY, UnitKind.COMMUNITY, street, c_region
+            )
             g_code = f"{c_code}-01"
             g_region = region(g_code, f"{c_name}第一网格", Level.GRID, c_region)
-            unit(g_code, f"{c_name}第一网格站", Level.GRID, UnitKind.GRID_STATION, community, g_region)
+            unit(
+                g_code,
+                f"{c_name}第一网格站",
+                Level.GRID,
+                UnitKind.GRID_STATION,
+                community,
+                g_region,
+            )
     build_catalogue(units)
     return units
 
@@ -216,14 +248,25 @@ def build_catalogue(units: dict[str, Unit]) -> None:
         if a not in level1:
             code = f"C{len(level1) + 1:02d}"
             level1[a] = Category.objects.get_or_create(
-                code=code, defaults={"name": a, "level": 1, "default_unit": units.get(LEVEL1_UNIT.get(a, "data"))}
+                code=code,
+                defaults={
+                    "name": a,
+                    "level": 1,
+                    "default_unit": units.get(LEVEL1_UNIT.get(a, "data")),
+                },
             )[0]
         if (a, b) not in level2:
             parent = level1[a]
             n = sum(1 for key in level2 if key[0] == a) + 1
             unit_code = LEVEL2_UNIT.get(b, LEVEL1_UNIT.get(a, "data"))
             level2[(a, b)] = Category.objects.get_or_create(
-                code=f"{parent.code}-{n:02d}", defaults={"name": b, "level": 2, "parent": parent, "default_unit": units.get(unit_code)}
+                code=f"{parent.code}-{n:02d}",
+                defaults={
+                    "name": b,
+                    "level": 2,
+                    "parent": parent,
+                    "default_unit": units.get(unit_code),
+                },
             )[0]
         parent2 = level2[(a, b)]
         n = Category.objects.filter(parent=parent2).count() + 1

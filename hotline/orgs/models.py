@@ -15,15 +15,11 @@ class Level(models.TextChoices):
     GRID = "grid", "网格"
 
 
-class TreeNode(models.Model):
+class TreeNode(models.Model):  # noqa: DJ008 - abstract
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
         abstract = True
-
-    def _parent_path(self) -> str:
-        parent = getattr(self, "parent", None)
-        return parent.path if parent is not None else "/"
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
@@ -37,8 +33,16 @@ class TreeNode(models.Model):
             self.path = new_path
             super().save(*args, **{k: v for k, v in kwargs.items() if k != "force_insert"})
             if old_path and old_path != new_path:
-                for child in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    type(self).objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path):])
+                for child in (
+                    type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+                ):
+                    type(self).objects.filter(pk=child.pk).update(
+                        path=new_path + child.path[len(old_path) :]
+                    )
+
+    def _parent_path(self) -> str:
+        parent = getattr(self, "parent", None)
+        return parent.path if parent is not None else "/"
 
     @property
     def depth(self) -> int:
@@ -49,7 +53,14 @@ class Region(TreeNode):
     code = models.CharField("编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级",
+    )
 
     class Meta:
         verbose_name = "区域"
@@ -76,8 +87,22 @@ class Unit(TreeNode):
     name = models.CharField("名称", max_length=128)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级单位")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="units", verbose_name="所属区域")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级单位",
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name="所属区域",
+    )
     assessed = models.BooleanField("参加考核", default=False)
     active = models.BooleanField("启用", default=True)
     deputy_leader_name = models.CharField("分管领导", max_length=64, blank=True)
@@ -111,11 +136,27 @@ class Category(models.Model):
     code = models.CharField("编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=64)
     level = models.PositiveSmallIntegerField("层级")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级分类")
-    default_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="默认承办单位")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级分类",
+    )
+    default_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="默认承办单位",
+    )
     default_kind = models.CharField("默认诉求类型", max_length=16, blank=True)
     time_limit = models.PositiveIntegerField("办理时限", null=True, blank=True)
-    time_limit_unit = models.CharField("时限单位", max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
+    time_limit_unit = models.CharField(
+        "时限单位", max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
     utility = models.BooleanField("水电气暖", default=False)
     copy_to_supervision = models.BooleanField("抄送督查室", default=False)
     copy_to_discipline = models.BooleanField("抄送纪检监察", default=False)

@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 from .models import Category, Region, Unit
 
 
-def units_list(*, level: str | None = None, assessed: bool | None = None, parent: str | None = None) -> QuerySet[Unit]:
+def units_list(
+    *, level: str | None = None, assessed: bool | None = None, parent: str | None = None
+) -> QuerySet[Unit]:
     qs = Unit.objects.filter(active=True).select_related("parent", "region")
     if level:
         qs = qs.filter(level=level)
@@ -33,6 +35,8 @@ def categories_list(*, level: int | None = None) -> QuerySet[Category]:
 def unit_default_for_categories() -> dict[str, str]:
     """First-level category name -> default unit code, for the dispatch suggester."""
     out = {}
-    for name, code in Category.objects.filter(level=1, default_unit__isnull=False).values_list("name", "default_unit__code"):
+    for name, code in Category.objects.filter(level=1, default_unit__isnull=False).values_list(
+        "name", "default_unit__code"
+    ):
         out[name] = code
     return out

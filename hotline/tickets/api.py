@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
@@ -13,6 +14,7 @@ from hotline.core.api import paginate
 from hotline.core.errors import BadInput
 
 from . import selectors, services, workflow
+from .models import Clock, TicketAssignment, TicketEvent
 from .serializers import ticket_view
 
 router = Router(tags=["tickets"])
@@ -28,7 +30,9 @@ class CitizenIn(Schema):
 class TicketIn(Schema):
     channel: str = Field(..., description=f"one of {', '.join(workflow.CHANNELS)}")
     kind: str = Field(..., description=f"one of {', '.join(workflow.KINDS)}")
-    urgency: str | None = Field(None, description="normal, urgent or emergency; urgent words in the text can raise it")
+    urgency: str | None = Field(
+        None, description="normal, urgent or emergency; urgent words in the text can raise it"
+    )
     title: str | None = None
     content: str
     address: str | None = None
@@ -43,14 +47,23 @@ class ActionIn(Schema):
     unit: str | None = Field(None, description="unit code (dispatch, forward)")
     co_units: list[str] | None = Field(None, description="co-unit codes (dispatch)")
     reason: str | None = Field(None, description="send_back, request_extension, invalidate")
-    days: int | None = Field(None, description="working days (request_extension, review redo, supervise)")
-    approve: StrictBool | None = Field(None, description="decide_extension; on a re-dispatch after a send-back: was the send-back justified")
+    days: int | None = Field(
+        None, description="working days (request_extension, review redo, supervise)"
+    )
+    approve: StrictBool | None = Field(
+        None,
+        description="decide_extension; on a re-dispatch after a send-back: was the send-back justified",
+    )
     text: str | None = Field(None, description="reply, comment, answer_directly")
     outcome: str | None = Field(None, description="reply: resolved, explained, cannot_resolve")
-    satisfaction: str | None = Field(None, description="follow_up: satisfied, basically_satisfied, dissatisfied")
+    satisfaction: str | None = Field(
+        None, description="follow_up: satisfied, basically_satisfied, dissatisfied"
+    )
     verdict: str | None = Field(None, description="review: proper or redo")
     into: str | None = Field(None, description="merge: number of the ticket to merge into")
-    level: int | None = Field(None, description="supervise: supervision number (1, 2 = second supervision)")
+    level: int | None = Field(
+        None, description="supervise: supervision number (1, 2 = second supervision)"
+    )
     note: str | None = None
 
 
@@ -61,12 +74,36 @@ def register(request: HttpRequest, payload: TicketIn):
         data.pop("citizen", None)
     key = request.headers.get("Idempotency-Key")
     result = services.ticket_register(actor=request.user, data=data, idempotency_key=key)
-    ticket = selectors.ticket_detail(request.user, result.ticket.number)
-    return Status(201, ticket_view(ticket, grants_for(request.user), timeline=True))
+    grants = grants_for(request.user)
+    if result.created and grants.sees_all:
+        # Performance (bench/registration.py): the ticket was just written and is in memory with
+        # its region, category and registering user; a caller who sees all tickets may see it.
+        # Load only what ticket_detail would prefetch instead of re-reading the ticket with a
+        # visibility query and a six-table join. Same response, 3 queries instead of 5.
+        ticket = result.ticket
+        prefetch_related_objects(
+            [ticket],
+            Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
+            Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")),
+            Prefetch(
+                "assignments",
+                queryset=TicketAssignment.objects.select_related("unit").order_by("pk"),
+            ),
+        )
+    else:
+        ticket = selectors.ticket_detail(request.user, result.ticket.number)
+    return Status(201, ticket_view(ticket, grants, timeline=True))
 
 
 @router.get("/tickets", response=dict[str, Any], summary="Tickets the caller may see")
-def list_tickets(request: HttpRequest, status: str | None = None, unit: str | None = None, q: str | None = None, page: int | None = None, page_size: int | None = None):
+def list_tickets(
+    request: HttpRequest,
+    status: str | None = None,
+    unit: str | None = None,
+    q: str | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+):
     grants = grants_for(request.user)
     qs = selectors.ticket_list(request.user, status=status, unit=unit, q=q)
     return paginate(request, qs, page, page_size, lambda t: ticket_view(t, grants))
@@ -85,10 +122,16 @@ def get_ticket(request: HttpRequest, number: str):
     return body
 
 
-@router.post("/tickets/{number}/actions/{action}", response=dict[str, Any], summary="Take an action of the lifecycle")
+@router.post(
+    "/tickets/{number}/actions/{action}",
+    response=dict[str, Any],
+    summary="Take an action of the lifecycle",
+)
 def act(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None):
     if action not in workflow.TICKET_ACTIONS:
-        raise BadInput("action", f"unknown action {action!r}; one of {', '.join(workflow.TICKET_ACTIONS)}")
+        raise BadInput(
+            "action", f"unknown action {action!r}; one of {', '.join(workflow.TICKET_ACTIONS)}"
+        )
     data = payload.model_dump(exclude_none=True) if payload is not None else {}
     services.ticket_transition(actor=request.user, number=number, action=action, data=data)
     ticket = selectors.ticket_detail(request.user, number)

@@ -33,9 +33,18 @@ def limit_for_ticket(ticket: Ticket, clock: str) -> Limit:
     )
 
 
-def clock_start(*, ticket: Ticket, kind: str, unit, start: datetime, limit: Limit | None = None) -> Clock:
+def clock_start(
+    *, ticket: Ticket, kind: str, unit, start: datetime, limit: Limit | None = None
+) -> Clock:
     limit = limit or limit_for_ticket(ticket, kind)
-    clock = Clock(ticket=ticket, kind=kind, unit=unit, started_at=start, limit_amount=limit.amount, limit_unit=limit.unit)
+    clock = Clock(
+        ticket=ticket,
+        kind=kind,
+        unit=unit,
+        started_at=start,
+        limit_amount=limit.amount,
+        limit_unit=limit.unit,
+    )
     _compute(clock)
     clock.save()
     return clock
@@ -43,14 +52,27 @@ def clock_start(*, ticket: Ticket, kind: str, unit, start: datetime, limit: Limi
 
 def _compute(clock: Clock) -> None:
     try:
-        deadline = deadline_for(get_calendar(), clock.started_at, Limit(clock.limit_amount, clock.limit_unit))
+        deadline = deadline_for(
+            get_calendar(), clock.started_at, Limit(clock.limit_amount, clock.limit_unit)
+        )
     except CalendarMissing:
         clock.pending_calendar, clock.yellow_at, clock.due_at = True, None, None
         return
-    clock.pending_calendar, clock.yellow_at, clock.due_at = False, deadline.yellow_at, deadline.due_at
+    clock.pending_calendar, clock.yellow_at, clock.due_at = (
+        False,
+        deadline.yellow_at,
+        deadline.due_at,
+    )
 
 
-def clocks_stop(*, ticket: Ticket, at: datetime, kinds: tuple[str, ...] | None = None, reason: str, judge: bool = False) -> list[Clock]:
+def clocks_stop(
+    *,
+    ticket: Ticket,
+    at: datetime,
+    kinds: tuple[str, ...] | None = None,
+    reason: str,
+    judge: bool = False,
+) -> list[Clock]:
     """Stop the open clocks of ``kinds`` (all when None). With ``judge``, record whether the
     deadline was met (used by the clocks whose stop is the thing they time)."""
     qs = Clock.objects.filter(ticket=ticket, stopped_at__isnull=True)
@@ -82,7 +104,9 @@ def clock_extend(*, clock: Clock, days: int, at: datetime) -> Clock:
         if clock.due_at is None:
             raise CalendarMissing(at.year)
         new.due_at = extend(cal, clock.due_at, days)
-        new.yellow_at = max(extend(cal, clock.due_at, days * 0.8), extend(cal, clock.due_at, max(days - 1, 0)))
+        new.yellow_at = max(
+            extend(cal, clock.due_at, days * 0.8), extend(cal, clock.due_at, max(days - 1, 0))
+        )
     except CalendarMissing:
         new.pending_calendar = True
     new.save()

@@ -19,16 +19,36 @@ from hotline.orgs.models import Category, Region, Unit
 from . import services
 
 FALLBACK = [
-    ("小区楼下餐馆油烟扰民", "XX路XX小区楼下的餐馆每天排放油烟，住户无法开窗，请相关部门处理。", "环境保护"),
-    ("小区停水三天无人处理", "我们小区已经停水三天，物业和水务公司互相推诿，请尽快恢复供水。", "城乡建设"),
-    ("公司拖欠工资半年", "本人在某公司工作，公司已拖欠半年工资，多次讨要无果，请求劳动监察介入。", "劳动和社会保障"),
-    ("学校违规收取补课费", "孩子所在学校以自愿名义收取补课费，实际上强制参加，请教育部门调查。", "教育文体"),
+    (
+        "小区楼下餐馆油烟扰民",
+        "XX路XX小区楼下的餐馆每天排放油烟，住户无法开窗，请相关部门处理。",
+        "环境保护",
+    ),
+    (
+        "小区停水三天无人处理",
+        "我们小区已经停水三天，物业和水务公司互相推诿，请尽快恢复供水。",
+        "城乡建设",
+    ),
+    (
+        "公司拖欠工资半年",
+        "本人在某公司工作，公司已拖欠半年工资，多次讨要无果，请求劳动监察介入。",
+        "劳动和社会保障",
+    ),
+    (
+        "学校违规收取补课费",
+        "孩子所在学校以自愿名义收取补课费，实际上强制参加，请教育部门调查。",
+        "教育文体",
+    ),
     ("出租车拒载", "晚上在火车站打车，多辆出租车拒载短途乘客，请交通部门整治。", "交通运输"),
 ]
 
 
 def _messages(limit: int) -> list[tuple[str, str, str]]:
-    path = Path(getattr(settings, "HOTLINE_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data")) / "teddycup2020c" / "messages_labeled.csv"
+    path = (
+        Path(getattr(settings, "HOTLINE_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data"))
+        / "teddycup2020c"
+        / "messages_labeled.csv"
+    )
     if not path.exists():
         return [FALLBACK[i % len(FALLBACK)] for i in range(limit)]
     rows = []
@@ -45,7 +65,12 @@ def _messages(limit: int) -> list[tuple[str, str, str]]:
 def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.all()}
-    agent, dispatcher, callback, evaluator = users["agent"], users["dispatcher"], users["callback"], users["evaluator"]
+    agent, dispatcher, callback, evaluator = (
+        users["agent"],
+        users["dispatcher"],
+        users["callback"],
+        users["evaluator"],
+    )
     supervisor = users["supervisor"]
     leaves: dict[str, list[Category]] = {}
     for cat in Category.objects.filter(level=3).select_related("parent__parent", "default_unit"):
@@ -79,7 +104,11 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
             "region": district.region.code if district.region_id else None,
             "category": category.code,
             "address": f"{district.name.replace('人民政府', '')}{rng.randint(1, 300)}号",
-            "citizen": {"name": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"]), "phone": phone, "confidential": rng.random() < 0.05},
+            "citizen": {
+                "name": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"]),
+                "phone": phone,
+                "confidential": rng.random() < 0.05,
+            },
         }
         if data["region"] not in regions:
             data.pop("region")
@@ -117,8 +146,21 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
             t += timedelta(hours=rng.randint(2, 60))
             if rng.random() < 0.1:
                 try:
-                    act(handler, number, "request_extension", t, days=5, reason="需协调多部门现场处置")
-                    act(dispatcher, number, "decide_extension", t + timedelta(hours=2), approve=rng.random() < 0.8)
+                    act(
+                        handler,
+                        number,
+                        "request_extension",
+                        t,
+                        days=5,
+                        reason="需协调多部门现场处置",
+                    )
+                    act(
+                        dispatcher,
+                        number,
+                        "decide_extension",
+                        t + timedelta(hours=2),
+                        approve=rng.random() < 0.8,
+                    )
                 except HotlineError:
                     pass
             if fate < 0.40:
@@ -127,7 +169,14 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
                 continue  # in progress
             t += timedelta(days=rng.randint(0, 6))
             outcome = rng.choice(["resolved"] * 3 + ["explained", "cannot_resolve"])
-            act(handler, number, "reply", t, text="经核实，已安排人员现场处置，问题已整改到位。联系人：王科长 027-85551234。", outcome=outcome)
+            act(
+                handler,
+                number,
+                "reply",
+                t,
+                text="经核实，已安排人员现场处置，问题已整改到位。联系人：王科长 027-85551234。",
+                outcome=outcome,
+            )
             if fate < 0.52:
                 continue  # replied, waiting for follow-up
             t += timedelta(hours=rng.randint(2, 40))
@@ -137,10 +186,25 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
                 continue  # closed, or under review
             t += timedelta(hours=rng.randint(2, 40))
             verdict = "redo" if rng.random() < 0.5 else "proper"
-            act(evaluator, number, "review", t, verdict=verdict, note="经复核，" + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置"))
+            act(
+                evaluator,
+                number,
+                "review",
+                t,
+                verdict=verdict,
+                note="经复核，"
+                + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置"),
+            )
             if verdict == "redo" and rng.random() < 0.6:
                 t += timedelta(days=rng.randint(1, 4))
-                act(handler, number, "reply", t, text="已重新核查并彻底整改，已电话告知市民。", outcome="resolved")
+                act(
+                    handler,
+                    number,
+                    "reply",
+                    t,
+                    text="已重新核查并彻底整改，已电话告知市民。",
+                    outcome="resolved",
+                )
                 act(callback, number, "follow_up", t + timedelta(hours=5), satisfaction="satisfied")
         except HotlineError:
             continue
@@ -148,7 +212,9 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     open_tickets = list(services.Ticket.objects.filter(status="registered").order_by("pk")[:8])
     for a, b in zip(open_tickets[::2], open_tickets[1::2], strict=False):
         try:
-            services.ticket_transition(actor=dispatcher, number=b.number, action="merge", data={"into": a.number})
+            services.ticket_transition(
+                actor=dispatcher, number=b.number, action="merge", data={"into": a.number}
+            )
         except HotlineError:
             pass
     return made

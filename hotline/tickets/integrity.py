@@ -21,12 +21,18 @@ def timeline_breaks(batch: int = 2000) -> Iterator[Break]:
     """Yield every ticket whose timeline does not verify: an edited, removed or reordered event."""
     last_pk = 0
     while True:
-        tickets = list(Ticket.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "number", "last_seq", "last_hash")[:batch])
+        tickets = list(
+            Ticket.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "number", "last_seq", "last_hash")[:batch]
+        )
         if not tickets:
             return
         last_pk = tickets[-1][0]
         events: dict[int, list[TicketEvent]] = {}
-        for event in TicketEvent.objects.filter(ticket_id__in=[t[0] for t in tickets]).order_by("ticket_id", "seq"):
+        for event in TicketEvent.objects.filter(ticket_id__in=[t[0] for t in tickets]).order_by(
+            "ticket_id", "seq"
+        ):
             events.setdefault(event.ticket_id, []).append(event)
         for pk, number, last_seq, last_hash in tickets:
             problem = _check(number, events.get(pk, []), last_seq, last_hash)

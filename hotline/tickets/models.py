@@ -18,29 +18,62 @@ class Ticket(models.Model):
     status = models.CharField("状态", max_length=16, choices=workflow.STATUS_CHOICES, db_index=True)
     kind = models.CharField("诉求类型", max_length=16, choices=workflow.KIND_CHOICES)
     channel = models.CharField("渠道", max_length=16, choices=workflow.CHANNEL_CHOICES)
-    urgency = models.CharField("紧急程度", max_length=16, choices=workflow.URGENCY_CHOICES, default="normal")
+    urgency = models.CharField(
+        "紧急程度", max_length=16, choices=workflow.URGENCY_CHOICES, default="normal"
+    )
     title = models.CharField("标题", max_length=200, blank=True)
     content = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=255, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
-    region = models.ForeignKey("orgs.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="区域")
-    category = models.ForeignKey("orgs.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="分类")
+    region = models.ForeignKey(
+        "orgs.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="区域",
+    )
+    category = models.ForeignKey(
+        "orgs.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="分类",
+    )
     citizen_name = models.CharField("诉求人", max_length=64, blank=True)
     citizen_phone = models.CharField("联系电话", max_length=32, blank=True, db_index=True)
     citizen_anonymous = models.BooleanField("匿名", default=False)
     citizen_confidential = models.BooleanField("保密", default=False)
 
-    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="held_tickets", verbose_name="当前承办单位")
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="首问责任人")
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_tickets",
+        verbose_name="当前承办单位",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="首问责任人",
+    )
     registered_at = models.DateTimeField("登记时间", db_index=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     # Pending requests and results of the lifecycle.
-    send_back_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    send_back_unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     send_back_reason = models.TextField(blank=True)
     send_back_count = models.PositiveIntegerField(default=0)
-    extension_status = models.CharField(max_length=16, blank=True)  # "", requested, approved, refused
+    extension_status = models.CharField(
+        max_length=16, blank=True
+    )  # "", requested, approved, refused
     extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
     reply_text = models.TextField(blank=True)
     reply_outcome = models.CharField(max_length=16, blank=True)
@@ -49,7 +82,9 @@ class Ticket(models.Model):
     followed_up_at = models.DateTimeField(null=True, blank=True)
     review_verdict = models.CharField(max_length=16, blank=True)
     redo_count = models.PositiveIntegerField(default=0)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     last_seq = models.PositiveIntegerField(default=0)
@@ -74,7 +109,9 @@ class TicketEvent(AppendOnly):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=150)
     at = models.DateTimeField()
     from_status = models.CharField(max_length=16, blank=True)
@@ -87,8 +124,13 @@ class TicketEvent(AppendOnly):
         verbose_name = "工单事件"
         verbose_name_plural = "工单事件"
         ordering = ["ticket_id", "seq"]
-        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="uniq_ticket_event_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "seq"], name="uniq_ticket_event_seq")
+        ]
         indexes = [models.Index(fields=["action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.seq} {self.action}"
 
     def chain_content(self, number: str) -> dict:
         return {
@@ -118,7 +160,13 @@ class TicketAssignment(models.Model):
     class Meta:
         verbose_name = "派单记录"
         verbose_name_plural = "派单记录"
-        indexes = [models.Index(fields=["unit", "ticket"]), models.Index(fields=["ticket", "active"])]
+        indexes = [
+            models.Index(fields=["unit", "ticket"]),
+            models.Index(fields=["ticket", "active"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} -> {self.unit_id} ({self.role})"
 
 
 class Clock(models.Model):
@@ -130,7 +178,9 @@ class Clock(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
     kind = models.CharField(max_length=16, choices=workflow.CLOCK_CHOICES)
-    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField()
     limit_amount = models.FloatField()
     limit_unit = models.CharField(max_length=16)
@@ -146,9 +196,20 @@ class Clock(models.Model):
         verbose_name_plural = "时限"
         indexes = [
             models.Index(fields=["ticket", "kind"]),
-            models.Index(fields=["yellow_at"], condition=models.Q(stopped_at__isnull=True), name="clock_open_yellow"),
-            models.Index(fields=["due_at"], condition=models.Q(stopped_at__isnull=True), name="clock_open_due"),
+            models.Index(
+                fields=["yellow_at"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="clock_open_yellow",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="clock_open_due",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
 
 
 class TicketSequence(models.Model):
@@ -157,3 +218,6 @@ class TicketSequence(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"

@@ -42,13 +42,18 @@ def ticket_detail(user, number: str) -> Ticket:
         .prefetch_related(
             Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
             Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")),
-            Prefetch("assignments", queryset=TicketAssignment.objects.select_related("unit").order_by("pk")),
+            Prefetch(
+                "assignments",
+                queryset=TicketAssignment.objects.select_related("unit").order_by("pk"),
+            ),
         )
         .get(pk=ticket.pk)
     )
 
 
-def ticket_list(user, *, status: str | None = None, unit: str | None = None, q: str | None = None) -> QuerySet[Ticket]:
+def ticket_list(
+    user, *, status: str | None = None, unit: str | None = None, q: str | None = None
+) -> QuerySet[Ticket]:
     grants = grants_for(user)
     if not grants.reads_tickets:
         raise Forbidden("this role may not list tickets")
@@ -57,7 +62,9 @@ def ticket_list(user, *, status: str | None = None, unit: str | None = None, q: 
         statuses = [s for s in status.split(",") if s]
         bad = [s for s in statuses if s not in workflow.STATUSES]
         if bad:
-            raise BadInput("status", f"unknown status {bad[0]!r}; one of {', '.join(workflow.STATUSES)}")
+            raise BadInput(
+                "status", f"unknown status {bad[0]!r}; one of {', '.join(workflow.STATUSES)}"
+            )
         qs = qs.filter(status__in=statuses)
     if unit:
         node = Unit.objects.filter(code=unit).first()
@@ -66,14 +73,18 @@ def ticket_list(user, *, status: str | None = None, unit: str | None = None, q: 
         qs = qs.filter(unit__path__startswith=node.path)
     if q:
         q = q.strip()[:100]
-        text = Q(number=q) | Q(title__icontains=q) | Q(content__icontains=q) | Q(address__icontains=q)
+        text = (
+            Q(number=q) | Q(title__icontains=q) | Q(content__icontains=q) | Q(address__icontains=q)
+        )
         if grants.sees_all:
             # Only the centre may find a ticket by the citizen's phone.
             text |= Q(citizen_phone=q)
         qs = qs.filter(text)
     return (
         qs.select_related("unit")
-        .prefetch_related(Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True)))
+        .prefetch_related(
+            Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True))
+        )
         .order_by("-registered_at", "-pk")
     )
 

@@ -36,7 +36,11 @@ def citizen_view(ticket: Ticket, grants: Grants) -> dict:
         return {**base, "name": ticket.citizen_name, "phone": ticket.citizen_phone}
     if ticket.citizen_confidential or ticket.kind == "report" or ticket.citizen_anonymous:
         return {**base, "name": "保密", "phone": ""}
-    return {**base, "name": mask_name(ticket.citizen_name), "phone": mask_phone(ticket.citizen_phone)}
+    return {
+        **base,
+        "name": mask_name(ticket.citizen_name),
+        "phone": mask_phone(ticket.citizen_phone),
+    }
 
 
 def event_view(event: TicketEvent) -> dict:
@@ -51,7 +55,9 @@ def event_view(event: TicketEvent) -> dict:
     }
 
 
-def ticket_view(ticket: Ticket, grants: Grants, *, timeline: bool = False, now: datetime | None = None) -> dict:
+def ticket_view(
+    ticket: Ticket, grants: Grants, *, timeline: bool = False, now: datetime | None = None
+) -> dict:
     now = now or timezone.now()
     open_clocks = clocks.open_clocks(ticket)
     deadlines: dict[str, str | None] = {}
@@ -77,7 +83,13 @@ def ticket_view(ticket: Ticket, grants: Grants, *, timeline: bool = False, now: 
         "deadlines": deadlines,
         "warning": clocks.ticket_warning(ticket, now),
         "extension": {"status": ticket.extension_status or None, "days": ticket.extension_days},
-        "reply": {"text": ticket.reply_text, "outcome": ticket.reply_outcome or None, "at": iso(ticket.replied_at)} if ticket.replied_at else None,
+        "reply": {
+            "text": ticket.reply_text,
+            "outcome": ticket.reply_outcome or None,
+            "at": iso(ticket.replied_at),
+        }
+        if ticket.replied_at
+        else None,
         "satisfaction": ticket.satisfaction or None,
         "review_verdict": ticket.review_verdict or None,
         "redo_count": ticket.redo_count,

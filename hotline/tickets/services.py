@@ -5,9 +5,9 @@ actor, update, append the event, then side effects after commit."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,7 +66,14 @@ def _text(data: Mapping, field: str, *, required: bool, max_len: int = MAX_TEXT)
     return value
 
 
-def _choice(data: Mapping, field: str, choices: Mapping[str, str], *, required: bool, default: str | None = None) -> str | None:
+def _choice(
+    data: Mapping,
+    field: str,
+    choices: Mapping[str, str],
+    *,
+    required: bool,
+    default: str | None = None,
+) -> str | None:
     value = data.get(field)
     if value in (None, ""):
         if required:
@@ -110,7 +117,16 @@ def _unit(code: object, field: str) -> Unit:
     return unit
 
 
-def _append_event(ticket: Ticket, *, actor, action: str, at: datetime, from_status: str, to_status: str, data: dict) -> TicketEvent:
+def _append_event(
+    ticket: Ticket,
+    *,
+    actor,
+    action: str,
+    at: datetime,
+    from_status: str,
+    to_status: str,
+    data: dict,
+) -> TicketEvent:
     event = TicketEvent(
         ticket=ticket,
         seq=ticket.last_seq + 1,
@@ -222,7 +238,9 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
     number exists only once committed. A repeated ``idempotency_key`` returns the first ticket."""
     grants = grants_for(actor)
     try:
-        workflow.decide("register", "", roles_anywhere=grants.roles, roles_at_holding_unit=frozenset())
+        workflow.decide(
+            "register", "", roles_anywhere=grants.roles, roles_at_holding_unit=frozenset()
+        )
     except workflow.Refusal as refusal:
         raise Forbidden(str(refusal)) from None
     if idempotency_key is not None:
@@ -259,7 +277,15 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 event_data["category"] = ticket.category.code
             if raised:
                 event_data["urgency_raised_by"] = words
-            _append_event(ticket, actor=actor, action="register", at=now, from_status="", to_status=workflow.REGISTERED, data=event_data)
+            _append_event(
+                ticket,
+                actor=actor,
+                action="register",
+                at=now,
+                from_status="",
+                to_status=workflow.REGISTERED,
+                data=event_data,
+            )
             ticket.save(update_fields=["last_seq", "last_hash"])
             clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
             if ticket.citizen_phone and not ticket.citizen_anonymous:
@@ -267,7 +293,10 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                     kind="acknowledgement",
                     recipient=ticket.citizen_phone,
                     template="acknowledgement",
-                    params={"number": ticket.number, "link": f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={ticket.number}"},
+                    params={
+                        "number": ticket.number,
+                        "link": f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={ticket.number}",
+                    },
                     key=f"ack:{ticket.number}",
                     ticket=ticket,
                 )
@@ -330,7 +359,15 @@ def _copy_to_offices(ctx: Context) -> list[str]:
     copied = []
     for unit in Unit.objects.filter(code__in=wanted, active=True):
         if not ctx.ticket.assignments.filter(unit=unit, role="copy").exists():
-            TicketAssignment.objects.create(ticket=ctx.ticket, unit=unit, role="copy", via="copy", assigned_at=ctx.now, active=True, event_seq=ctx.ticket.last_seq + 1)
+            TicketAssignment.objects.create(
+                ticket=ctx.ticket,
+                unit=unit,
+                role="copy",
+                via="copy",
+                assigned_at=ctx.now,
+                active=True,
+                event_seq=ctx.ticket.last_seq + 1,
+            )
             copied.append(unit.code)
     return copied
 
@@ -338,7 +375,9 @@ def _copy_to_offices(ctx: Context) -> list[str]:
 def _dispatch(ctx: Context) -> dict:
     unit = _unit(ctx.data.get("unit"), "unit")
     if unit.kind in ("centre", "office"):
-        raise BadInput("unit", "tickets are dispatched to handling units, not to the centre or an office")
+        raise BadInput(
+            "unit", "tickets are dispatched to handling units, not to the centre or an office"
+        )
     co_codes = ctx.data.get("co_units") or []
     if not isinstance(co_codes, list) or not all(isinstance(c, str) for c in co_codes):
         raise BadInput("co_units", "a list of unit codes")
@@ -358,15 +397,34 @@ def _dispatch(ctx: Context) -> dict:
         # Re-dispatch after a send-back: the dispatcher rules on it. Sending it back to the same
         # unit means the send-back was not justified, unless the dispatcher says otherwise.
         valid = approve if approve is not None else ticket.send_back_unit_id != unit.pk
-        data["send_back"] = {"unit": ticket.send_back_unit.code, "ruling": "valid" if valid else "invalid"}
+        data["send_back"] = {
+            "unit": ticket.send_back_unit.code,
+            "ruling": "valid" if valid else "invalid",
+        }
         ticket.send_back_unit = None
         ticket.send_back_reason = ""
-    clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("dispatch",), reason="dispatched", judge=True)
+    clocks.clocks_stop(
+        ticket=ticket, at=ctx.now, kinds=("dispatch",), reason="dispatched", judge=True
+    )
     ticket.unit = unit
     seq = ticket.last_seq + 1
-    TicketAssignment.objects.create(ticket=ticket, unit=unit, role=TicketAssignment.LEAD, via="dispatch", assigned_at=ctx.now, event_seq=seq)
+    TicketAssignment.objects.create(
+        ticket=ticket,
+        unit=unit,
+        role=TicketAssignment.LEAD,
+        via="dispatch",
+        assigned_at=ctx.now,
+        event_seq=seq,
+    )
     for co in co_units:
-        TicketAssignment.objects.create(ticket=ticket, unit=co, role=TicketAssignment.CO, via="dispatch", assigned_at=ctx.now, event_seq=seq)
+        TicketAssignment.objects.create(
+            ticket=ticket,
+            unit=co,
+            role=TicketAssignment.CO,
+            via="dispatch",
+            assigned_at=ctx.now,
+            event_seq=seq,
+        )
     _start_unit_clocks(ctx, unit)
     clocks.clock_start(ticket=ticket, kind="handle", unit=unit, start=ctx.now)
     copies = _copy_to_offices(ctx)
@@ -380,11 +438,24 @@ def _forward(ctx: Context) -> dict:
     unit = _unit(ctx.data.get("unit"), "unit")
     holder = ticket.unit
     if holder is None or not holder.is_ancestor_of(unit):
-        raise BadInput("unit", f"{unit.code} is not below {holder.code if holder else 'the holding unit'}")
-    clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("transfer",), reason="forwarded", judge=True)
+        raise BadInput(
+            "unit", f"{unit.code} is not below {holder.code if holder else 'the holding unit'}"
+        )
+    clocks.clocks_stop(
+        ticket=ticket, at=ctx.now, kinds=("transfer",), reason="forwarded", judge=True
+    )
     clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("accept",), reason="forwarded")
-    ticket.assignments.filter(unit=holder, role=TicketAssignment.LEAD, active=True).update(active=False)
-    TicketAssignment.objects.create(ticket=ticket, unit=unit, role=TicketAssignment.LEAD, via="forward", assigned_at=ctx.now, event_seq=ticket.last_seq + 1)
+    ticket.assignments.filter(unit=holder, role=TicketAssignment.LEAD, active=True).update(
+        active=False
+    )
+    TicketAssignment.objects.create(
+        ticket=ticket,
+        unit=unit,
+        role=TicketAssignment.LEAD,
+        via="forward",
+        assigned_at=ctx.now,
+        event_seq=ticket.last_seq + 1,
+    )
     ticket.unit = unit
     _start_unit_clocks(ctx, unit)
     data = {"from_unit": holder.code, "unit": unit.code}
@@ -395,7 +466,9 @@ def _forward(ctx: Context) -> dict:
 
 
 def _accept(ctx: Context) -> dict:
-    clocks.clocks_stop(ticket=ctx.ticket, at=ctx.now, kinds=("accept",), reason="accepted", judge=True)
+    clocks.clocks_stop(
+        ticket=ctx.ticket, at=ctx.now, kinds=("accept",), reason="accepted", judge=True
+    )
     clocks.clocks_stop(ticket=ctx.ticket, at=ctx.now, kinds=("transfer",), reason="accepted")
     return {"unit": ctx.ticket.unit.code}
 
@@ -404,7 +477,9 @@ def _send_back(ctx: Context) -> dict:
     reason = _text(ctx.data, "reason", required=True)
     ticket = ctx.ticket
     unit = ticket.unit
-    clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("accept", "transfer", "handle"), reason="sent_back")
+    clocks.clocks_stop(
+        ticket=ticket, at=ctx.now, kinds=("accept", "transfer", "handle"), reason="sent_back"
+    )
     ticket.assignments.filter(active=True).exclude(role="copy").update(active=False)
     ticket.send_back_unit = unit
     ticket.send_back_reason = reason
@@ -470,7 +545,9 @@ def _follow_up(ctx: Context) -> dict:
     satisfaction = _choice(ctx.data, "satisfaction", workflow.SATISFACTIONS, required=True)
     note = _text(ctx.data, "note", required=False)
     ticket = ctx.ticket
-    clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("follow_up",), reason="followed_up", judge=True)
+    clocks.clocks_stop(
+        ticket=ticket, at=ctx.now, kinds=("follow_up",), reason="followed_up", judge=True
+    )
     ticket.satisfaction = satisfaction
     ticket.followed_up_at = ctx.now
     ticket.review_verdict = ""
@@ -496,7 +573,9 @@ def _review(ctx: Context) -> dict:
         ticket.extension_status = ""
         ticket.extension_days = None
         limit = Limit(float(days), WORKING_DAYS) if days else None
-        clock = clocks.clock_start(ticket=ticket, kind="handle", unit=ticket.unit, start=ctx.now, limit=limit)
+        clock = clocks.clock_start(
+            ticket=ticket, kind="handle", unit=ticket.unit, start=ctx.now, limit=limit
+        )
         data["due_at"] = clock.due_at.isoformat() if clock.due_at else None
         data["redo"] = ticket.redo_count
     return data
@@ -541,7 +620,9 @@ def _supervise(ctx: Context) -> dict:
     if requested is not None and requested != level:
         raise BadInput("level", f"this would be supervision number {level}")
     limit = Limit(float(days), WORKING_DAYS) if days else None
-    clock = clocks.clock_start(ticket=ticket, kind="supervision", unit=ticket.unit, start=ctx.now, limit=limit)
+    clock = clocks.clock_start(
+        ticket=ticket, kind="supervision", unit=ticket.unit, start=ctx.now, limit=limit
+    )
     order = SupervisionOrder.objects.create(
         ticket=ticket,
         level=level,
@@ -607,7 +688,11 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
     grants = grants_for(actor)
     with transaction.atomic():
         visible = ticket_get_visible(actor, number)
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("unit", "category", "send_back_unit").get(pk=visible.pk)
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("unit", "category", "send_back_unit")
+            .get(pk=visible.pk)
+        )
         try:
             new_status = workflow.decide(
                 action,
@@ -622,19 +707,33 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
             raise Forbidden(str(refusal)) from None
         if action in ("follow_up", "review"):
             # The target state depends on a field: validate it before resolving.
-            field, choices = ("satisfaction", workflow.SATISFACTIONS) if action == "follow_up" else ("verdict", workflow.VERDICTS)
+            field, choices = (
+                ("satisfaction", workflow.SATISFACTIONS)
+                if action == "follow_up"
+                else ("verdict", workflow.VERDICTS)
+            )
             _choice(data, field, choices, required=True)
             new_status = workflow.TABLE[action].target(ticket.status, data)
         from_status = ticket.status
         now = _now()
-        ctx = Context(ticket=ticket, actor=actor, grants=grants, now=now, data=data, new_status=new_status)
+        ctx = Context(
+            ticket=ticket, actor=actor, grants=grants, now=now, data=data, new_status=new_status
+        )
         event_data = HANDLERS[action](ctx)
         ticket.status = new_status
         if new_status == workflow.CLOSED and ticket.closed_at is None:
             ticket.closed_at = now
         if new_status in workflow.OPEN_STATUSES:
             ticket.closed_at = None
-        _append_event(ticket, actor=actor, action=action, at=now, from_status=from_status, to_status=new_status, data=event_data)
+        _append_event(
+            ticket,
+            actor=actor,
+            action=action,
+            at=now,
+            from_status=from_status,
+            to_status=new_status,
+            data=event_data,
+        )
         ticket.save()
         if new_status == workflow.CLOSED:
             clocks.clocks_stop(ticket=ticket, at=now, reason="closed")
@@ -647,7 +746,13 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
     allowed = []
     for action in workflow.TICKET_ACTIONS:
         try:
-            workflow.decide(action, ticket.status, roles_anywhere=grants.roles, roles_at_holding_unit=grants.roles_at(ticket.unit_id), data={"satisfaction": "satisfied", "verdict": "proper"})
+            workflow.decide(
+                action,
+                ticket.status,
+                roles_anywhere=grants.roles,
+                roles_at_holding_unit=grants.roles_at(ticket.unit_id),
+                data={"satisfaction": "satisfied", "verdict": "proper"},
+            )
         except workflow.Refusal:
             continue
         if action == "comment" and not grants.roles & workflow.COMMENTERS:

@@ -15,7 +15,13 @@ from hotline.accounts.roles import Role
 # --- vocabulary ------------------------------------------------------------------------------
 
 REGISTERED, DISPATCHED, IN_PROGRESS = "registered", "dispatched", "in_progress"
-REPLIED, UNDER_REVIEW, CLOSED, MERGED, INVALID = "replied", "under_review", "closed", "merged", "invalid"
+REPLIED, UNDER_REVIEW, CLOSED, MERGED, INVALID = (
+    "replied",
+    "under_review",
+    "closed",
+    "merged",
+    "invalid",
+)
 
 STATUSES = (REGISTERED, DISPATCHED, IN_PROGRESS, REPLIED, UNDER_REVIEW, CLOSED, MERGED, INVALID)
 STATUS_LABELS = {
@@ -114,26 +120,64 @@ class Rule:
 
 
 def _rule(action, sources, targets, roles, scope, label, resolve=_same) -> Rule:
-    return Rule(action, frozenset(sources), frozenset(targets), frozenset(roles), scope, resolve, label)
+    return Rule(
+        action, frozenset(sources), frozenset(targets), frozenset(roles), scope, resolve, label
+    )
 
 
 R = Role
-COMMENTERS = {R.AGENT, R.DISPATCHER, R.HANDLER, R.UNIT_LEADER, R.SUB_DISPATCHER, R.CALLBACK, R.EVALUATOR, R.SUPERVISOR, R.LEADER, R.ADMIN}
+COMMENTERS = {
+    R.AGENT,
+    R.DISPATCHER,
+    R.HANDLER,
+    R.UNIT_LEADER,
+    R.SUB_DISPATCHER,
+    R.CALLBACK,
+    R.EVALUATOR,
+    R.SUPERVISOR,
+    R.LEADER,
+    R.ADMIN,
+}
 
 TABLE: dict[str, Rule] = {
     r.action: r
     for r in [
-        _rule("register", [""], [REGISTERED], {R.AGENT, R.DISPATCHER, R.CITIZEN, R.INTEGRATION, R.ADMIN}, PLATFORM, "登记"),
+        _rule(
+            "register",
+            [""],
+            [REGISTERED],
+            {R.AGENT, R.DISPATCHER, R.CITIZEN, R.INTEGRATION, R.ADMIN},
+            PLATFORM,
+            "登记",
+        ),
         _rule("answer_directly", [REGISTERED], [CLOSED], {R.AGENT}, PLATFORM, "直接答复"),
         _rule("dispatch", [REGISTERED], [DISPATCHED], {R.DISPATCHER}, PLATFORM, "派单"),
         _rule("forward", [DISPATCHED], [DISPATCHED], {R.SUB_DISPATCHER}, HOLDING_UNIT, "转派"),
         _rule("accept", [DISPATCHED], [IN_PROGRESS], {R.HANDLER}, HOLDING_UNIT, "签收"),
-        _rule("send_back", [DISPATCHED, IN_PROGRESS], [REGISTERED], {R.HANDLER}, HOLDING_UNIT, "退单"),
+        _rule(
+            "send_back", [DISPATCHED, IN_PROGRESS], [REGISTERED], {R.HANDLER}, HOLDING_UNIT, "退单"
+        ),
         _rule("request_extension", [IN_PROGRESS], [], {R.HANDLER}, HOLDING_UNIT, "申请延期"),
         _rule("decide_extension", [IN_PROGRESS], [], {R.DISPATCHER}, PLATFORM, "审批延期"),
         _rule("reply", [IN_PROGRESS], [REPLIED], {R.HANDLER}, HOLDING_UNIT, "回复"),
-        _rule("follow_up", [REPLIED], [CLOSED, UNDER_REVIEW], {R.CALLBACK}, PLATFORM, "回访", _after_follow_up),
-        _rule("review", [UNDER_REVIEW], [CLOSED, IN_PROGRESS], {R.EVALUATOR}, PLATFORM, "第三方评价", _after_review),
+        _rule(
+            "follow_up",
+            [REPLIED],
+            [CLOSED, UNDER_REVIEW],
+            {R.CALLBACK},
+            PLATFORM,
+            "回访",
+            _after_follow_up,
+        ),
+        _rule(
+            "review",
+            [UNDER_REVIEW],
+            [CLOSED, IN_PROGRESS],
+            {R.EVALUATOR},
+            PLATFORM,
+            "第三方评价",
+            _after_review,
+        ),
         _rule("merge", [REGISTERED, DISPATCHED], [MERGED], {R.DISPATCHER}, PLATFORM, "并单"),
         _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, PLATFORM, "作废"),
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),

@@ -42,9 +42,9 @@ class CalendarDay(models.Model):
         verbose_name_plural = "日历日"
         ordering = ["date"]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
     @property
     def is_working(self) -> bool:
         return self.kind in (DayKind.WORKDAY, DayKind.MAKEUP)
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"

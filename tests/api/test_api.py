@@ -9,7 +9,11 @@ from hotline.orgs.models import Unit
 
 def test_token_and_bearer_auth():
     client = Client()
-    response = client.post("/api/v1/auth/token", {"username": "agent", "password": "demo"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "agent", "password": "demo"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     ok = client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
@@ -18,7 +22,11 @@ def test_token_and_bearer_auth():
 
 def test_wrong_password_and_missing_token_are_401():
     client = Client()
-    bad = client.post("/api/v1/auth/token", {"username": "agent", "password": "nope"}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/auth/token",
+        {"username": "agent", "password": "nope"},
+        content_type="application/json",
+    )
     assert bad.status_code == 401 and bad.json()["error"] == "not_authenticated"
     for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic abc"}):
         response = client.get("/api/v1/tickets", headers=headers)
@@ -27,7 +35,9 @@ def test_wrong_password_and_missing_token_are_401():
 
 
 def test_token_body_missing_field_is_400_not_422():
-    response = Client().post("/api/v1/auth/token", {"username": "agent"}, content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token", {"username": "agent"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "password" in response.json()["detail"]
 
@@ -37,7 +47,9 @@ def test_units_flat_list_with_pagination(api):
     first = client.get("units?page_size=50").json()
     assert first["count"] == Unit.objects.filter(active=True).count() >= 100
     assert len(first["items"]) == 50 and first["next"]
-    item = next(i for i in client.get("units?page_size=1000").json()["items"] if i["code"] == "jiangan")
+    item = next(
+        i for i in client.get("units?page_size=1000").json()["items"] if i["code"] == "jiangan"
+    )
     assert item == {**item, "name": "江岸区人民政府", "level": "district", "parent": "wuhan"}
     assert set(first["items"][0]) >= {"code", "name", "level", "parent"}
     second = client.get(first["next"].replace("http://testserver", "")).json()
@@ -51,8 +63,27 @@ def test_units_flat_list_with_pagination(api):
 def test_about_a_hundred_units_are_assessed_with_the_real_districts(api):
     items = api("agent").get("units?assessed=true&page_size=1000").json()["items"]
     assert 90 <= len(items) <= 110
-    names = {i["name"] for i in api("agent").get("units?level=district&page_size=1000").json()["items"]}
-    for district in ("江岸区", "江汉区", "硚口区", "汉阳区", "武昌区", "青山区", "洪山区", "东西湖区", "蔡甸区", "江夏区", "黄陂区", "新洲区", "武汉开发区（汉南区）", "东湖高新区", "东湖风景区", "化工区"):
+    names = {
+        i["name"] for i in api("agent").get("units?level=district&page_size=1000").json()["items"]
+    }
+    for district in (
+        "江岸区",
+        "江汉区",
+        "硚口区",
+        "汉阳区",
+        "武昌区",
+        "青山区",
+        "洪山区",
+        "东西湖区",
+        "蔡甸区",
+        "江夏区",
+        "黄陂区",
+        "新洲区",
+        "武汉开发区（汉南区）",
+        "东湖高新区",
+        "东湖风景区",
+        "化工区",
+    ):
         assert f"{district}人民政府" in names
 
 
@@ -87,9 +118,13 @@ def test_list_filters(api):
     act("dispatcher", a.number, "dispatch", unit="jiangan")
     register(title="过滤测试乙")
     client = api("dispatcher")
-    dispatched = {t["number"] for t in client.get("tickets?status=dispatched&page_size=1000").json()["items"]}
+    dispatched = {
+        t["number"] for t in client.get("tickets?status=dispatched&page_size=1000").json()["items"]
+    }
     assert a.number in dispatched
-    assert {t["number"] for t in client.get("tickets?unit=jiangan&q=过滤测试").json()["items"]} == {a.number}
+    assert {t["number"] for t in client.get("tickets?unit=jiangan&q=过滤测试").json()["items"]} == {
+        a.number
+    }
     assert client.get("tickets?status=bogus").status_code == 400
     assert client.get("tickets?unit=atlantis").status_code == 400
 
@@ -99,7 +134,15 @@ def test_openapi_schema_and_local_docs():
     schema = client.get("/api/v1/openapi.json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/v1/tickets", "/api/v1/tickets/{number}", "/api/v1/tickets/{number}/actions/{action}", "/api/v1/units", "/api/v1/regions", "/api/v1/categories", "/api/v1/auth/token"):
+    for path in (
+        "/api/v1/tickets",
+        "/api/v1/tickets/{number}",
+        "/api/v1/tickets/{number}/actions/{action}",
+        "/api/v1/units",
+        "/api/v1/regions",
+        "/api/v1/categories",
+        "/api/v1/auth/token",
+    ):
         assert path in paths
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200

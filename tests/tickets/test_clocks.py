@@ -23,7 +23,9 @@ def at(*args):
 
 def do(username, number, action, moment, **data):
     with services.acting_at(moment):
-        return services.ticket_transition(actor=User.objects.get(username=username), number=number, action=action, data=data)
+        return services.ticket_transition(
+            actor=User.objects.get(username=username), number=number, action=action, data=data
+        )
 
 
 def reg(moment, **overrides):
@@ -77,9 +79,18 @@ def test_warning_levels_follow_the_clock():
     do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
     t = Ticket.objects.get(pk=t.pk)
     assert ticket_warning(t, at(2026, 3, 5, 9, 0)) == "none"
-    assert ticket_warning(t, at(2026, 3, 8, 10, 0)) == "yellow"  # Sunday: still the 4th working day's end
+    assert (
+        ticket_warning(t, at(2026, 3, 8, 10, 0)) == "yellow"
+    )  # Sunday: still the 4th working day's end
     assert ticket_warning(t, at(2026, 3, 9, 10, 0)) == "red"
-    do("hanyang-handler", t.number, "reply", at(2026, 3, 6, 10, 0), text="已处理", outcome="resolved")
+    do(
+        "hanyang-handler",
+        t.number,
+        "reply",
+        at(2026, 3, 6, 10, 0),
+        text="已处理",
+        outcome="resolved",
+    )
     handle = clock(t, "handle")
     assert handle.met is True and handle.stopped_at == at(2026, 3, 6, 10, 0)
     assert clock(t, "follow_up").due_at == at(2026, 3, 10, 10, 0)
@@ -89,11 +100,25 @@ def test_extension_moves_the_deadline_once_and_only_before_it():
     t = reg(at(2026, 3, 2, 9, 0))
     do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
     do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
-    do("hanyang-handler", t.number, "request_extension", at(2026, 3, 6, 9, 0), days=10, reason="跨部门协调")
+    do(
+        "hanyang-handler",
+        t.number,
+        "request_extension",
+        at(2026, 3, 6, 9, 0),
+        days=10,
+        reason="跨部门协调",
+    )
     do("dispatcher", t.number, "decide_extension", at(2026, 3, 6, 10, 0), approve=True)
     assert clock(t, "handle").due_at == at(2026, 3, 23, 10, 0)
     with pytest.raises(Conflict):
-        do("hanyang-handler", t.number, "request_extension", at(2026, 3, 10, 9, 0), days=2, reason="再延")
+        do(
+            "hanyang-handler",
+            t.number,
+            "request_extension",
+            at(2026, 3, 10, 9, 0),
+            days=2,
+            reason="再延",
+        )
 
 
 def test_extension_after_the_deadline_is_refused():
@@ -101,14 +126,23 @@ def test_extension_after_the_deadline_is_refused():
     do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
     do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
     with pytest.raises(Conflict):
-        do("hanyang-handler", t.number, "request_extension", at(2026, 3, 10, 9, 0), days=3, reason="太晚了")
+        do(
+            "hanyang-handler",
+            t.number,
+            "request_extension",
+            at(2026, 3, 10, 9, 0),
+            days=3,
+            reason="太晚了",
+        )
     assert Ticket.objects.get(pk=t.pk).extension_status == ""
 
 
 def test_forward_judges_the_transfer_clock():
     t = reg(at(2026, 3, 2, 9, 0))
     do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 9, 30), unit="jiangan")
-    do("jiangan-dispatcher", t.number, "forward", at(2026, 3, 2, 14, 30), unit="jiangan-01")  # 2.5 working hours later
+    do(
+        "jiangan-dispatcher", t.number, "forward", at(2026, 3, 2, 14, 30), unit="jiangan-01"
+    )  # 2.5 working hours later
     transfers = list(Clock.objects.filter(ticket=t, kind="transfer").order_by("pk"))
     assert transfers[0].met is False and transfers[0].due_at == at(2026, 3, 2, 11, 30)
     assert transfers[1].unit.code == "jiangan-01" and transfers[1].stopped_at is None

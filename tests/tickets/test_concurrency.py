@@ -56,7 +56,12 @@ def test_50_parallel_registrations_get_50_consecutive_numbers(needs_postgres, re
 
 def test_parallel_retries_with_one_idempotency_key_make_one_ticket(needs_postgres, reseeded):
     agent = User.objects.get(username="agent")
-    numbers = run_parallel(10, lambda i: ticket_register(actor=agent, data=BODY, idempotency_key="same-call").ticket.number)
+    numbers = run_parallel(
+        10,
+        lambda i: (
+            ticket_register(actor=agent, data=BODY, idempotency_key="same-call").ticket.number
+        ),
+    )
     assert len(set(numbers)) == 1
     assert Ticket.objects.count() == 1
 
@@ -71,7 +76,12 @@ def test_parallel_accepts_of_one_ticket_take_effect_once(needs_postgres, reseede
 
     def accept(i):
         try:
-            ticket_transition(actor=User.objects.get(username="jiangan-handler"), number=number, action="accept", data={})
+            ticket_transition(
+                actor=User.objects.get(username="jiangan-handler"),
+                number=number,
+                action="accept",
+                data={},
+            )
             return "ok"
         except Conflict:
             return "conflict"

@@ -32,7 +32,10 @@ def test_an_edited_event_row_is_caught():
     ticket = ticket_in("closed")
     victim = TicketEvent.objects.filter(ticket=ticket, action="reply").get()
     with connection.cursor() as cursor:  # someone edits the database behind the application's back
-        cursor.execute("UPDATE tickets_ticketevent SET data = %s WHERE id = %s", ['{"outcome": "resolved", "text": "改过的回复"}', victim.pk])
+        cursor.execute(
+            "UPDATE tickets_ticketevent SET data = %s WHERE id = %s",
+            ['{"outcome": "resolved", "text": "改过的回复"}', victim.pk],
+        )
     code, out = run_verify()
     assert code == 1
     assert f"BROKEN {ticket.number} at event {victim.seq}: event altered" in out
@@ -42,7 +45,10 @@ def test_an_edited_event_row_is_caught():
 def test_a_deleted_last_event_is_caught():
     ticket = ticket_in("replied")
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM tickets_ticketevent WHERE ticket_id = %s AND seq = %s", [ticket.pk, ticket.last_seq])
+        cursor.execute(
+            "DELETE FROM tickets_ticketevent WHERE ticket_id = %s AND seq = %s",
+            [ticket.pk, ticket.last_seq],
+        )
     code, out = run_verify()
     assert code == 1 and ticket.number in out
 

@@ -8,7 +8,13 @@ from django.utils import timezone
 from hotline.notifications.models import Outbox
 from hotline.tickets.models import Clock, Ticket, TicketEvent
 
-BODY = {"channel": "phone", "kind": "complaint", "title": "噪音", "content": "夜间施工噪音扰民", "citizen": {"name": "王五", "phone": "13700002222"}}
+BODY = {
+    "channel": "phone",
+    "kind": "complaint",
+    "title": "噪音",
+    "content": "夜间施工噪音扰民",
+    "citizen": {"name": "王五", "phone": "13700002222"},
+}
 
 
 def test_register_returns_201_with_number_and_timeline(api):
@@ -21,7 +27,12 @@ def test_register_returns_201_with_number_and_timeline(api):
     assert body["timeline"][0]["action"] == "register" and body["timeline"][0]["actor"] == "agent"
     assert body["deadlines"]["dispatch"] is not None
     assert body["registered_at"].endswith("+08:00")
-    assert Outbox.objects.filter(ticket__number=body["number"], kind="acknowledgement", recipient="13700002222").count() == 1
+    assert (
+        Outbox.objects.filter(
+            ticket__number=body["number"], kind="acknowledgement", recipient="13700002222"
+        ).count()
+        == 1
+    )
 
 
 def test_numbers_are_consecutive(api):
@@ -62,7 +73,12 @@ def test_same_idempotency_key_gives_the_same_ticket_and_one_row(api):
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_writes_nothing(api, change, field):
-    before = Ticket.objects.count(), TicketEvent.objects.count(), Clock.objects.count(), Outbox.objects.count()
+    before = (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        Clock.objects.count(),
+        Outbox.objects.count(),
+    )
     body = {**BODY, **change}
     if body.get("kind") is None:
         body.pop("kind")
@@ -71,12 +87,19 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(api, change, field
     payload = response.json()
     assert payload["error"] == "bad_request"
     assert field in payload["detail"] or payload.get("field") == field, payload
-    assert (Ticket.objects.count(), TicketEvent.objects.count(), Clock.objects.count(), Outbox.objects.count()) == before
+    assert (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        Clock.objects.count(),
+        Outbox.objects.count(),
+    ) == before
 
 
 def test_malformed_json_is_400(api):
     client = api("agent")
-    response = client.client.post("/api/v1/tickets", data="{not json", content_type="application/json", headers=client.headers)
+    response = client.client.post(
+        "/api/v1/tickets", data="{not json", content_type="application/json", headers=client.headers
+    )
     assert response.status_code == 400
 
 

@@ -84,7 +84,12 @@ def test_pair_through_the_api(api, state, action):
         events = TicketEvent.objects.filter(ticket=ticket)
         assert events.count() == before[5] + 1
         last = events.order_by("-seq").first()
-        assert (last.action, last.actor_name, last.from_status, last.to_status) == (action, username, state, body["status"])
+        assert (last.action, last.actor_name, last.from_status, last.to_status) == (
+            action,
+            username,
+            state,
+            body["status"],
+        )
         assert body["timeline"][-1]["action"] == action
     else:
         assert response.status_code == 409, response.json()
@@ -134,7 +139,9 @@ def test_wrong_role_gets_an_error_and_nothing_is_written(api, action):
     before = snapshot(ticket.pk)
     response = api(WRONG_ROLE[action]).act(ticket.number, action, **data)
     # The auditor reads only the audit log: tickets do not exist for it (404, never 403).
-    assert response.status_code == (404 if WRONG_ROLE[action] == "auditor" else 403), response.json()
+    assert response.status_code == (404 if WRONG_ROLE[action] == "auditor" else 403), (
+        response.json()
+    )
     assert snapshot(ticket.pk) == before
 
 
@@ -168,5 +175,7 @@ def test_a_crash_in_the_middle_writes_nothing(monkeypatch, user):
 
     monkeypatch.setattr(services, "_append_event", boom)
     with pytest.raises(RuntimeError):
-        ticket_transition(actor=user("jiangan-handler"), number=ticket.number, action="accept", data={})
+        ticket_transition(
+            actor=user("jiangan-handler"), number=ticket.number, action="accept", data={}
+        )
     assert snapshot(ticket.pk) == before

@@ -41,7 +41,10 @@ def test_detail_of_another_units_ticket_is_404(api, two_tickets):
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
     # Same answer as for a number that does not exist: nothing tells that it exists.
-    assert api("hanyang-handler").get("tickets/2099010100001").json() == {"error": "not_found", "detail": "no ticket 2099010100001"}
+    assert api("hanyang-handler").get("tickets/2099010100001").json() == {
+        "error": "not_found",
+        "detail": "no ticket 2099010100001",
+    }
 
 
 def test_sub_tree_sees_forwarded_tickets_and_siblings_do_not(api):
@@ -68,7 +71,13 @@ def test_units_see_the_complainant_masked(api):
     assert centre_view["phone"] == "13812345678"
 
 
-@pytest.mark.parametrize("overrides", [{"kind": "report"}, {"citizen": {"name": "李四", "phone": "13900001111", "confidential": True}}])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"kind": "report"},
+        {"citizen": {"name": "李四", "phone": "13900001111", "confidential": True}},
+    ],
+)
 def test_reports_and_confidential_tickets_never_show_the_complainant_to_units(api, overrides):
     t = ticket_in("dispatched", **overrides)
     body = api("jiangan-handler").get(f"tickets/{t.number}").json()

@@ -40,11 +40,19 @@ def test_pair(action, status):
     rule = workflow.TABLE[action]
     data = {"satisfaction": "satisfied", "verdict": "proper"}
     if status in sources:
-        new = decide(action, status, roles_anywhere=rule.roles, roles_at_holding_unit=rule.roles, data=data)
+        new = decide(
+            action, status, roles_anywhere=rule.roles, roles_at_holding_unit=rule.roles, data=data
+        )
         assert new == status if targets is None else new in targets
     else:
         with pytest.raises(Refusal) as refusal:
-            decide(action, status, roles_anywhere=rule.roles, roles_at_holding_unit=rule.roles, data=data)
+            decide(
+                action,
+                status,
+                roles_anywhere=rule.roles,
+                roles_at_holding_unit=rule.roles,
+                data=data,
+            )
         assert refusal.value.kind == "state"
 
 
@@ -58,7 +66,9 @@ def test_wrong_role_is_refused_before_state(action):
     assert refusal.value.kind == "role"
 
 
-@pytest.mark.parametrize("action", [a for a, r in workflow.TABLE.items() if r.scope == workflow.HOLDING_UNIT])
+@pytest.mark.parametrize(
+    "action", [a for a, r in workflow.TABLE.items() if r.scope == workflow.HOLDING_UNIT]
+)
 def test_unit_actions_need_the_role_at_the_holding_unit(action):
     rule = workflow.TABLE[action]
     status = next(iter(EXPECTED[action][0]))
@@ -69,10 +79,46 @@ def test_unit_actions_need_the_role_at_the_holding_unit(action):
 
 def test_follow_up_and_review_targets_depend_on_the_verdict():
     cb, ev = {Role.CALLBACK}, {Role.EVALUATOR}
-    assert decide("follow_up", "replied", roles_anywhere=cb, roles_at_holding_unit=set(), data={"satisfaction": "dissatisfied"}) == "under_review"
-    assert decide("follow_up", "replied", roles_anywhere=cb, roles_at_holding_unit=set(), data={"satisfaction": "basically_satisfied"}) == "closed"
-    assert decide("review", "under_review", roles_anywhere=ev, roles_at_holding_unit=set(), data={"verdict": "redo"}) == "in_progress"
-    assert decide("review", "under_review", roles_anywhere=ev, roles_at_holding_unit=set(), data={"verdict": "proper"}) == "closed"
+    assert (
+        decide(
+            "follow_up",
+            "replied",
+            roles_anywhere=cb,
+            roles_at_holding_unit=set(),
+            data={"satisfaction": "dissatisfied"},
+        )
+        == "under_review"
+    )
+    assert (
+        decide(
+            "follow_up",
+            "replied",
+            roles_anywhere=cb,
+            roles_at_holding_unit=set(),
+            data={"satisfaction": "basically_satisfied"},
+        )
+        == "closed"
+    )
+    assert (
+        decide(
+            "review",
+            "under_review",
+            roles_anywhere=ev,
+            roles_at_holding_unit=set(),
+            data={"verdict": "redo"},
+        )
+        == "in_progress"
+    )
+    assert (
+        decide(
+            "review",
+            "under_review",
+            roles_anywhere=ev,
+            roles_at_holding_unit=set(),
+            data={"verdict": "proper"},
+        )
+        == "closed"
+    )
 
 
 def test_unknown_action():

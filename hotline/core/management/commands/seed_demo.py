@@ -26,5 +26,7 @@ class Command(BaseCommand):
         if not Ticket.objects.exists() and options["tickets"]:
             made = build_tickets(options["tickets"])
         self.stdout.write(f"units={len(units)} new_logins={users} tickets={made}")
-        self.stdout.write("logins: admin, agent, dispatcher, callback, evaluator, supervisor, inspector, leader, auditor; <unit code>-handler, <unit code>-dispatcher; password: demo")
+        self.stdout.write(
+            "logins: admin, agent, dispatcher, callback, evaluator, supervisor, inspector, leader, auditor; <unit code>-handler, <unit code>-dispatcher; password: demo"
+        )
         self.stdout.write(f"tickets={Ticket.objects.count()}")

@@ -29,8 +29,12 @@ class Command(BaseCommand):
             subprocess.Popen([*manage, "db_worker", "--queue-name", "default"], env=env),
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env),
         ]
-        self.stdout.write(f"Hotline is running at http://{host}:{port}/  (console /console/, admin /admin/, API docs /api/v1/docs)")
-        self.stdout.write("logins (password demo): admin agent dispatcher callback evaluator supervisor inspector leader auditor, <unit code>-handler, <unit code>-dispatcher")
+        self.stdout.write(
+            f"Hotline is running at http://{host}:{port}/  (console /console/, admin /admin/, API docs /api/v1/docs)"
+        )
+        self.stdout.write(
+            "logins (password demo): admin agent dispatcher callback evaluator supervisor inspector leader auditor, <unit code>-handler, <unit code>-dispatcher"
+        )
 
         def stop(*_):
             for proc in procs:

@@ -157,3 +157,16 @@ def test_times_are_shanghai_iso_with_offset(api):
     body = api("agent").get(f"tickets/{register().number}").json()
     assert body["registered_at"].endswith("+08:00")
     assert body["timeline"][0]["at"].endswith("+08:00")
+
+
+def test_token_endpoint_is_rate_limited_with_retry_after():
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    codes = [client.post("/api/v1/auth/token", {"username": "agent", "password": "wrong"}, content_type="application/json").status_code for _ in range(25)]
+    assert codes[0] == 401 and codes[-1] == 429
+    last = client.post("/api/v1/auth/token", {"username": "agent", "password": "demo"}, content_type="application/json")
+    assert last.status_code == 429 and last.json()["error"] == "rate_limited"
+    assert int(last.headers["Retry-After"]) > 0
+    cache.clear()

@@ -46,6 +46,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "transactional: commits for real; runs last and reseeds")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The calendar is cached per process; each test starts from what its database holds."""
+    from hotline.workcal.selectors import calendar_changed
+
+    calendar_changed()
+    yield
+    calendar_changed()
+
+
 @pytest.fixture
 def reseeded(transactional_db):
     seed_reference_data()

@@ -32,4 +32,4 @@ class Outbox(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.recipient}"
+        return f"{self.kind} #{self.pk}"

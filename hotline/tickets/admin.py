@@ -77,7 +77,7 @@ class TicketAdmin(ReadOnlyAdmin):
         "warning",
     )
     list_filter = ("status", "kind", "channel", "urgency")
-    search_fields = ("=number", "title")
+    search_fields = ("=number",)  # exact: the table holds tens of millions of rows
     list_select_related = ("unit",)
     ordering = ("-registered_at",)
     fieldsets = (
@@ -157,7 +157,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_filter = (titled("action", "操作"),)
     search_fields = ("=ticket__number",)
     list_select_related = ("ticket",)
-    ordering = ("-at",)
+    ordering = ("-pk",)  # the primary key index, not a sort of the whole table
 
 
 @admin.register(Clock)
@@ -171,4 +171,4 @@ class ClockAdmin(ReadOnlyAdmin):
     )
     search_fields = ("=ticket__number",)
     list_select_related = ("ticket", "unit")
-    ordering = ("-started_at",)
+    ordering = ("-pk",)

@@ -82,7 +82,7 @@ def clocks_stop(
     for clock in qs:
         clock.stopped_at = at
         clock.stop_reason = reason
-        clock.met = (clock.due_at is None or at <= clock.due_at) if judge else None
+        clock.met = (at <= clock.due_at) if judge and clock.due_at is not None else None
         clock.save(update_fields=["stopped_at", "stop_reason", "met"])
         stopped.append(clock)
     return stopped
@@ -116,7 +116,7 @@ def clock_extend(*, clock: Clock, days: int, at: datetime) -> Clock:
 def clocks_recompute_pending() -> int:
     """Compute the deadlines that were waiting for a calendar year. Returns how many were set."""
     done = 0
-    for clock in Clock.objects.filter(pending_calendar=True).iterator():
+    for clock in Clock.objects.filter(pending_calendar=True, stopped_at__isnull=True).iterator():
         with transaction.atomic():
             _compute(clock)
             if not clock.pending_calendar:

@@ -65,6 +65,10 @@ def calendar_seed_year(*, year: int, actor=None, confirm: bool = False) -> Calen
         cal_year.save()
         audit_record(actor=actor, action="calendar.seed", target=str(year), data={"source": source, "confirmed": confirm})
     selectors.calendar_changed()
+    if confirm:
+        from hotline.tickets.clocks import clocks_recompute_pending
+
+        clocks_recompute_pending()
     return cal_year
 
 

@@ -117,16 +117,8 @@ def _unit(code: object, field: str) -> Unit:
     return unit
 
 
-def _append_event(
-    ticket: Ticket,
-    *,
-    actor,
-    action: str,
-    at: datetime,
-    from_status: str,
-    to_status: str,
-    data: dict,
-) -> TicketEvent:
+def _new_event(ticket: Ticket, *, actor, action: str, at: datetime, from_status: str, to_status: str, data: dict) -> TicketEvent:
+    """Build the next hash-chained event and advance the ticket's chain head (not saved)."""
     event = TicketEvent(
         ticket=ticket,
         seq=ticket.last_seq + 1,
@@ -140,9 +132,15 @@ def _append_event(
         prev_hash=ticket.last_hash or GENESIS,
     )
     event.hash = entry_hash(event.prev_hash, event.chain_content(ticket.number))
-    event.save()
     ticket.last_seq = event.seq
     ticket.last_hash = event.hash
+    return event
+
+
+def _append_event(ticket: Ticket, **kwargs) -> TicketEvent:
+    event = _new_event(ticket, **kwargs)
+    event.ticket = ticket
+    event.save()
     return event
 
 
@@ -222,12 +220,10 @@ def _validate_registration(data: Mapping) -> dict:
 
 
 def _detect_urgency(text: str) -> tuple[str, list[str]]:
-    try:
-        from hotline.insight.urgency import detect_urgency
-    except ImportError:  # pragma: no cover - insight is part of the project
-        return "normal", []
-    result = detect_urgency(text)
-    return result[0], list(result[1])
+    from hotline.insight.urgency import detect_urgency
+
+    urgency, words = detect_urgency(text)
+    return urgency, list(words)
 
 
 URGENCY_ORDER = {"normal": 0, "urgent": 1, "emergency": 2}
@@ -306,17 +302,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             if existing is not None:
                 return Registration(existing, False)
         raise
-    transaction.on_commit(lambda: _after_commit(ticket.pk, "register"))
     return Registration(ticket, True)
-
-
-def _after_commit(ticket_id: int, action: str) -> None:
-    """Side effects once the change is committed. Kept explicit: a reader sees every effect here."""
-    try:
-        from hotline.insight import hooks
-    except ImportError:
-        return
-    hooks.ticket_changed(ticket_id, action)
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -737,7 +723,6 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
         ticket.save()
         if new_status == workflow.CLOSED:
             clocks.clocks_stop(ticket=ticket, at=now, reason="closed")
-    transaction.on_commit(lambda: _after_commit(ticket.pk, action))
     return ticket
 
 

@@ -132,3 +132,9 @@ def test_crash_during_registration_leaves_nothing_and_no_gap(api, monkeypatch):
     assert (Ticket.objects.count(), TicketEvent.objects.count(), Outbox.objects.count()) == before
     nxt = api("agent").post("tickets", BODY).json()["number"]
     assert int(nxt) == int(first) + 1
+
+
+def test_an_integration_gets_its_ticket_back_but_cannot_list(api):
+    response = api("integration").post("tickets", {**BODY, "channel": "api"})
+    assert response.status_code == 201 and response.json()["status"] == "registered"
+    assert api("integration").get("tickets").status_code == 403

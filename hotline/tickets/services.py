@@ -742,6 +742,12 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
             continue
         if action == "comment" and not grants.roles & workflow.COMMENTERS:
             continue
+        if action == "decide_extension" and ticket.extension_status != "requested":
+            continue
+        if action == "request_extension" and ticket.extension_status:
+            continue
+        if action == "forward" and (ticket.unit is None or not _has_children(ticket.unit)):
+            continue
         allowed.append(action)
     return allowed
 

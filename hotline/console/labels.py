@@ -1,0 +1,132 @@
+"""Labels of the console. Chinese is the console's source language (LANGUAGE_CODE zh-hans);
+this app's English catalogue (locale/en) translates them.
+
+The domain's labels (tickets.workflow, accounts.roles) are plain Chinese strings; they are
+listed in ``DOMAIN_LABELS`` so that ``makemessages`` keeps them in the catalogue, and
+tests/console/test_views.py checks that every one of them is listed."""
+
+from django.utils.translation import gettext_noop
+
+DOMAIN_LABELS = [
+    # States (workflow.STATUS_LABELS)
+    gettext_noop("待派单"),
+    gettext_noop("待签收"),
+    gettext_noop("办理中"),
+    gettext_noop("待回访"),
+    gettext_noop("复核中"),
+    gettext_noop("已办结"),
+    gettext_noop("已并单"),
+    gettext_noop("无效"),
+    # Actions (workflow.TABLE[...].label)
+    gettext_noop("登记"),
+    gettext_noop("直接答复"),
+    gettext_noop("派单"),
+    gettext_noop("转派"),
+    gettext_noop("签收"),
+    gettext_noop("退单"),
+    gettext_noop("申请延期"),
+    gettext_noop("审批延期"),
+    gettext_noop("回复"),
+    gettext_noop("回访"),
+    gettext_noop("第三方评价"),
+    gettext_noop("并单"),
+    gettext_noop("作废"),
+    gettext_noop("督办"),
+    gettext_noop("备注"),
+    # Channels
+    gettext_noop("电话"),
+    gettext_noop("微信"),
+    gettext_noop("网站"),
+    gettext_noop("APP"),
+    gettext_noop("市长信箱"),
+    gettext_noop("来信"),
+    gettext_noop("来访"),
+    gettext_noop("领导电话"),
+    gettext_noop("平台转入"),
+    gettext_noop("接口"),
+    # Kinds
+    gettext_noop("咨询"),
+    gettext_noop("求助"),
+    gettext_noop("投诉"),
+    gettext_noop("举报"),
+    gettext_noop("建议"),
+    gettext_noop("表扬"),
+    # Urgencies
+    gettext_noop("一般"),
+    gettext_noop("紧急"),
+    gettext_noop("特急"),
+    # Outcomes
+    gettext_noop("已解决"),
+    gettext_noop("已解释说明"),
+    gettext_noop("无法解决"),
+    # Satisfaction
+    gettext_noop("满意"),
+    gettext_noop("基本满意"),
+    gettext_noop("不满意"),
+    # Verdicts
+    gettext_noop("处置得当"),
+    gettext_noop("重办"),
+    # Clocks
+    gettext_noop("转办时限"),
+    gettext_noop("下派时限"),
+    gettext_noop("签收时限"),
+    gettext_noop("办理时限"),
+    gettext_noop("回访时限"),
+    gettext_noop("督办时限"),
+    # Roles (accounts.roles.ROLE_LABELS)
+    gettext_noop("市民"),
+    gettext_noop("话务员"),
+    gettext_noop("派单员"),
+    gettext_noop("承办人"),
+    gettext_noop("单位领导"),
+    gettext_noop("区/街道分派员"),
+    gettext_noop("回访员"),
+    gettext_noop("第三方评价员"),
+    gettext_noop("督查室"),
+    gettext_noop("纪检监察"),
+    gettext_noop("市/区领导"),
+    gettext_noop("管理员"),
+    gettext_noop("审计员"),
+    gettext_noop("外部系统"),
+]
+
+EXTENSION_LABELS = {
+    "requested": gettext_noop("待审批"),
+    "approved": gettext_noop("已同意"),
+    "refused": gettext_noop("未同意"),
+    "withdrawn": gettext_noop("已撤回"),
+}
+WARNING_LABELS = {
+    "none": gettext_noop("正常"),
+    "yellow": gettext_noop("黄灯"),
+    "red": gettext_noop("红灯"),
+}
+# Field names of the timeline's event data, for display.
+DATA_LABELS = {
+    "unit": gettext_noop("承办单位"),
+    "from_unit": gettext_noop("原单位"),
+    "co_units": gettext_noop("协办单位"),
+    "copied_to": gettext_noop("抄送"),
+    "reason": gettext_noop("原因"),
+    "days": gettext_noop("天数"),
+    "approve": gettext_noop("同意"),
+    "due_at": gettext_noop("截止时间"),
+    "text": gettext_noop("内容"),
+    "outcome": gettext_noop("办理结论"),
+    "satisfaction": gettext_noop("满意度"),
+    "verdict": gettext_noop("评价结论"),
+    "into": gettext_noop("并入工单"),
+    "note": gettext_noop("备注"),
+    "channel": gettext_noop("渠道"),
+    "kind": gettext_noop("诉求类型"),
+    "urgency": gettext_noop("紧急程度"),
+    "urgency_raised_by": gettext_noop("紧急词"),
+    "category": gettext_noop("分类"),
+    "send_back": gettext_noop("退单裁定"),
+    "ruling": gettext_noop("裁定"),
+    "order": gettext_noop("督办单"),
+    "level": gettext_noop("督办次数"),
+    "second": gettext_noop("二次督办"),
+    "redo": gettext_noop("重办次数"),
+}
+RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}

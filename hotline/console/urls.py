@@ -1,0 +1,35 @@
+"""The staff console's pages. Included at the site root by config/urls.py."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "console"
+
+urlpatterns = [
+    path(
+        "", RedirectView.as_view(pattern_name="console:ticket_list", permanent=False), name="home"
+    ),
+    path(
+        "console/login/",
+        auth_views.LoginView.as_view(
+            template_name="console/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path(
+        "console/logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"
+    ),
+    path("console/", views.ticket_list, name="ticket_list"),
+    path("console/tickets/new/", views.ticket_new, name="ticket_new"),
+    path("console/tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path(
+        "console/tickets/<str:number>/actions/<str:action>/",
+        views.ticket_action,
+        name="ticket_action",
+    ),
+    # Django's set_language view (POST): the console's language switch.
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,66 @@
+"""Train the category suggestion model and make it the one in use.
+
+    python manage.py insight_train --data messages_labeled.csv [--split] [--model-dir DIR]
+    python manage.py insight_train            # from tickets' final categories in the database
+
+Last line: ``model=suggest-YYYYMMDDHHMMSS``.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hotline.insight import classifier
+from hotline.insight.data import read_labeled, split_labeled
+
+
+def tickets_from_db(limit: int | None = None) -> tuple[list[str], list[str]]:
+    """Texts and first-level category names of tickets whose category a dispatcher set."""
+    from hotline.tickets.models import Ticket
+
+    qs = (Ticket.objects.exclude(category=None)
+          .select_related("category__parent__parent")
+          .only("title", "content", "category__name", "category__level",
+                "category__parent__name", "category__parent__level",
+                "category__parent__parent__name")
+          .order_by("-id"))
+    texts, labels = [], []
+    for t in qs[:limit] if limit else qs.iterator(chunk_size=2000):
+        node = t.category
+        while node.parent_id is not None and node.level > 1:
+            node = node.parent
+        texts.append(classifier.model_text(t.title, t.content))
+        labels.append(node.name)
+    return texts, labels
+
+
+class Command(BaseCommand):
+    help = "Train the category suggestion model (from a CSV or from dispatched tickets)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", help="CSV with the columns of messages_labeled.csv")
+        parser.add_argument("--split", action="store_true",
+                            help="train on the developer side of the fixed split only")
+        parser.add_argument("--model-dir", help="folder of model files (HOTLINE_MODEL_DIR)")
+        parser.add_argument("--limit", type=int, help="newest N tickets only (database)")
+        parser.add_argument("--no-activate", action="store_true",
+                            help="save the file but keep the current model in use")
+
+    def handle(self, *args, **opts):
+        if opts["data"]:
+            msgs = read_labeled(opts["data"])
+            if opts["split"]:
+                msgs, _ = split_labeled(msgs)
+            texts = [classifier.model_text(m.title, m.detail) for m in msgs]
+            labels = [m.label for m in msgs]
+            source = opts["data"]
+        else:
+            texts, labels = tickets_from_db(opts["limit"])
+            source = "database"
+        if len(set(labels)) < 2:
+            raise CommandError("need labelled examples of at least two categories")
+        model = classifier.train(texts, labels)
+        model.info = {"source": str(source), "split": bool(opts["split"])}
+        path = classifier.save_model(model, opts["model_dir"],
+                                     make_current=not opts["no_activate"])
+        self.stdout.write(f"trained on {model.train_size} messages, {len(model.labels)} classes, "
+                          f"{model.train_seconds:.1f} s; saved {path}")
+        self.stdout.write(f"model={model.version}")

@@ -23,7 +23,7 @@ class TokenOut(Schema):
     "/auth/token",
     response=TokenOut,
     auth=None,
-    throttle=[LoginThrottle("20/min")],
+    throttle=[LoginThrottle()],
     summary="Exchange a username and password for a bearer token",
 )
 def token(request: HttpRequest, payload: TokenIn):

@@ -54,6 +54,3 @@ PLATFORM_WIDE = frozenset(
 
 # Roles that see the tickets of their unit's sub-tree.
 UNIT_SCOPED = frozenset({Role.HANDLER, Role.UNIT_LEADER, Role.SUB_DISPATCHER, Role.LEADER})
-
-# Roles that may read tickets at all (the auditor reads only the audit log).
-TICKET_READERS = PLATFORM_WIDE | UNIT_SCOPED | {Role.INSPECTOR, Role.INTEGRATION}

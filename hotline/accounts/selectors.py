@@ -25,13 +25,6 @@ class Grants:
     def reads_tickets(self) -> bool:
         return self.sees_all or bool(self.paths)
 
-    @property
-    def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles & set(roles))
-
 
 EMPTY = Grants(roles=frozenset())
 

@@ -73,7 +73,7 @@ def _header(request: HttpRequest, grants: Grants) -> dict:
             roles.append({"label": tr(ROLE_LABELS[role]), "unit": units.get(unit_id, "")})
     return {
         "me": {"name": str(request.user), "username": request.user.get_username(), "roles": roles},
-        "can_register": _may_register(grants),
+        "can_register": services.may_register(grants),
         "can_read": grants.reads_tickets,
     }
 
@@ -83,16 +83,6 @@ def _page(request: HttpRequest, template: str, context: dict, *, status: int = 2
     # Where the language switch comes back to (a GET page, never an action's POST URL).
     context.setdefault("here", request.get_full_path())
     return render(request, template, {**_header(request, grants), **context}, status=status)
-
-
-def _may_register(grants: Grants) -> bool:
-    try:
-        workflow.decide(
-            "register", "", roles_anywhere=grants.roles, roles_at_holding_unit=frozenset()
-        )
-    except workflow.Refusal:
-        return False
-    return True
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -372,7 +362,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
 @console_login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     grants = grants_for(request.user)
-    if not _may_register(grants):
+    if not services.may_register(grants):
         return _forbidden(request, _("你的角色不能登记工单。"))
     form = RegisterForm(request.POST or None)
     status = 200

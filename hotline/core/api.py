@@ -101,9 +101,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 class LoginThrottle(AnonRateThrottle):
-    """Per-client limit on the token endpoint (brute force)."""
+    """Per-client limit on the token endpoint (brute force): 20 a minute."""
 
-    rate = "20/min"
+    def __init__(self) -> None:
+        super().__init__("20/min")
 
     def get_cache_key(self, request):
         return f"throttle_login_{self.get_ident(request)}"

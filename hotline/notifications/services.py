@@ -16,22 +16,21 @@ def outbox_enqueue(
     key: str,
     ticket=None,
     channel: str = "sms",
-) -> Outbox | None:
+) -> None:
     """Add a notification; a second call with the same ``key`` adds nothing."""
     if not recipient:
-        return None
+        return
     assert transaction.get_connection().in_atomic_block, (
         "outbox rows are written inside the causing transaction"
     )
-    row, _ = Outbox.objects.get_or_create(
+    row = Outbox(
+        ticket=ticket,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        params=params,
         idempotency_key=key,
-        defaults={
-            "ticket": ticket,
-            "kind": kind,
-            "channel": channel,
-            "recipient": recipient,
-            "template": template,
-            "params": params,
-        },
     )
-    return row
+    # One INSERT ... ON CONFLICT DO NOTHING: a row with the same key already there wins.
+    Outbox.objects.bulk_create([row], ignore_conflicts=True)

@@ -5,6 +5,8 @@ catalogue (Category). Units and regions keep a materialised path of primary keys
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 
 class Level(models.TextChoices):
@@ -33,12 +35,10 @@ class TreeNode(models.Model):  # noqa: DJ008 - abstract
             self.path = new_path
             super().save(*args, **{k: v for k, v in kwargs.items() if k != "force_insert"})
             if old_path and old_path != new_path:
-                for child in (
-                    type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk)
-                ):
-                    type(self).objects.filter(pk=child.pk).update(
-                        path=new_path + child.path[len(old_path) :]
-                    )
+                # Moved: rewrite the prefix of every descendant's path in one statement.
+                type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                )
 
     def _parent_path(self) -> str:
         parent = getattr(self, "parent", None)

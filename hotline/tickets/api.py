@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
 from hotline.accounts.selectors import grants_for
 from hotline.core.api import paginate
-from hotline.core.errors import BadInput
+from hotline.core.errors import BadInput, NotFound
 
 from . import selectors, services, workflow
-from .models import Clock, TicketAssignment, TicketEvent
 from .serializers import ticket_view
 
 router = Router(tags=["tickets"])
@@ -79,13 +77,7 @@ def register(request: HttpRequest, payload: TicketIn):
     # it may see what it submitted even if its role cannot list tickets (integrations). The
     # ticket is in memory with its region, category and registering user; load only the
     # timeline, clocks and assignments (bench/registration.py: 3 queries instead of 5).
-    ticket = result.ticket
-    prefetch_related_objects(
-        [ticket],
-        Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
-        Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")),
-        Prefetch("assignments", queryset=TicketAssignment.objects.select_related("unit").order_by("pk")),
-    )
+    ticket = selectors.ticket_with_timeline(result.ticket)
     return Status(201, ticket_view(ticket, grants, timeline=True))
 
 
@@ -107,8 +99,6 @@ def list_tickets(
 def get_ticket(request: HttpRequest, number: str):
     grants = grants_for(request.user)
     if not grants.reads_tickets:
-        from hotline.core.errors import NotFound
-
         raise NotFound(f"no ticket {number}")
     ticket = selectors.ticket_detail(request.user, number)
     body = ticket_view(ticket, grants, timeline=True)

@@ -76,6 +76,9 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     for cat in Category.objects.filter(level=3).select_related("parent__parent", "default_unit"):
         leaves.setdefault(cat.parent.parent.name, []).append(cat)
     districts = list(Unit.objects.filter(level="district").order_by("code"))
+    streets: dict[int, list[Unit]] = {}
+    for street in Unit.objects.filter(level="street").order_by("code"):
+        streets.setdefault(street.parent_id, []).append(street)
     regions = {r.code: r for r in Region.objects.all()}
     channels = ["phone"] * 6 + ["wechat", "web", "app", "mailbox", "letter", "leader_phone"]
     kinds = ["complaint"] * 5 + ["help", "help", "consultation", "report", "suggestion"]
@@ -132,7 +135,7 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
             act(dispatcher, number, "dispatch", t, unit=target.code)
             t += timedelta(hours=rng.randint(1, 20))
             if to_district and rng.random() < 0.7:
-                street = Unit.objects.filter(parent=district).order_by("code")[i % 3]
+                street = streets[district.pk][i % len(streets[district.pk])]
                 act(users[f"{district.code}-dispatcher"], number, "forward", t, unit=street.code)
                 target = street
                 t += timedelta(hours=rng.randint(1, 20))

@@ -148,10 +148,10 @@ class TicketEvent(AppendOnly):
 class TicketAssignment(models.Model):
     """The ticket was dispatched or forwarded to a unit (lead or co-unit). Drives what a unit sees."""
 
-    LEAD, CO = "lead", "co"
+    LEAD, CO, COPY = "lead", "co", "copy"
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField(max_length=8, choices=[(LEAD, "主办"), (CO, "协办")])
+    role = models.CharField(max_length=8, choices=[(LEAD, "主办"), (CO, "协办"), (COPY, "抄送")])
     via = models.CharField(max_length=16)  # dispatch, forward
     assigned_at = models.DateTimeField()
     active = models.BooleanField(default=True)

@@ -29,7 +29,6 @@ DEFAULTS: dict[str, Limit] = {
     "supervision:emergency": Limit(1, WORKING_DAYS),
 }
 MAX_EXTENSION_DAYS = 15
-MAX_EXTENSIONS = 1
 
 
 def limit_for(

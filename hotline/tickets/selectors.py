@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
@@ -35,18 +35,30 @@ def ticket_get_visible(user, number: str) -> Ticket:
     return ticket
 
 
+def _timeline_prefetches() -> tuple[Prefetch, ...]:
+    """What the detail view of a ticket shows besides the row: events, clocks, assignments."""
+    return (
+        Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
+        Prefetch(
+            "clocks", queryset=Clock.objects.select_related("unit").order_by("started_at", "pk")
+        ),
+        Prefetch(
+            "assignments", queryset=TicketAssignment.objects.select_related("unit").order_by("pk")
+        ),
+    )
+
+
+def ticket_with_timeline(ticket: Ticket) -> Ticket:
+    """Load the timeline of a ticket already in memory (e.g. the one just registered)."""
+    prefetch_related_objects([ticket], *_timeline_prefetches())
+    return ticket
+
+
 def ticket_detail(user, number: str) -> Ticket:
     ticket = ticket_get_visible(user, number)
     return (
         Ticket.objects.select_related("unit", "region", "category", "merged_into", "registered_by")
-        .prefetch_related(
-            Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
-            Prefetch("clocks", queryset=Clock.objects.order_by("started_at", "pk")),
-            Prefetch(
-                "assignments",
-                queryset=TicketAssignment.objects.select_related("unit").order_by("pk"),
-            ),
-        )
+        .prefetch_related(*_timeline_prefetches())
         .get(pk=ticket.pk)
     )
 
@@ -87,8 +99,3 @@ def ticket_list(
         )
         .order_by("-registered_at", "-pk")
     )
-
-
-def ticket_timeline(ticket: Ticket) -> list[TicketEvent]:
-    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("events")
-    return list(prefetched) if prefetched is not None else list(ticket.events.order_by("seq"))

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from hotline.accounts.roles import Role
 from hotline.accounts.selectors import Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
@@ -117,7 +116,16 @@ def _unit(code: object, field: str) -> Unit:
     return unit
 
 
-def _new_event(ticket: Ticket, *, actor, action: str, at: datetime, from_status: str, to_status: str, data: dict) -> TicketEvent:
+def _new_event(
+    ticket: Ticket,
+    *,
+    actor,
+    action: str,
+    at: datetime,
+    from_status: str,
+    to_status: str,
+    data: dict,
+) -> TicketEvent:
     """Build the next hash-chained event and advance the ticket's chain head (not saved)."""
     event = TicketEvent(
         ticket=ticket,
@@ -229,16 +237,21 @@ def _detect_urgency(text: str) -> tuple[str, list[str]]:
 URGENCY_ORDER = {"normal": 0, "urgent": 1, "emergency": 2}
 
 
-def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None) -> Registration:
-    """Register a ticket. Ticket, first event, clock and outbox rows commit together; the
-    number exists only once committed. A repeated ``idempotency_key`` returns the first ticket."""
-    grants = grants_for(actor)
+def may_register(grants: Grants) -> bool:
     try:
         workflow.decide(
             "register", "", roles_anywhere=grants.roles, roles_at_holding_unit=frozenset()
         )
-    except workflow.Refusal as refusal:
-        raise Forbidden(str(refusal)) from None
+    except workflow.Refusal:
+        return False
+    return True
+
+
+def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None) -> Registration:
+    """Register a ticket. Ticket, first event, clock and outbox rows commit together; the
+    number exists only once committed. A repeated ``idempotency_key`` returns the first ticket."""
+    if not may_register(grants_for(actor)):
+        raise Forbidden("this role may not register tickets")
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 128:
             raise BadInput("Idempotency-Key", "1 to 128 characters")
@@ -267,13 +280,14 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 **fields,
             )
             ticket.number = _allocate_number(now)
-            ticket.save()
             event_data: dict = {"channel": ticket.channel, "kind": ticket.kind, "urgency": urgency}
             if ticket.category_id:
                 event_data["category"] = ticket.category.code
             if raised:
                 event_data["urgency_raised_by"] = words
-            _append_event(
+            # The first event's hash needs the number, not the row: chain it first, so the
+            # ticket and the event are one INSERT each.
+            event = _new_event(
                 ticket,
                 actor=actor,
                 action="register",
@@ -282,7 +296,9 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 to_status=workflow.REGISTERED,
                 data=event_data,
             )
-            ticket.save(update_fields=["last_seq", "last_hash"])
+            ticket.save(force_insert=True)
+            event.ticket = ticket
+            event.save()
             clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
             if ticket.citizen_phone and not ticket.citizen_anonymous:
                 outbox_enqueue(
@@ -308,6 +324,14 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
 # --- transitions -----------------------------------------------------------------------------
 
 
+def _refusal_error(refusal: workflow.Refusal) -> HotlineError:
+    if refusal.kind == "state":
+        return Conflict(str(refusal))
+    if refusal.kind == "field":
+        return BadInput(refusal.field or "body", str(refusal))
+    return Forbidden(str(refusal))
+
+
 @dataclass
 class Context:
     ticket: Ticket
@@ -323,6 +347,18 @@ Handler = Callable[[Context], dict]
 
 def _open_clock(ticket: Ticket, kind: str):
     return ticket.clocks.filter(kind=kind, stopped_at__isnull=True).order_by("-started_at").first()
+
+
+def _assign(ctx: Context, unit: Unit, role: str, via: str) -> TicketAssignment:
+    """Record that the ticket went to ``unit`` by the event being written now."""
+    return TicketAssignment.objects.create(
+        ticket=ctx.ticket,
+        unit=unit,
+        role=role,
+        via=via,
+        assigned_at=ctx.now,
+        event_seq=ctx.ticket.last_seq + 1,
+    )
 
 
 def _has_children(unit: Unit) -> bool:
@@ -344,16 +380,8 @@ def _copy_to_offices(ctx: Context) -> list[str]:
         wanted.append(getattr(settings, "HOTLINE_DISCIPLINE_UNIT", "discipline"))
     copied = []
     for unit in Unit.objects.filter(code__in=wanted, active=True):
-        if not ctx.ticket.assignments.filter(unit=unit, role="copy").exists():
-            TicketAssignment.objects.create(
-                ticket=ctx.ticket,
-                unit=unit,
-                role="copy",
-                via="copy",
-                assigned_at=ctx.now,
-                active=True,
-                event_seq=ctx.ticket.last_seq + 1,
-            )
+        if not ctx.ticket.assignments.filter(unit=unit, role=TicketAssignment.COPY).exists():
+            _assign(ctx, unit, TicketAssignment.COPY, "copy")
             copied.append(unit.code)
     return copied
 
@@ -393,24 +421,9 @@ def _dispatch(ctx: Context) -> dict:
         ticket=ticket, at=ctx.now, kinds=("dispatch",), reason="dispatched", judge=True
     )
     ticket.unit = unit
-    seq = ticket.last_seq + 1
-    TicketAssignment.objects.create(
-        ticket=ticket,
-        unit=unit,
-        role=TicketAssignment.LEAD,
-        via="dispatch",
-        assigned_at=ctx.now,
-        event_seq=seq,
-    )
+    _assign(ctx, unit, TicketAssignment.LEAD, "dispatch")
     for co in co_units:
-        TicketAssignment.objects.create(
-            ticket=ticket,
-            unit=co,
-            role=TicketAssignment.CO,
-            via="dispatch",
-            assigned_at=ctx.now,
-            event_seq=seq,
-        )
+        _assign(ctx, co, TicketAssignment.CO, "dispatch")
     _start_unit_clocks(ctx, unit)
     clocks.clock_start(ticket=ticket, kind="handle", unit=unit, start=ctx.now)
     copies = _copy_to_offices(ctx)
@@ -434,14 +447,7 @@ def _forward(ctx: Context) -> dict:
     ticket.assignments.filter(unit=holder, role=TicketAssignment.LEAD, active=True).update(
         active=False
     )
-    TicketAssignment.objects.create(
-        ticket=ticket,
-        unit=unit,
-        role=TicketAssignment.LEAD,
-        via="forward",
-        assigned_at=ctx.now,
-        event_seq=ticket.last_seq + 1,
-    )
+    _assign(ctx, unit, TicketAssignment.LEAD, "forward")
     ticket.unit = unit
     _start_unit_clocks(ctx, unit)
     data = {"from_unit": holder.code, "unit": unit.code}
@@ -466,7 +472,7 @@ def _send_back(ctx: Context) -> dict:
     clocks.clocks_stop(
         ticket=ticket, at=ctx.now, kinds=("accept", "transfer", "handle"), reason="sent_back"
     )
-    ticket.assignments.filter(active=True).exclude(role="copy").update(active=False)
+    ticket.assignments.filter(active=True).exclude(role=TicketAssignment.COPY).update(active=False)
     ticket.send_back_unit = unit
     ticket.send_back_reason = reason
     ticket.send_back_count += 1
@@ -583,7 +589,7 @@ def _merge(ctx: Context) -> dict:
         raise BadInput("into", f"ticket {into} is {target.status}, not open")
     ticket.merged_into = target
     clocks.clocks_stop(ticket=ticket, at=ctx.now, reason="merged")
-    ticket.assignments.filter(active=True).exclude(role="copy").update(active=False)
+    ticket.assignments.filter(active=True).exclude(role=TicketAssignment.COPY).update(active=False)
     ticket.closed_at = ctx.now
     return {"into": target.number}
 
@@ -688,18 +694,7 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
                 data=data,
             )
         except workflow.Refusal as refusal:
-            if refusal.kind == "state":
-                raise Conflict(str(refusal)) from None
-            raise Forbidden(str(refusal)) from None
-        if action in ("follow_up", "review"):
-            # The target state depends on a field: validate it before resolving.
-            field, choices = (
-                ("satisfaction", workflow.SATISFACTIONS)
-                if action == "follow_up"
-                else ("verdict", workflow.VERDICTS)
-            )
-            _choice(data, field, choices, required=True)
-            new_status = workflow.TABLE[action].target(ticket.status, data)
+            raise _refusal_error(refusal) from None
         from_status = ticket.status
         now = _now()
         ctx = Context(
@@ -750,6 +745,3 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
             continue
         allowed.append(action)
     return allowed
-
-
-__all__ = ["ticket_register", "ticket_transition", "ticket_allowed_actions", "Registration", "Role"]

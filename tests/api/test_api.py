@@ -164,9 +164,32 @@ def test_token_endpoint_is_rate_limited_with_retry_after():
 
     cache.clear()
     client = Client(REMOTE_ADDR="10.9.9.9")
-    codes = [client.post("/api/v1/auth/token", {"username": "agent", "password": "wrong"}, content_type="application/json").status_code for _ in range(25)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "agent", "password": "wrong"},
+            content_type="application/json",
+        ).status_code
+        for _ in range(25)
+    ]
     assert codes[0] == 401 and codes[-1] == 429
-    last = client.post("/api/v1/auth/token", {"username": "agent", "password": "demo"}, content_type="application/json")
+    last = client.post(
+        "/api/v1/auth/token",
+        {"username": "agent", "password": "demo"},
+        content_type="application/json",
+    )
     assert last.status_code == 429 and last.json()["error"] == "rate_limited"
     assert int(last.headers["Retry-After"]) > 0
     cache.clear()
+
+
+def test_follow_up_without_a_satisfaction_is_400_and_writes_nothing(api):
+    from hotline.tickets.models import TicketEvent
+    from tests.factories import ticket_in
+
+    ticket = ticket_in("replied")
+    before = TicketEvent.objects.filter(ticket=ticket).count()
+    response = api("callback").act(ticket.number, "follow_up", note="没接电话")
+    assert response.status_code == 400 and response.json()["field"] == "satisfaction"
+    assert TicketEvent.objects.filter(ticket=ticket).count() == before
+    assert api("callback").get(f"tickets/{ticket.number}").json()["status"] == "replied"

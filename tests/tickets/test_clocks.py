@@ -37,6 +37,14 @@ def clock(ticket, kind):
     return Clock.objects.filter(ticket=ticket, kind=kind).order_by("-started_at", "-pk").first()
 
 
+def accepted_by_hanyang():
+    """Registered Monday 2026-03-02 09:00, dispatched 10:00 to 汉阳区, accepted 11:00."""
+    t = reg(at(2026, 3, 2, 9, 0))
+    do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
+    do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
+    return t
+
+
 def test_dispatch_clock_counts_working_hours_across_the_national_day():
     # Registered on Wednesday 2026-09-30 at 17:00: 30 minutes left that day, then the holiday
     # (Oct 1-7); Thursday Oct 8 is the next working day, 08:30 + 1.5 h.
@@ -74,9 +82,7 @@ def test_utility_categories_get_24_hours():
 
 
 def test_warning_levels_follow_the_clock():
-    t = reg(at(2026, 3, 2, 9, 0))
-    do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
-    do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
+    t = accepted_by_hanyang()
     t = Ticket.objects.get(pk=t.pk)
     assert ticket_warning(t, at(2026, 3, 5, 9, 0)) == "none"
     assert (
@@ -97,9 +103,7 @@ def test_warning_levels_follow_the_clock():
 
 
 def test_extension_moves_the_deadline_once_and_only_before_it():
-    t = reg(at(2026, 3, 2, 9, 0))
-    do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
-    do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
+    t = accepted_by_hanyang()
     do(
         "hanyang-handler",
         t.number,
@@ -122,9 +126,7 @@ def test_extension_moves_the_deadline_once_and_only_before_it():
 
 
 def test_extension_after_the_deadline_is_refused():
-    t = reg(at(2026, 3, 2, 9, 0))
-    do("dispatcher", t.number, "dispatch", at(2026, 3, 2, 10, 0), unit="hanyang")
-    do("hanyang-handler", t.number, "accept", at(2026, 3, 2, 11, 0))
+    t = accepted_by_hanyang()
     with pytest.raises(Conflict):
         do(
             "hanyang-handler",

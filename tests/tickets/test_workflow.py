@@ -77,48 +77,35 @@ def test_unit_actions_need_the_role_at_the_holding_unit(action):
     assert refusal.value.kind == "role"
 
 
-def test_follow_up_and_review_targets_depend_on_the_verdict():
-    cb, ev = {Role.CALLBACK}, {Role.EVALUATOR}
+@pytest.mark.parametrize(
+    "action, status, role, data, expected",
+    [
+        ("follow_up", "replied", Role.CALLBACK, {"satisfaction": "dissatisfied"}, "under_review"),
+        ("follow_up", "replied", Role.CALLBACK, {"satisfaction": "basically_satisfied"}, "closed"),
+        ("follow_up", "replied", Role.CALLBACK, {"satisfaction": "satisfied"}, "closed"),
+        ("review", "under_review", Role.EVALUATOR, {"verdict": "redo"}, "in_progress"),
+        ("review", "under_review", Role.EVALUATOR, {"verdict": "proper"}, "closed"),
+    ],
+)
+def test_follow_up_and_review_targets_depend_on_the_verdict(action, status, role, data, expected):
     assert (
-        decide(
-            "follow_up",
-            "replied",
-            roles_anywhere=cb,
-            roles_at_holding_unit=set(),
-            data={"satisfaction": "dissatisfied"},
-        )
-        == "under_review"
+        decide(action, status, roles_anywhere={role}, roles_at_holding_unit=set(), data=data)
+        == expected
     )
-    assert (
-        decide(
-            "follow_up",
-            "replied",
-            roles_anywhere=cb,
-            roles_at_holding_unit=set(),
-            data={"satisfaction": "basically_satisfied"},
-        )
-        == "closed"
-    )
-    assert (
-        decide(
-            "review",
-            "under_review",
-            roles_anywhere=ev,
-            roles_at_holding_unit=set(),
-            data={"verdict": "redo"},
-        )
-        == "in_progress"
-    )
-    assert (
-        decide(
-            "review",
-            "under_review",
-            roles_anywhere=ev,
-            roles_at_holding_unit=set(),
-            data={"verdict": "proper"},
-        )
-        == "closed"
-    )
+
+
+@pytest.mark.parametrize(
+    "action, status, role, data, field",
+    [
+        ("follow_up", "replied", Role.CALLBACK, {}, "satisfaction"),
+        ("follow_up", "replied", Role.CALLBACK, {"satisfaction": "meh"}, "satisfaction"),
+        ("review", "under_review", Role.EVALUATOR, {"verdict": "maybe"}, "verdict"),
+    ],
+)
+def test_a_missing_deciding_field_is_refused_not_guessed(action, status, role, data, field):
+    with pytest.raises(Refusal) as refusal:
+        decide(action, status, roles_anywhere={role}, roles_at_holding_unit=set(), data=data)
+    assert (refusal.value.kind, refusal.value.field) == ("field", field)
 
 
 def test_unknown_action():

@@ -48,6 +48,20 @@ def _timeline_prefetches() -> tuple[Prefetch, ...]:
     )
 
 
+def ticket_registered(registration) -> Ticket:
+    """The ticket a registration just wrote, with its timeline, without reading it back: a new
+    ticket has exactly the event and the clock the registration returns, and no assignment."""
+    ticket = registration.ticket
+    if not registration.created:
+        return ticket_with_timeline(ticket)
+    ticket._prefetched_objects_cache = {
+        "events": registration.events,
+        "clocks": registration.clocks,
+        "assignments": [],
+    }
+    return ticket
+
+
 def ticket_with_timeline(ticket: Ticket) -> Ticket:
     """Load the timeline of a ticket already in memory (e.g. the one just registered)."""
     prefetch_related_objects([ticket], *_timeline_prefetches())

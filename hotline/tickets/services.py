@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from hotline.orgs.models import Category, Region, Unit
 from hotline.workcal.calc import WORKING_DAYS, Limit
 
 from . import clocks, policy, workflow
-from .models import Ticket, TicketAssignment, TicketEvent
+from .models import Clock, Ticket, TicketAssignment, TicketEvent
 from .selectors import ticket_get_visible
 
 PHONE_RE = re.compile(r"^\+?[0-9*\- ]{3,20}$")
@@ -159,6 +160,10 @@ def _append_event(ticket: Ticket, **kwargs) -> TicketEvent:
 class Registration:
     ticket: Ticket
     created: bool
+    # What a new registration wrote besides the ticket row, so the caller can show the
+    # ticket without reading it back.
+    events: list[TicketEvent] = dc_field(default_factory=list)
+    clocks: list[Clock] = dc_field(default_factory=list)
 
 
 def _allocate_number(at: datetime) -> str:
@@ -299,7 +304,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             ticket.save(force_insert=True)
             event.ticket = ticket
             event.save()
-            clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
+            dispatch_clock = clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
             if ticket.citizen_phone and not ticket.citizen_anonymous:
                 outbox_enqueue(
                     kind="acknowledgement",
@@ -318,7 +323,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             if existing is not None:
                 return Registration(existing, False)
         raise
-    return Registration(ticket, True)
+    return Registration(ticket, True, events=[event], clocks=[dispatch_clock])
 
 
 # --- transitions -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from hotline.accounts.api import router as accounts_router
 from hotline.core.api import BearerAuth, install_error_handlers
+from hotline.insight.api import router as insight_router
 from hotline.orgs.api import router as orgs_router
 from hotline.tickets.api import router as tickets_router
 
@@ -20,3 +21,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", orgs_router)
+api.add_router("", insight_router)

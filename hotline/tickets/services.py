@@ -19,6 +19,7 @@ from django.utils import timezone
 from hotline.accounts.selectors import Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
+from hotline.insight.services import signature_write
 from hotline.notifications.services import outbox_enqueue
 from hotline.orgs.models import Category, Region, Unit
 from hotline.workcal.calc import WORKING_DAYS, Limit
@@ -304,6 +305,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             ticket.save(force_insert=True)
             event.ticket = ticket
             event.save()
+            signature_write(ticket=ticket)
             dispatch_clock = clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
             if ticket.citizen_phone and not ticket.citizen_anonymous:
                 outbox_enqueue(

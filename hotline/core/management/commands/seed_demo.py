@@ -1,7 +1,10 @@
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from hotline.accounts.demo import build_users
+from hotline.insight import classifier
 from hotline.orgs.demo import build_org
 from hotline.tickets.demo import build_tickets
 from hotline.tickets.models import Ticket
@@ -14,6 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--tickets", type=int, default=300)
+        parser.add_argument(
+            "--no-train", action="store_true", help="do not train the suggestion model"
+        )
 
     def handle(self, *args, **options):
         this_year = timezone.localdate().year
@@ -26,6 +32,10 @@ class Command(BaseCommand):
         if not Ticket.objects.exists() and options["tickets"]:
             made = build_tickets(options["tickets"])
         self.stdout.write(f"units={len(units)} new_logins={users} tickets={made}")
+        labelled = settings.HOTLINE_SHARED_DATA / "teddycup2020c" / "messages_labeled.csv"
+        if not options["no_train"] and classifier.current_name() is None and labelled.exists():
+            self.stdout.write("training the dispatch suggestion model (about a minute) ...")
+            call_command("insight_train", data=str(labelled), stdout=self.stdout)
         self.stdout.write(
             "logins: admin, agent, dispatcher, callback, evaluator, supervisor, inspector, leader, auditor; <unit code>-handler, <unit code>-dispatcher; password: demo"
         )

@@ -20,6 +20,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AUDITOR = "auditor"
     INTEGRATION = "integration"
+    SYSTEM = "system"
 
 
 ROLE_LABELS = {
@@ -37,6 +38,7 @@ ROLE_LABELS = {
     Role.ADMIN: "管理员",
     Role.AUDITOR: "审计员",
     Role.INTEGRATION: "外部系统",
+    Role.SYSTEM: "系统",
 }
 
 # Roles that, held at the platform's root unit, see every ticket.

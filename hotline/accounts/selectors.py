@@ -29,6 +29,23 @@ class Grants:
 EMPTY = Grants(roles=frozenset())
 
 
+class SystemActor:
+    """The platform itself, acting on a timer (warnings). Not a login: it has no row, holds
+    only the system role and sees every ticket; its events are signed "system"."""
+
+    pk = None
+    username = "system"
+    is_authenticated = True
+    is_active = True
+    _hotline_grants = Grants(roles=frozenset({Role.SYSTEM}), sees_all=True)
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
 def grants_for(user) -> Grants:
     """Memberships of ``user`` as a Grants object, cached on the user instance."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

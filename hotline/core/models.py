@@ -72,3 +72,21 @@ class AuditEvent(AppendOnly):
             "reason": self.reason,
             "data": self.data,
         }
+
+
+class PeriodicRun(models.Model):
+    """One firing of a periodic job for one period. The unique constraint makes the job fire
+    once per period however many schedulers run, on however many machines."""
+
+    job = models.CharField(max_length=64)
+    period_start = models.DateTimeField()
+    fired_at = models.DateTimeField(auto_now_add=True)
+    scheduler = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务记录"
+        verbose_name_plural = "定时任务记录"
+        constraints = [models.UniqueConstraint(fields=["job", "period_start"], name="uniq_periodic_run")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.period_start}"

@@ -187,6 +187,9 @@ class Clock(models.Model):
     yellow_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     pending_calendar = models.BooleanField(default=False)
+    # When the yellow and red warnings of this clock were sent (each at most once).
+    yellow_warned_at = models.DateTimeField(null=True, blank=True)
+    red_warned_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(max_length=16, blank=True)
     met = models.BooleanField(null=True)

@@ -306,7 +306,9 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             event.ticket = ticket
             event.save()
             signature_write(ticket=ticket)
-            dispatch_clock = clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=now)
+            dispatch_clock = clocks.clock_start(
+                ticket=ticket, kind="dispatch", unit=None, start=now
+            )
             if ticket.citizen_phone and not ticket.citizen_anonymous:
                 outbox_enqueue(
                     kind="acknowledgement",
@@ -656,6 +658,12 @@ def _answer_directly(ctx: Context) -> dict:
     return {"text": text}
 
 
+def _warn(ctx: Context) -> dict:
+    """A clock crossed its yellow or red moment (the warning scanner, as the system)."""
+    keys = ("clock", "level", "unit", "due_at", "notified", "missing_phone")
+    return {key: ctx.data[key] for key in keys if key in ctx.data}
+
+
 HANDLERS: dict[str, Handler] = {
     "answer_directly": _answer_directly,
     "dispatch": _dispatch,
@@ -671,8 +679,9 @@ HANDLERS: dict[str, Handler] = {
     "invalidate": _invalidate,
     "supervise": _supervise,
     "comment": _comment,
+    "warn": _warn,
 }
-assert set(HANDLERS) == set(workflow.TICKET_ACTIONS)
+assert set(HANDLERS) == set(workflow.TICKET_ACTIONS) | set(workflow.SYSTEM_ACTIONS)
 
 
 def ticket_transition(*, actor, number: str, action: str, data: Mapping | None = None) -> Ticket:

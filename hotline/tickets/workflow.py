@@ -199,11 +199,14 @@ TABLE: dict[str, Rule] = {
         _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, PLATFORM, "作废"),
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),
         _rule("comment", STATUSES, [], COMMENTERS, VISIBLE, "备注"),
+        _rule("warn", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "预警"),
     ]
 }
 ACTIONS = tuple(TABLE)
 # Actions taken through POST .../actions/{action} (register has its own endpoint).
-TICKET_ACTIONS = tuple(a for a in ACTIONS if a != "register")
+# Actions the platform takes by itself (never through the API).
+SYSTEM_ACTIONS = ("warn",)
+TICKET_ACTIONS = tuple(a for a in ACTIONS if a != "register" and a not in SYSTEM_ACTIONS)
 
 
 def decide(

@@ -1,7 +1,8 @@
-"""Run the web server and the background worker together (the embedded default).
+"""Run the web server, a background worker and the scheduler together (the embedded default).
 
 Production runs them separately: any number of ``gunicorn config.wsgi`` processes and
-``manage.py db_worker`` processes on any number of machines (docs/deploy.md).
+``manage.py db_worker`` and ``manage.py run_scheduler`` processes on any number of machines
+(docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         env = dict(os.environ)
         procs = [
             subprocess.Popen([*manage, "db_worker", "--queue-name", "default"], env=env),
+            subprocess.Popen([*manage, "run_scheduler"], env=env),
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env),
         ]
         self.stdout.write(

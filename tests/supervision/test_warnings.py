@@ -1,0 +1,112 @@
+"""Warnings: yellow and red at their moments, to the right people, each exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hotline.core.models import PeriodicRun
+from hotline.core.scheduler import Job, scheduler_tick
+from hotline.notifications.models import Outbox
+from hotline.orgs.models import Unit
+from hotline.supervision.warnings import warnings_due, warnings_scan
+from hotline.tickets import services
+from hotline.tickets.models import TicketEvent
+from tests.factories import act, register
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+def dispatched_to_hanyang():
+    """Registered Monday 2026-03-02 09:00, dispatched 10:00 (accept due Tue 10:00, handling due Mon 03-09 10:00)."""
+    with services.acting_at(at(2026, 3, 2, 9, 0)):
+        t = register()
+    with services.acting_at(at(2026, 3, 2, 10, 0)):
+        act("dispatcher", t.number, "dispatch", unit="hanyang")
+    return t
+
+
+def notices(ticket):
+    return sorted(
+        Outbox.objects.filter(ticket=ticket)
+        .exclude(kind="acknowledgement")
+        .values_list("kind", "recipient")
+    )
+
+
+def test_yellow_then_red_each_once_to_the_right_leaders():
+    t = dispatched_to_hanyang()
+    hanyang = Unit.objects.get(code="hanyang")
+    # Tuesday 08:00: the accept clock (due 10:00, yellow at 80 %) is yellow.
+    assert warnings_scan(now=at(2026, 3, 3, 8, 0)) == 1
+    assert notices(t) == sorted(
+        [("yellow", hanyang.deputy_leader_phone), ("accept_reminder", hanyang.contact_phone)]
+    )
+    assert warnings_scan(now=at(2026, 3, 3, 8, 30)) == 0  # nothing twice
+    # Tuesday 11:00: accept is overdue: red to the principal leader.
+    assert warnings_scan(now=at(2026, 3, 3, 11, 0)) == 1
+    assert ("red", hanyang.principal_leader_phone) in notices(t)
+    assert warnings_scan(now=at(2026, 3, 3, 12, 0)) == 0
+    warns = list(TicketEvent.objects.filter(ticket=t, action="warn").order_by("seq"))
+    assert [(e.actor_name, e.data["clock"], e.data["level"]) for e in warns] == [
+        ("system", "accept", "yellow"),
+        ("system", "accept", "red"),
+    ]
+
+
+def test_handling_clock_yellow_sends_a_voice_reminder():
+    t = dispatched_to_hanyang()
+    with services.acting_at(at(2026, 3, 2, 11, 0)):
+        act("hanyang-handler", t.number, "accept")
+    warnings_scan(now=at(2026, 3, 6, 11, 0))  # 4th working day passed: handling yellow
+    kinds = [k for k, _ in notices(t)]
+    assert (
+        "voice_reminder" in kinds
+        and Outbox.objects.get(ticket=t, kind="voice_reminder").channel == "voice"
+    )
+
+
+def test_a_stopped_clock_is_not_warned():
+    t = dispatched_to_hanyang()
+    with services.acting_at(at(2026, 3, 2, 11, 0)):
+        act("hanyang-handler", t.number, "accept")
+        act("hanyang-handler", t.number, "reply", text="已处理", outcome="resolved")
+    assert all(level == "yellow" or True for _, level in warnings_due(at(2026, 3, 20, 9, 0)))
+    warnings_scan(now=at(2026, 3, 20, 9, 0))
+    # Only the follow-up clock (the centre's) can still warn; the unit's clocks stopped.
+    assert {e.data["clock"] for e in TicketEvent.objects.filter(ticket=t, action="warn")} <= {
+        "follow_up"
+    }
+
+
+def test_a_leader_without_a_phone_is_logged_and_others_still_go(caplog):
+    t = dispatched_to_hanyang()
+    Unit.objects.filter(code="hanyang").update(deputy_leader_phone="")
+    warnings_scan(now=at(2026, 3, 3, 8, 0))
+    assert [k for k, _ in notices(t)] == ["accept_reminder"]
+    event = TicketEvent.objects.get(ticket=t, action="warn")
+    assert event.data["missing_phone"] == ["汉阳区人民政府 分管领导"]
+    assert "has no phone" in caplog.text
+
+
+def test_an_overdue_clock_gets_red_only():
+    t = dispatched_to_hanyang()
+    warnings_scan(now=at(2026, 3, 4, 9, 0))
+    assert [k for k, _ in notices(t) if k in ("yellow", "red")] == ["red"]
+
+
+def test_the_scheduler_fires_each_job_once_per_period():
+    fired = []
+    job = Job("probe", 60, "unused")
+    now = at(2026, 3, 2, 9, 0, 30)
+    assert scheduler_tick(now=now, jobs=(job,), enqueue=fired.append) == ["probe"]
+    # A second scheduler in the same minute does nothing; the next minute fires again.
+    assert scheduler_tick(now=now + timedelta(seconds=20), jobs=(job,), enqueue=fired.append) == []
+    assert scheduler_tick(now=now + timedelta(seconds=40), jobs=(job,), enqueue=fired.append) == [
+        "probe"
+    ]
+    assert len(fired) == 2 and PeriodicRun.objects.filter(job="probe").count() == 2

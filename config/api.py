@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from hotline.accounts.api import router as accounts_router
 from hotline.core.api import BearerAuth, install_error_handlers
 from hotline.insight.api import router as insight_router
+from hotline.notifications.api import router as notifications_router
 from hotline.orgs.api import router as orgs_router
 from hotline.tickets.api import router as tickets_router
 
@@ -22,3 +23,4 @@ api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", orgs_router)
 api.add_router("", insight_router)
+api.add_router("", notifications_router)

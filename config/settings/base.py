@@ -4,6 +4,7 @@ Configuration comes from the environment (twelve-factor): ``DATABASE_URL`` picks
 (``sqlite:///path`` or ``postgres://...``); without it a SQLite file in the project folder is used.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -154,5 +155,19 @@ HOTLINE_MODEL_DIR = Path(os.environ.get("HOTLINE_MODEL_DIR", BASE_DIR / "var" / 
 HOTLINE_SHARED_DATA = Path(
     os.environ.get("HOTLINE_SHARED_DATA", BASE_DIR.parent / "shared" / "data")
 )
+# Notification gateways (docs/notifications.md): console, file, http, aliyun, tencent.
+HOTLINE_SMS_GATEWAY = os.environ.get("HOTLINE_SMS_GATEWAY", "console")
+HOTLINE_VOICE_GATEWAY = os.environ.get("HOTLINE_VOICE_GATEWAY", "console")
+HOTLINE_GATEWAY_FILE = Path(
+    os.environ.get("HOTLINE_GATEWAY_FILE", BASE_DIR / "var" / "outbox.jsonl")
+)
+HOTLINE_HTTP_GATEWAY = {
+    "url": os.environ.get("HOTLINE_HTTP_GATEWAY_URL", ""),
+    "secret": os.environ.get("HOTLINE_HTTP_GATEWAY_SECRET", ""),
+    "timeout": float(os.environ.get("HOTLINE_HTTP_GATEWAY_TIMEOUT", "5")),
+}
+HOTLINE_ALIYUN_SMS = json.loads(os.environ.get("HOTLINE_ALIYUN_SMS", "{}"))
+HOTLINE_TENCENT_SMS = json.loads(os.environ.get("HOTLINE_TENCENT_SMS", "{}"))
+HOTLINE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HOTLINE_OUTBOX_MAX_ATTEMPTS", "8"))
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"

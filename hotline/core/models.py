@@ -86,7 +86,9 @@ class PeriodicRun(models.Model):
     class Meta:
         verbose_name = "定时任务记录"
         verbose_name_plural = "定时任务记录"
-        constraints = [models.UniqueConstraint(fields=["job", "period_start"], name="uniq_periodic_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period_start"], name="uniq_periodic_run")
+        ]
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.period_start}"

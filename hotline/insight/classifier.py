@@ -90,8 +90,11 @@ class Catalogue:
     def from_rows(cls, rows: Sequence[Mapping[str, str]]) -> Catalogue:
         return cls(
             [
-                Leaf(r.get("一级分类", "").strip(), r.get("二级分类", "").strip(),
-                     r.get("三级分类", "").strip())
+                Leaf(
+                    r.get("一级分类", "").strip(),
+                    r.get("二级分类", "").strip(),
+                    r.get("三级分类", "").strip(),
+                )
                 for r in rows
                 if r.get("一级分类")
             ]
@@ -157,8 +160,9 @@ class FastLinear:
     @staticmethod
     def _char_grams(text: str, lo: int, hi: int) -> list[str]:
         n_chars = len(text)
-        return [text[i : i + n] for n in range(lo, min(hi, n_chars) + 1)
-                for i in range(n_chars - n + 1)]
+        return [
+            text[i : i + n] for n in range(lo, min(hi, n_chars) + 1) for i in range(n_chars - n + 1)
+        ]
 
     def decision(self, text: str) -> np.ndarray:
         score = self.intercept.copy()
@@ -224,10 +228,12 @@ class SuggestModel:
 
 def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
     return (
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2,
-                        dtype=np.float32),
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True, min_df=1,
-                        dtype=np.float32),
+        TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
+        ),
+        TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 4), sublinear_tf=True, min_df=1, dtype=np.float32
+        ),
         TfidfVectorizer(analyzer=word_analyzer_head, sublinear_tf=True, min_df=1, dtype=np.float32),
     )
 
@@ -254,7 +260,9 @@ def train(
     model = SuggestModel(char_vec, title_vec, word_vec, clf=None, labels=[])
     X = model.features(texts)
     folds = max(2, min(calibration_folds, min(Counter(labels).values())))
-    clf = CalibratedClassifierCV(LinearSVC(C=C, random_state=0), method="sigmoid", cv=folds, ensemble=False)
+    clf = CalibratedClassifierCV(
+        LinearSVC(C=C, random_state=0), method="sigmoid", cv=folds, ensemble=False
+    )
     clf.fit(X, labels)
     model.clf = clf
     model.labels = [str(c) for c in clf.classes_]
@@ -270,7 +278,9 @@ def train_baseline(texts: Sequence[str], labels: Sequence[str]):
     """The plain baseline: TF-IDF of jieba words + LinearSVC with default settings."""
     from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(TfidfVectorizer(analyzer=words), LinearSVC(random_state=0)).fit(texts, labels)
+    return make_pipeline(TfidfVectorizer(analyzer=words), LinearSVC(random_state=0)).fit(
+        texts, labels
+    )
 
 
 # ------------------------------------------------------------------ evaluation
@@ -282,12 +292,18 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=sorted(set(y_true)), average="macro",
-                                   zero_division=0)),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=sorted(set(y_true)), average="macro", zero_division=0)
+        ),
         "n": len(y_true),
         "per_class": [
-            {"label": lab, "precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-             "support": int(s[i])}
+            {
+                "label": lab,
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
             for i, lab in enumerate(labels)
         ],
     }
@@ -333,7 +349,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def save_model(
-    model: SuggestModel, model_dir: str | Path | None = None, *, make_current: bool = True,
+    model: SuggestModel,
+    model_dir: str | Path | None = None,
+    *,
+    make_current: bool = True,
     metrics: dict | None = None,
 ) -> Path:
     """Write ``suggest-YYYYMMDDHHMMSS.pkl`` and record it in ``manifest.json``."""
@@ -346,19 +365,27 @@ def save_model(
         n += 1
         name = f"{MODEL_PREFIX}{stamp}-{n}.pkl"
     model.version = name.removesuffix(".pkl")
-    payload = pickle.dumps({"format": FORMAT_VERSION, "model": model},
-                           protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(
+        {"format": FORMAT_VERSION, "model": model}, protocol=pickle.HIGHEST_PROTOCOL
+    )
     _write_atomic(model_dir / name, payload)
     manifest = _read_manifest(model_dir)
     manifest["models"].append(
-        {"file": name, "trained_at": model.trained_at, "train_size": model.train_size,
-         "labels": model.labels, "train_seconds": round(model.train_seconds, 2),
-         "metrics": metrics or {}, "info": model.info}
+        {
+            "file": name,
+            "trained_at": model.trained_at,
+            "train_size": model.train_size,
+            "labels": model.labels,
+            "train_seconds": round(model.train_seconds, 2),
+            "metrics": metrics or {},
+            "info": model.info,
+        }
     )
     if make_current:
         manifest["current"] = name
-    _write_atomic(model_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False,
-                                                   indent=2).encode("utf-8"))
+    _write_atomic(
+        model_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    )
     return model_dir / name
 
 
@@ -369,8 +396,9 @@ def set_current(name: str, model_dir: str | Path | None = None) -> None:
         raise FileNotFoundError(model_dir / name)
     manifest = _read_manifest(model_dir)
     manifest["current"] = name
-    _write_atomic(model_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False,
-                                                   indent=2).encode("utf-8"))
+    _write_atomic(
+        model_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    )
     _cache.clear()
 
 
@@ -435,6 +463,12 @@ def suggest(
         unit = None
         if unit_map:
             unit = (unit_map.get(leaf.path) if leaf else None) or unit_map.get(label)
-        out.append(Suggestion(category=label, confidence=round(conf, 4),
-                              leaf=leaf.path if leaf else None, unit=unit))
+        out.append(
+            Suggestion(
+                category=label,
+                confidence=round(conf, 4),
+                leaf=leaf.path if leaf else None,
+                unit=unit,
+            )
+        )
     return out

@@ -38,8 +38,23 @@ _NAMED = re.compile(
     r"([\u4e00-\u9fff\da-z]{2,6}?(?:小区|花园|家园|公寓|新城|广场|大厦|苑|园|城|府|湾|庭|"
     r"街道|大道|路|街|巷|村|镇|乡|社区|学校|中学|小学|幼儿园|医院|公司|市场|工业园|园区))"
 )
-_STOP_PLACES = {"西地省", "小区", "公司", "学校", "医院", "市场", "道路", "马路", "城市", "街道",
-                "社区", "农村", "物业公司", "开发商", "政府"}
+_STOP_PLACES = {
+    "西地省",
+    "小区",
+    "公司",
+    "学校",
+    "医院",
+    "市场",
+    "道路",
+    "马路",
+    "城市",
+    "街道",
+    "社区",
+    "农村",
+    "物业公司",
+    "开发商",
+    "政府",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +157,9 @@ def hot_spots(
     if len(messages) < min_size:
         return []
     texts = [normalize(m.title) + "|" + normalize(m.detail)[:HEAD_CHARS] for m in messages]
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1,
-                          dtype=np.float32)
+    vec = TfidfVectorizer(
+        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1, dtype=np.float32
+    )
     X = vec.fit_transform(texts)
     T = vec.transform([normalize(m.title) for m in messages])
     place_lists = [places(m.title) for m in messages]
@@ -196,13 +212,23 @@ def hot_spots(
         pc = Counter(p for i in members for p in set(place_lists[i]))
         districts = [p for p, _ in pc.most_common() if _DISTRICT.fullmatch(p)]
         named = [p for p, _ in pc.most_common() if not _DISTRICT.fullmatch(p)]
-        place = "".join(x.upper() if _DISTRICT.fullmatch(x) else x
-                        for x in (districts[:1] + named[:1])) or "—"
+        place = (
+            "".join(x.upper() if _DISTRICT.fullmatch(x) else x for x in (districts[:1] + named[:1]))
+            or "—"
+        )
         spots.append(
             HotSpot(
-                rank=0, heat=round(heat, 3), place=place, topic=ms[int(order[0])].title.strip(),
-                count=len(ms), citizens=citizens, likes=likes, dislikes=dislikes,
-                growth=round(growth, 3), start=first, end=last,
+                rank=0,
+                heat=round(heat, 3),
+                place=place,
+                topic=ms[int(order[0])].title.strip(),
+                count=len(ms),
+                citizens=citizens,
+                likes=likes,
+                dislikes=dislikes,
+                growth=round(growth, 3),
+                start=first,
+                end=last,
                 message_ids=[m.id for m in ms],
                 examples=[ms[int(k)].title.strip() for k in order[:3]],
             )

@@ -37,9 +37,7 @@ _RESULT = re.compile(
 _REASON = re.compile(
     r"因为|由于|原因|根据|按照|依据|依照|规定|政策|条例|办法|文件|属于|不符合|符合|鉴于|所以|因此"
 )
-_CONTACT = re.compile(
-    r"电话|联系|咨询|热线|窗口|地址|办公室|\d{3,4}-?\d{7,8}|1[3-9]\d{9}|\d{8}"
-)
+_CONTACT = re.compile(r"电话|联系|咨询|热线|窗口|地址|办公室|\d{3,4}-?\d{7,8}|1[3-9]\d{9}|\d{8}")
 _ACK_ONLY = re.compile(r"^(?:.{0,20})(?:已收悉|收到|已转|已交|转交|转至|转办).{0,40}$")
 _GENERIC = set(
     "关于 问题 请求 要求 建议 反映 投诉 举报 咨询 希望 为何 什么 何时 怎么 如何 能否 是否 "
@@ -104,12 +102,18 @@ def check_reply(
     else:
         timely = 0.5
         reasons.append("reply time unknown")
-    score = (WEIGHTS["relevance"] * rel + WEIGHTS["completeness"] * comp
-             + WEIGHTS["timeliness"] * timely)
+    score = (
+        WEIGHTS["relevance"] * rel + WEIGHTS["completeness"] * comp + WEIGHTS["timeliness"] * timely
+    )
     if len(r) < MIN_CHARS or _ACK_ONLY.match(r):
         score = min(score, 30)
         reasons.insert(0, "only acknowledges receipt or is too short")
     score_i = round(score)
-    return ReplyCheck(score=score_i, ok=score_i >= PASS_SCORE, relevance=round(rel, 3),
-                      completeness=round(comp, 3), timeliness=round(timely, 3),
-                      reasons=tuple(reasons))
+    return ReplyCheck(
+        score=score_i,
+        ok=score_i >= PASS_SCORE,
+        relevance=round(rel, 3),
+        completeness=round(comp, 3),
+        timeliness=round(timely, 3),
+        reasons=tuple(reasons),
+    )

@@ -190,8 +190,7 @@ def find_similar(
         score, reasons = _score(q, c)
         if _same_citizen(q, c):
             if score >= repeat_threshold:
-                out.append(Match(cand.id, "repeat", round(score, 4),
-                                 ("same citizen", *reasons)))
+                out.append(Match(cand.id, "repeat", round(score, 4), ("same citizen", *reasons)))
             continue
         if query.region and cand.region and query.region != cand.region:
             continue
@@ -233,8 +232,12 @@ class SimilarIndex:
             self.by_block[(t.region, t.category)].append(t.id)
 
     def candidates(
-        self, query: TicketText, *, window: timedelta | None = DEFAULT_WINDOW,
-        block_limit: int = 200, lsh_limit: int = LSH_LIMIT,
+        self,
+        query: TicketText,
+        *,
+        window: timedelta | None = DEFAULT_WINDOW,
+        block_limit: int = 200,
+        lsh_limit: int = LSH_LIMIT,
     ) -> list[TicketText]:
         """LSH candidates (at most ``lsh_limit``, those sharing the most band keys first: the
         share of shared keys estimates the similarity), then same-phone tickets, then the
@@ -253,8 +256,11 @@ class SimilarIndex:
         if query.region and query.category:
             block = self.by_block.get((query.region, query.category), [])
             recent = [
-                i for i in reversed(block)
-                if window is None or query.time is None or self.tickets[i].time is None
+                i
+                for i in reversed(block)
+                if window is None
+                or query.time is None
+                or self.tickets[i].time is None
                 or abs(self.tickets[i].time - query.time) <= window
             ]
             for i in recent[:block_limit]:

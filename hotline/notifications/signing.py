@@ -33,7 +33,11 @@ def aliyun_canonical_query(params: dict[str, object]) -> str:
 def aliyun_string_to_sign(params: dict[str, object], method: str = "POST") -> str:
     """``METHOD&%2F&percentEncode(canonical query)``."""
     return "&".join(
-        (method.upper(), aliyun_percent_encode("/"), aliyun_percent_encode(aliyun_canonical_query(params)))
+        (
+            method.upper(),
+            aliyun_percent_encode("/"),
+            aliyun_percent_encode(aliyun_canonical_query(params)),
+        )
     )
 
 

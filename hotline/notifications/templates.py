@@ -52,24 +52,24 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "yellow",
             "黄色预警",
-            "【12345热线】黄色预警：{unit}承办的工单{number}，{clock}时限将于{deadline}到期，"
+            "【12345热线】黄色预警：{unit}承办的工单{number}，{clock}时限将于{due_at}到期，"
             "请督促按时办理。",
         ),
         Template(
             "red",
             "红色预警",
-            "【12345热线】红色预警：{unit}承办的工单{number}，{clock}已于{deadline}超期，"
+            "【12345热线】红色预警：{unit}承办的工单{number}，{clock}已于{due_at}超期，"
             "请立即督办并说明原因。",
         ),
         Template(
             "accept_reminder",
             "签收提醒",
-            "【12345热线】{unit}：工单{number}已派至贵单位，请于{deadline}前签收。",
+            "【12345热线】{unit}：工单{number}已派至贵单位，请于{due_at}前签收。",
         ),
         Template(
             "voice_reminder",
             "语音催办",
-            "您好，这里是12345市民服务热线。{unit}承办的工单{number}将于{deadline}到期，"
+            "您好，这里是12345市民服务热线。{unit}承办的工单{number}将于{due_at}到期，"
             "请尽快办理并答复。",
         ),
         Template(

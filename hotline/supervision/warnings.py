@@ -110,6 +110,8 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
         sent, missing = [], []
         for notice in notices_for(clock, level, unit):
             if not notice.recipient:
+                # Written all the same: the worker fails the row with a clear error, so the
+                # gap shows in the outbox admin as well as in the log and the event.
                 missing.append(notice.who)
                 log.error(
                     "warning %s of ticket %s clock %s: %s has no phone",
@@ -118,7 +120,6 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
                     clock.kind,
                     notice.who,
                 )
-                continue
             outbox_enqueue(
                 kind=notice.kind,
                 channel=notice.channel,
@@ -136,7 +137,8 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
                 key=f"{notice.kind}:{clock.pk}",
                 ticket=ticket,
             )
-            sent.append(notice.kind)
+            if notice.recipient:
+                sent.append(notice.kind)
         data = {
             "clock": clock.kind,
             "level": level,

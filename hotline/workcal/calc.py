@@ -116,7 +116,9 @@ def working_days_between(cal: WorkCalendar, start: datetime, end: datetime) -> f
 def _intervals(cal: WorkCalendar, day: date) -> list[tuple[datetime, datetime]]:
     if not cal.is_working(day):
         return []
-    return [(datetime.combine(day, a, cal.tz), datetime.combine(day, b, cal.tz)) for a, b in cal.hours]
+    return [
+        (datetime.combine(day, a, cal.tz), datetime.combine(day, b, cal.tz)) for a, b in cal.hours
+    ]
 
 
 def add_working_hours(cal: WorkCalendar, start: datetime, hours: float) -> datetime:

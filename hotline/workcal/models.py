@@ -17,7 +17,14 @@ class CalendarYear(models.Model):
 
     year = models.PositiveIntegerField("年份", primary_key=True)
     confirmed = models.BooleanField("已确认", default=False)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="确认人")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     source = models.CharField("来源", max_length=128, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -33,7 +40,9 @@ class CalendarYear(models.Model):
 
 class CalendarDay(models.Model):
     date = models.DateField("日期", primary_key=True)
-    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name="年度")
+    year = models.ForeignKey(
+        CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name="年度"
+    )
     kind = models.CharField("类型", max_length=16, choices=DayKind.choices)
     name = models.CharField("节日", max_length=64, blank=True)
 

@@ -59,7 +59,9 @@ def calendar_problems(years_ahead: int = 1) -> list[str]:
     known = dict(CalendarYear.objects.values_list("year", "confirmed"))
     for year in range(this_year, this_year + years_ahead + 1):
         if year not in known:
-            problems.append(f"{year} 年工作日历缺失，请导入并确认（deadlines in {year} cannot be computed）")
+            problems.append(
+                f"{year} 年工作日历缺失，请导入并确认（deadlines in {year} cannot be computed）"
+            )
         elif not known[year]:
             problems.append(f"{year} 年工作日历未确认，请核对节假日与调休后确认")
     return problems

@@ -63,7 +63,12 @@ def calendar_seed_year(*, year: int, actor=None, confirm: bool = False) -> Calen
             cal_year.confirmed_at = timezone.now()
             cal_year.confirmed_by = actor
         cal_year.save()
-        audit_record(actor=actor, action="calendar.seed", target=str(year), data={"source": source, "confirmed": confirm})
+        audit_record(
+            actor=actor,
+            action="calendar.seed",
+            target=str(year),
+            data={"source": source, "confirmed": confirm},
+        )
     selectors.calendar_changed()
     if confirm:
         from hotline.tickets.clocks import clocks_recompute_pending
@@ -95,10 +100,17 @@ def calendar_set_day(*, day: date, kind: str, name: str = "", actor) -> Calendar
     """Edit one day. Editing a confirmed year un-confirms it until an admin confirms again."""
     with transaction.atomic():
         cal_year = CalendarYear.objects.select_for_update().get(year=day.year)
-        row, _ = CalendarDay.objects.update_or_create(date=day, defaults={"year": cal_year, "kind": kind, "name": name})
+        row, _ = CalendarDay.objects.update_or_create(
+            date=day, defaults={"year": cal_year, "kind": kind, "name": name}
+        )
         if cal_year.confirmed:
             cal_year.confirmed = False
             cal_year.save()
-        audit_record(actor=actor, action="calendar.edit", target=day.isoformat(), data={"kind": kind, "name": name})
+        audit_record(
+            actor=actor,
+            action="calendar.edit",
+            target=day.isoformat(),
+            data={"kind": kind, "name": name},
+        )
     selectors.calendar_changed()
     return row

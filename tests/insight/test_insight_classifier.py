@@ -7,12 +7,36 @@ from hotline.insight import classifier as c
 from hotline.insight.data import read_labeled, split_labeled
 
 CORPUS = {
-    "城乡建设": ["小区物业乱收费", "小区电梯坏了没人修", "拆迁补偿不合理", "违章建筑没人管",
-                 "小区停水三天", "物业不作为", "房屋质量问题", "老旧小区改造"],
-    "教育文体": ["学校乱收补课费", "幼儿园学位不够", "教师工资拖欠", "学生课业负担重",
-                 "中学择校收费", "学校食堂问题", "小学划片不合理", "图书馆开放时间"],
-    "交通运输": ["公交线路调整", "出租车拒载", "道路红绿灯故障", "公交车晚点严重",
-                 "快递乱收费", "网约车不安全", "客运站秩序差", "公交站台太远"],
+    "城乡建设": [
+        "小区物业乱收费",
+        "小区电梯坏了没人修",
+        "拆迁补偿不合理",
+        "违章建筑没人管",
+        "小区停水三天",
+        "物业不作为",
+        "房屋质量问题",
+        "老旧小区改造",
+    ],
+    "教育文体": [
+        "学校乱收补课费",
+        "幼儿园学位不够",
+        "教师工资拖欠",
+        "学生课业负担重",
+        "中学择校收费",
+        "学校食堂问题",
+        "小学划片不合理",
+        "图书馆开放时间",
+    ],
+    "交通运输": [
+        "公交线路调整",
+        "出租车拒载",
+        "道路红绿灯故障",
+        "公交车晚点严重",
+        "快递乱收费",
+        "网约车不安全",
+        "客运站秩序差",
+        "公交站台太远",
+    ],
 }
 
 
@@ -36,12 +60,17 @@ def test_suggest_top3_sorted_with_probabilities(small_model):
 
 
 def test_unit_and_leaf_from_parameters(small_model):
-    cat = c.Catalogue([c.Leaf("交通运输", "出租车管理", "网约车问题"),
-                       c.Leaf("交通运输", "其他", "其他")])
-    units = {"交通运输/出租车管理/网约车问题": "U-TAXI", "交通运输": "U-TRANSPORT",
-             "城乡建设": "U-HOUSING"}
-    out = c.suggest("网约车问题：司机绕路", title="网约车绕路", model=small_model,
-                    unit_map=units, catalogue=cat)
+    cat = c.Catalogue(
+        [c.Leaf("交通运输", "出租车管理", "网约车问题"), c.Leaf("交通运输", "其他", "其他")]
+    )
+    units = {
+        "交通运输/出租车管理/网约车问题": "U-TAXI",
+        "交通运输": "U-TRANSPORT",
+        "城乡建设": "U-HOUSING",
+    }
+    out = c.suggest(
+        "网约车问题：司机绕路", title="网约车绕路", model=small_model, unit_map=units, catalogue=cat
+    )
     assert out[0].category == "交通运输"
     assert out[0].leaf == "交通运输/出租车管理/网约车问题"
     assert out[0].unit == "U-TAXI"
@@ -87,6 +116,7 @@ def test_real_data_titles_subset_learns(data_dir):
     train, test = split_labeled(read_labeled(data_dir / "messages_labeled.csv"))
     train, test = train[::3], test[::3]
     model = c.train([c.model_text(m.title) for m in train], [m.label for m in train])
-    report = c.evaluate([m.label for m in test], model.predict([c.model_text(m.title)
-                                                                for m in test]))
+    report = c.evaluate(
+        [m.label for m in test], model.predict([c.model_text(m.title) for m in test])
+    )
     assert report["macro_f1"] > 0.7

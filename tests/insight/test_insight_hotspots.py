@@ -8,13 +8,26 @@ T0 = datetime(2019, 8, 1)
 def _msgs():
     out = []
     for i in range(6):  # six citizens, one estate, one issue
-        out.append(HotMessage(id=f"p{i}", title="A7县伊景园滨河苑捆绑销售车位",
-                              detail=f"伊景园滨河苑开发商强制捆绑销售车位，第{i}位业主投诉",
-                              user=f"u{i}", time=T0 + timedelta(days=i), likes=i))
+        out.append(
+            HotMessage(
+                id=f"p{i}",
+                title="A7县伊景园滨河苑捆绑销售车位",
+                detail=f"伊景园滨河苑开发商强制捆绑销售车位，第{i}位业主投诉",
+                user=f"u{i}",
+                time=T0 + timedelta(days=i),
+                likes=i,
+            )
+        )
     for i in range(3):  # one citizen repeating another issue elsewhere
-        out.append(HotMessage(id=f"n{i}", title="A2区丽发新城搅拌站噪音扰民",
-                              detail="丽发新城附近搅拌站夜间噪音扰民", user="same",
-                              time=T0 + timedelta(days=i)))
+        out.append(
+            HotMessage(
+                id=f"n{i}",
+                title="A2区丽发新城搅拌站噪音扰民",
+                detail="丽发新城附近搅拌站夜间噪音扰民",
+                user="same",
+                time=T0 + timedelta(days=i),
+            )
+        )
     out.append(HotMessage(id="x", title="B市图书馆开放时间太短", user="z", time=T0))
     return out
 
@@ -32,8 +45,10 @@ def test_clusters_by_topic_and_place_ranked_by_heat():
 
 
 def test_same_issue_in_different_districts_is_not_one_spot():
-    msgs = [HotMessage(id=i, title=f"{d}区幸福小区停水", user=str(i), time=T0)
-            for i, d in enumerate(["A1", "A1", "B3", "B3"])]
+    msgs = [
+        HotMessage(id=i, title=f"{d}区幸福小区停水", user=str(i), time=T0)
+        for i, d in enumerate(["A1", "A1", "B3", "B3"])
+    ]
     spots = hot_spots(msgs)
     assert sorted(s.count for s in spots) == [2, 2]
 

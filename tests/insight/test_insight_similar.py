@@ -11,14 +11,27 @@ from hotline.insight.similar import (
 )
 
 T0 = datetime(2025, 3, 1, 9)
-Q = TicketText(id=1, title="幸福小区3栋电梯经常困人", content="幸福小区3栋电梯经常困人，物业不管",
-               phone="13900001111", region="A1", category="城乡建设", address="幸福路1号",
-               time=T0)
+Q = TicketText(
+    id=1,
+    title="幸福小区3栋电梯经常困人",
+    content="幸福小区3栋电梯经常困人，物业不管",
+    phone="13900001111",
+    region="A1",
+    category="城乡建设",
+    address="幸福路1号",
+    time=T0,
+)
 
 
 def test_same_citizen_same_issue_is_a_repeat():
-    cand = TicketText(id=2, title="幸福小区3栋电梯经常困人怎么办", content="电梯又困人，物业还是不管",
-                      phone="139-0000-1111", region="B9", time=T0 - timedelta(days=20))
+    cand = TicketText(
+        id=2,
+        title="幸福小区3栋电梯经常困人怎么办",
+        content="电梯又困人，物业还是不管",
+        phone="139-0000-1111",
+        region="B9",
+        time=T0 - timedelta(days=20),
+    )
     [m] = find_similar(Q, [cand])
     assert m.kind == "repeat" and m.ticket == 2 and "same citizen" in m.reasons
 
@@ -30,18 +43,30 @@ def test_repeat_threshold_is_a_parameter():
 
 
 def test_other_citizen_same_event_is_a_duplicate():
-    cand = TicketText(id=3, title="幸福小区3栋电梯经常困人", content="", phone="13700002222",
-                      region="A1", time=T0 + timedelta(hours=3))
+    cand = TicketText(
+        id=3,
+        title="幸福小区3栋电梯经常困人",
+        content="",
+        phone="13700002222",
+        region="A1",
+        time=T0 + timedelta(hours=3),
+    )
     [m] = find_similar(Q, [cand])
     assert m.kind == "duplicate" and m.score >= 0.9
 
 
 def test_unrelated_other_region_and_old_tickets_are_not_matches():
     unrelated = TicketText(id=4, title="学校门口交通拥堵", phone="13700002222", region="A1")
-    other_region = TicketText(id=5, title="幸福小区3栋电梯经常困人", phone="13700003333",
-                              region="B2")
-    too_old = TicketText(id=6, title="幸福小区3栋电梯经常困人", phone="13700004444",
-                         region="A1", time=T0 - timedelta(days=800))
+    other_region = TicketText(
+        id=5, title="幸福小区3栋电梯经常困人", phone="13700003333", region="B2"
+    )
+    too_old = TicketText(
+        id=6,
+        title="幸福小区3栋电梯经常困人",
+        phone="13700004444",
+        region="A1",
+        time=T0 - timedelta(days=800),
+    )
     assert find_similar(Q, [unrelated, other_region, too_old, Q]) == []
 
 

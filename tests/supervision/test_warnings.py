@@ -87,7 +87,15 @@ def test_a_leader_without_a_phone_is_logged_and_others_still_go(caplog):
     t = dispatched_to_hanyang()
     Unit.objects.filter(code="hanyang").update(deputy_leader_phone="")
     warnings_scan(now=at(2026, 3, 3, 8, 0))
-    assert [k for k, _ in notices(t)] == ["accept_reminder"]
+    assert [k for k, _ in notices(t) if _] == ["accept_reminder"]
+    from hotline.notifications.services import outbox_deliver_due
+
+    outbox_deliver_due(now=at(2026, 3, 3, 8, 1))
+    failed = Outbox.objects.get(ticket=t, kind="yellow")
+    assert (
+        failed.recipient == "" and failed.status == "failed" and "no recipient" in failed.last_error
+    )
+    assert Outbox.objects.get(ticket=t, kind="accept_reminder").status == "sent"
     event = TicketEvent.objects.get(ticket=t, action="warn")
     assert event.data["missing_phone"] == ["汉阳区人民政府 分管领导"]
     assert "has no phone" in caplog.text

@@ -18,10 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True)
-        parser.add_argument("--baseline", action="store_true",
-                            help="also measure plain TF-IDF + LinearSVC")
-        parser.add_argument("--current", action="store_true",
-                            help="score the model in use instead of training one")
+        parser.add_argument(
+            "--baseline", action="store_true", help="also measure plain TF-IDF + LinearSVC"
+        )
+        parser.add_argument(
+            "--current", action="store_true", help="score the model in use instead of training one"
+        )
         parser.add_argument("--model-dir")
 
     def handle(self, *args, **opts):
@@ -34,8 +36,10 @@ class Command(BaseCommand):
         if opts["baseline"]:
             base = classifier.train_baseline(xtr, ytr)
             rb = classifier.evaluate(yte, list(base.predict(xte)))
-            self.stdout.write(f"baseline TF-IDF+LinearSVC: accuracy={rb['accuracy']:.4f} "
-                              f"macro_f1={rb['macro_f1']:.4f}")
+            self.stdout.write(
+                f"baseline TF-IDF+LinearSVC: accuracy={rb['accuracy']:.4f} "
+                f"macro_f1={rb['macro_f1']:.4f}"
+            )
         if opts["current"]:
             model = classifier.load_current(opts["model_dir"])
             if model is None:

@@ -23,10 +23,13 @@ def _int(v) -> int:
 def read_hot_messages(path) -> list[HotMessage]:
     return [
         HotMessage(
-            id=r.get("留言编号") or str(i), title=r.get("留言主题") or "",
-            detail=r.get("留言详情") or "", user=r.get("留言用户") or "",
+            id=r.get("留言编号") or str(i),
+            title=r.get("留言主题") or "",
+            detail=r.get("留言详情") or "",
+            user=r.get("留言用户") or "",
             time=parse_time(r.get("留言时间_iso") or r.get("留言时间")),
-            likes=_int(r.get("点赞数")), dislikes=_int(r.get("反对数")),
+            likes=_int(r.get("点赞数")),
+            dislikes=_int(r.get("反对数")),
         )
         for i, r in enumerate(read_rows(path))
     ]
@@ -43,16 +46,17 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         window = timedelta(days=opts["days"]) if opts["days"] else None
         spots = hot_spots(read_hot_messages(opts["data"]), window, top=opts["top"])
-        self.stdout.write("| rank | heat | place | messages | citizens | likes | growth | "
-                          "from | to | examples |")
+        self.stdout.write(
+            "| rank | heat | place | messages | citizens | likes | growth | from | to | examples |"
+        )
         self.stdout.write("|---|---|---|---|---|---|---|---|---|---|")
         for s in spots:
             ex = " / ".join(e.replace("|", "¦") for e in s.examples[:2])
             self.stdout.write(
                 f"| {s.rank} | {s.heat:.2f} | {s.place} | {s.count} | {s.citizens} | {s.likes} "
                 f"| {s.growth:.2f} | {s.start:%Y-%m-%d} | {s.end:%Y-%m-%d} | {ex} |"
-                if s.start else
-                f"| {s.rank} | {s.heat:.2f} | {s.place} | {s.count} | {s.citizens} | {s.likes} "
+                if s.start
+                else f"| {s.rank} | {s.heat:.2f} | {s.place} | {s.count} | {s.citizens} | {s.likes} "
                 f"| {s.growth:.2f} | | | {ex} |"
             )
         self.stdout.write(f"hotspots={len(spots)}")

@@ -16,7 +16,8 @@ def score_rows(path):
     out = []
     for r in read_rows(path):
         check = check_reply(
-            message_text(r.get("留言主题"), r.get("留言详情")), r.get("答复意见") or "",
+            message_text(r.get("留言主题"), r.get("留言详情")),
+            r.get("答复意见") or "",
             parse_time(r.get("留言时间_iso") or r.get("留言时间")),
             parse_time(r.get("答复时间_iso") or r.get("答复时间")),
         )
@@ -42,8 +43,10 @@ class Command(BaseCommand):
             self.stdout.write(f"## {title}")
             for c, r in part:
                 reply = " ".join((r.get("答复意见") or "").split())[:120]
-                self.stdout.write(f"- {c.score} [{r.get('留言编号', '')}] "
-                                  f"{(r.get('留言主题') or '').strip()} -> {reply} "
-                                  f"({'; '.join(c.reasons) or 'no issue'})")
+                self.stdout.write(
+                    f"- {c.score} [{r.get('留言编号', '')}] "
+                    f"{(r.get('留言主题') or '').strip()} -> {reply} "
+                    f"({'; '.join(c.reasons) or 'no issue'})"
+                )
         self.stdout.write(f"replies={n}")
         self.stdout.write(f"mean_score={mean:.1f} pass_rate={passed:.4f}")

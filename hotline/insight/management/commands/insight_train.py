@@ -16,12 +16,20 @@ def tickets_from_db(limit: int | None = None) -> tuple[list[str], list[str]]:
     """Texts and first-level category names of tickets whose category a dispatcher set."""
     from hotline.tickets.models import Ticket
 
-    qs = (Ticket.objects.exclude(category=None)
-          .select_related("category__parent__parent")
-          .only("title", "content", "category__name", "category__level",
-                "category__parent__name", "category__parent__level",
-                "category__parent__parent__name")
-          .order_by("-id"))
+    qs = (
+        Ticket.objects.exclude(category=None)
+        .select_related("category__parent__parent")
+        .only(
+            "title",
+            "content",
+            "category__name",
+            "category__level",
+            "category__parent__name",
+            "category__parent__level",
+            "category__parent__parent__name",
+        )
+        .order_by("-id")
+    )
     texts, labels = [], []
     for t in qs[:limit] if limit else qs.iterator(chunk_size=2000):
         node = t.category
@@ -37,12 +45,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", help="CSV with the columns of messages_labeled.csv")
-        parser.add_argument("--split", action="store_true",
-                            help="train on the developer side of the fixed split only")
+        parser.add_argument(
+            "--split",
+            action="store_true",
+            help="train on the developer side of the fixed split only",
+        )
         parser.add_argument("--model-dir", help="folder of model files (HOTLINE_MODEL_DIR)")
         parser.add_argument("--limit", type=int, help="newest N tickets only (database)")
-        parser.add_argument("--no-activate", action="store_true",
-                            help="save the file but keep the current model in use")
+        parser.add_argument(
+            "--no-activate",
+            action="store_true",
+            help="save the file but keep the current model in use",
+        )
 
     def handle(self, *args, **opts):
         if opts["data"]:
@@ -59,8 +73,9 @@ class Command(BaseCommand):
             raise CommandError("need labelled examples of at least two categories")
         model = classifier.train(texts, labels)
         model.info = {"source": str(source), "split": bool(opts["split"])}
-        path = classifier.save_model(model, opts["model_dir"],
-                                     make_current=not opts["no_activate"])
-        self.stdout.write(f"trained on {model.train_size} messages, {len(model.labels)} classes, "
-                          f"{model.train_seconds:.1f} s; saved {path}")
+        path = classifier.save_model(model, opts["model_dir"], make_current=not opts["no_activate"])
+        self.stdout.write(
+            f"trained on {model.train_size} messages, {len(model.labels)} classes, "
+            f"{model.train_seconds:.1f} s; saved {path}"
+        )
         self.stdout.write(f"model={model.version}")

@@ -7,6 +7,7 @@ from hotline.core.api import BearerAuth, install_error_handlers
 from hotline.insight.api import router as insight_router
 from hotline.notifications.api import router as notifications_router
 from hotline.orgs.api import router as orgs_router
+from hotline.supervision.api import router as supervision_router
 from hotline.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ api.add_router("", tickets_router)
 api.add_router("", orgs_router)
 api.add_router("", insight_router)
 api.add_router("", notifications_router)
+api.add_router("", supervision_router)

@@ -88,6 +88,8 @@ DOMAIN_LABELS = [
     gettext_noop("管理员"),
     gettext_noop("审计员"),
     gettext_noop("外部系统"),
+    gettext_noop("系统"),
+    gettext_noop("预警"),
 ]
 
 EXTENSION_LABELS = {
@@ -128,5 +130,10 @@ DATA_LABELS = {
     "level": gettext_noop("督办次数"),
     "second": gettext_noop("二次督办"),
     "redo": gettext_noop("重办次数"),
+    "clock": gettext_noop("时限"),
+    "warning": gettext_noop("预警级别"),
+    "notified": gettext_noop("已通知"),
+    "missing_phone": gettext_noop("缺少电话"),
+    "referred": gettext_noop("移送督办"),
 }
 RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}

@@ -41,6 +41,8 @@ VALUE_LABELS = {
     "kind": workflow.KINDS,
     "urgency": workflow.URGENCIES,
     "ruling": RULING_LABELS,
+    "warning": WARNING_LABELS,
+    "clock": workflow.CLOCKS,
 }
 # The action whose form is open when a ticket's page loads: the first of these the user may take.
 PRIMARY_ACTIONS = (

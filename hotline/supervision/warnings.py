@@ -141,7 +141,7 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
                 sent.append(notice.kind)
         data = {
             "clock": clock.kind,
-            "level": level,
+            "warning": level,
             "unit": unit.code if unit else None,
             "due_at": iso(clock.due_at),
             "notified": sent,

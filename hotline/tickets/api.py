@@ -62,6 +62,9 @@ class ActionIn(Schema):
     level: int | None = Field(
         None, description="supervise: supervision number (1, 2 = second supervision)"
     )
+    copy_to: list[str] | None = Field(
+        None, description="dispatch: read-only copies to 'supervision' and/or 'discipline'"
+    )
     note: str | None = None
 
 

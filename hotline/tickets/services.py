@@ -22,6 +22,7 @@ from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
 from hotline.insight.services import signature_write
 from hotline.notifications.services import outbox_enqueue
 from hotline.orgs.models import Category, Region, Unit
+from hotline.supervision.services import referral_check
 from hotline.workcal.calc import WORKING_DAYS, Limit
 
 from . import clocks, policy, workflow
@@ -380,13 +381,22 @@ def _start_unit_clocks(ctx: Context, unit: Unit) -> None:
         clocks.clock_start(ticket=ctx.ticket, kind="transfer", unit=unit, start=ctx.now)
 
 
+COPY_TARGETS = {"supervision": "HOTLINE_SUPERVISION_UNIT", "discipline": "HOTLINE_DISCIPLINE_UNIT"}
+
+
 def _copy_to_offices(ctx: Context) -> list[str]:
+    """Read-only copies (转交) to the supervision and discipline offices, when the category or
+    the dispatcher (``copy_to``) asks for them."""
+    asked = ctx.data.get("copy_to") or []
+    if not isinstance(asked, list) or any(a not in COPY_TARGETS for a in asked):
+        raise BadInput("copy_to", f"a list of {', '.join(COPY_TARGETS)}")
     category = ctx.ticket.category
-    wanted = []
+    targets = set(asked)
     if category is not None and category.copy_to_supervision:
-        wanted.append(getattr(settings, "HOTLINE_SUPERVISION_UNIT", "supervision"))
+        targets.add("supervision")
     if category is not None and category.copy_to_discipline:
-        wanted.append(getattr(settings, "HOTLINE_DISCIPLINE_UNIT", "discipline"))
+        targets.add("discipline")
+    wanted = [getattr(settings, COPY_TARGETS[t], t) for t in sorted(targets)]
     copied = []
     for unit in Unit.objects.filter(code__in=wanted, active=True):
         if not ctx.ticket.assignments.filter(unit=unit, role=TicketAssignment.COPY).exists():
@@ -489,7 +499,11 @@ def _send_back(ctx: Context) -> dict:
     ticket.extension_status = ""
     ticket.extension_days = None
     clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=ctx.now)
-    return {"unit": unit.code, "reason": reason}
+    data = {"unit": unit.code, "reason": reason}
+    referred = referral_check(ticket=ticket, at=ctx.now, event_seq=ticket.last_seq + 1)
+    if referred:
+        data["referred"] = referred
+    return data
 
 
 def _request_extension(ctx: Context) -> dict:
@@ -579,6 +593,9 @@ def _review(ctx: Context) -> dict:
         )
         data["due_at"] = clock.due_at.isoformat() if clock.due_at else None
         data["redo"] = ticket.redo_count
+        referred = referral_check(ticket=ticket, at=ctx.now, event_seq=ticket.last_seq + 1)
+        if referred:
+            data["referred"] = referred
     return data
 
 
@@ -660,7 +677,7 @@ def _answer_directly(ctx: Context) -> dict:
 
 def _warn(ctx: Context) -> dict:
     """A clock crossed its yellow or red moment (the warning scanner, as the system)."""
-    keys = ("clock", "level", "unit", "due_at", "notified", "missing_phone")
+    keys = ("clock", "warning", "unit", "due_at", "notified", "missing_phone")
     return {key: ctx.data[key] for key in keys if key in ctx.data}
 
 

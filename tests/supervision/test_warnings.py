@@ -52,7 +52,7 @@ def test_yellow_then_red_each_once_to_the_right_leaders():
     assert ("red", hanyang.principal_leader_phone) in notices(t)
     assert warnings_scan(now=at(2026, 3, 3, 12, 0)) == 0
     warns = list(TicketEvent.objects.filter(ticket=t, action="warn").order_by("seq"))
-    assert [(e.actor_name, e.data["clock"], e.data["level"]) for e in warns] == [
+    assert [(e.actor_name, e.data["clock"], e.data["warning"]) for e in warns] == [
         ("system", "accept", "yellow"),
         ("system", "accept", "red"),
     ]

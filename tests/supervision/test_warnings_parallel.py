@@ -33,7 +33,7 @@ def test_four_scanners_send_each_warning_once(reseeded):
     sent = run_parallel(4, lambda i: warnings_scan(now=now))
     assert sum(sent) == 30
     per_clock = Counter(
-        TicketEvent.objects.filter(action="warn").values_list("ticket__number", "data__level")
+        TicketEvent.objects.filter(action="warn").values_list("ticket__number", "data__warning")
     )
     assert set(per_clock.values()) == {1} and len(per_clock) == 30
     kinds = Counter(Outbox.objects.exclude(kind="acknowledgement").values_list("kind", flat=True))

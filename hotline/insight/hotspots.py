@@ -209,13 +209,15 @@ def hot_spots(
         sub = X[members]
         centre = np.asarray(sub.mean(axis=0)).ravel()
         order = np.argsort(-(sub @ centre))
-        pc = Counter(p for i in members for p in set(place_lists[i]))
-        districts = [p for p, _ in pc.most_common() if _DISTRICT.fullmatch(p)]
-        named = [p for p, _ in pc.most_common() if not _DISTRICT.fullmatch(p)]
-        place = (
-            "".join(x.upper() if _DISTRICT.fullmatch(x) else x for x in (districts[:1] + named[:1]))
-            or "—"
-        )
+        pc = Counter(p for i in members for p in dict.fromkeys(place_lists[i]))
+        # Most mentioned first, equals in order of first mention (never set order, which
+        # changes between runs); named places as common as the first are kept, up to two
+        # ("伊景园" + "滨河苑").
+        ranked = sorted(pc, key=lambda p: -pc[p])
+        districts = [p for p in ranked if _DISTRICT.fullmatch(p)]
+        named = [p for p in ranked if not _DISTRICT.fullmatch(p)]
+        named = [p for p in named if pc[p] == pc[named[0]]][:2] if named else []
+        place = "".join([d.upper() for d in districts[:1]] + named) or "—"
         spots.append(
             HotSpot(
                 rank=0,

@@ -56,7 +56,7 @@ test-postgres: setup services
 
 bench: setup services
 	$(PY) bench/registration.py
-	@test ! -f bench/insight_bench.py || $(PY) bench/insight_bench.py
+	$(PY) bench/insight_bench.py > docs/benchmarks-insight.md
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3*

@@ -32,7 +32,7 @@ class Job:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("scan_warnings", 60, "hotline.supervision.tasks.scan_warnings"),
+    Job("scan_warnings", 15, "hotline.supervision.tasks.scan_warnings"),
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
 )

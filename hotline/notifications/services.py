@@ -62,7 +62,7 @@ def outbox_enqueue(
 BACKOFF_BASE = 30  # seconds; the n-th failure waits BACKOFF_BASE * 2**(n-1), capped
 BACKOFF_CAP = 3600
 MAX_ATTEMPTS = 8
-LEASE = 300  # seconds a claimed row stays invisible to other workers; > any gateway timeout
+LEASE = 60  # seconds a claimed row stays invisible to other workers; > any gateway timeout
 MAX_ERROR = 2000
 
 

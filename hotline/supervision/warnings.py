@@ -15,6 +15,7 @@ Clocks of the centre (dispatch, follow-up) go to the centre's leaders.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,8 +73,9 @@ def notices_for(clock: Clock, level: str, unit: Unit | None) -> list[Notice]:
 
 
 def warnings_due(now: datetime, limit: int = 1000) -> list[tuple[int, str]]:
-    """(clock id, level) of running clocks whose red or yellow moment has passed unwarned.
-    A clock already overdue gets only its red warning."""
+    """(clock id, level) of running clocks whose red or yellow moment has passed unwarned, the
+    earliest moment first whatever the level (a backlog of reds never starves the yellows).
+    A clock already overdue gets only its red warning, which says the yellow was skipped."""
     running = Clock.objects.filter(
         stopped_at__isnull=True, ticket__status__in=workflow.OPEN_STATUSES, kind__in=WARNED_CLOCKS
     )
@@ -81,24 +83,30 @@ def warnings_due(now: datetime, limit: int = 1000) -> list[tuple[int, str]]:
     yellow = running.filter(
         Q(due_at__gt=now), yellow_at__lte=now, yellow_warned_at__isnull=True
     ).order_by("yellow_at")
-    due = [(pk, RED) for pk in red.values_list("pk", flat=True)[:limit]]
-    due += [(pk, YELLOW) for pk in yellow.values_list("pk", flat=True)[: max(0, limit - len(due))]]
-    return due
+    due = [(moment, pk, RED) for pk, moment in red.values_list("pk", "due_at")[:limit]]
+    due += [(moment, pk, YELLOW) for pk, moment in yellow.values_list("pk", "yellow_at")[:limit]]
+    due.sort()
+    return [(pk, level) for _, pk, level in due[:limit]]
 
 
 def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> bool:
-    """Send one warning of one clock, once. Returns False when another scanner already did,
-    or the clock stopped meanwhile."""
+    """Send one warning of one clock, once. Returns False when another scanner already did or
+    is doing it (the ticket is locked: skipped, not waited for), or the clock stopped."""
     now = now or timezone.now()
     with transaction.atomic():
         ticket_id = Clock.objects.filter(pk=clock_id).values_list("ticket_id", flat=True).first()
         if ticket_id is None:
             return False
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
+        if ticket is None:
+            return False  # a scanner or a user holds it; the next scan comes back to it
         claim = {f"{level}_warned_at": now}
+        yellow_skipped = False
         if level == RED:
-            Clock.objects.filter(pk=clock_id, yellow_warned_at__isnull=True).update(
-                yellow_warned_at=now
+            yellow_skipped = bool(
+                Clock.objects.filter(pk=clock_id, yellow_warned_at__isnull=True).update(
+                    yellow_warned_at=now
+                )
             )
         claimed = Clock.objects.filter(
             pk=clock_id, stopped_at__isnull=True, **{f"{level}_warned_at__isnull": True}
@@ -148,15 +156,35 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
         }
         if missing:
             data["missing_phone"] = missing
+        if yellow_skipped:
+            data["yellow_skipped"] = True
+            log.warning(
+                "ticket %s clock %s went red before its yellow was sent", ticket.number, clock.kind
+            )
         ticket_transition(actor=SYSTEM, number=ticket.number, action="warn", data=data)
     return True
 
 
 def warnings_scan(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Send every warning that is due. Safe to run in several processes at once."""
+    """Send up to ``limit`` warnings that are due at ``now``. Safe to run in several processes
+    at once. Each warning is stamped with the moment it is sent (or ``now`` when given)."""
+    fixed = now
     now = now or timezone.now()
     sent = 0
     for clock_id, level in warnings_due(now, limit):
-        if warning_send(clock_id=clock_id, level=level, now=now):
+        if warning_send(clock_id=clock_id, level=level, now=fixed):
             sent += 1
     return sent
+
+
+def warnings_scan_until_done(*, budget_seconds: float = 50.0, batch: int = 500) -> int:
+    """Scan again and again until nothing is due or the time budget is spent (the periodic
+    task: one tick must not cap the throughput at one batch per period)."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget_seconds:
+        sent = warnings_scan(limit=batch)
+        total += sent
+        if sent == 0:
+            break
+    return total

@@ -677,7 +677,7 @@ def _answer_directly(ctx: Context) -> dict:
 
 def _warn(ctx: Context) -> dict:
     """A clock crossed its yellow or red moment (the warning scanner, as the system)."""
-    keys = ("clock", "warning", "unit", "due_at", "notified", "missing_phone")
+    keys = ("clock", "warning", "unit", "due_at", "notified", "missing_phone", "yellow_skipped")
     return {key: ctx.data[key] for key in keys if key in ctx.data}
 
 

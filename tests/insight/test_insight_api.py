@@ -149,3 +149,11 @@ def test_retraining_learns_from_the_dispatchers_final_categories(settings, tmp_p
     model = classifier.load_current(tmp_path)
     assert set(model.labels) == {"城乡建设", "劳动和社会保障"}
     classifier._cache.clear()
+
+
+def test_retraining_without_history_keeps_the_model_and_says_why(settings, tmp_path, caplog):
+    from hotline.insight.tasks import insight_retrain
+
+    settings.HOTLINE_MODEL_DIR = tmp_path
+    assert insight_retrain.enqueue().return_value is None
+    assert classifier.current_name(tmp_path) is None and "retraining skipped" in caplog.text

@@ -198,7 +198,9 @@ def test_a_claimed_row_is_leased_until_its_worker_would_have_finished():
     assert claimed.attempts == 1
     gateway = Recorder()
     assert (
-        outbox_deliver_due(now=now + timedelta(seconds=60), gateways={"sms": gateway})["claimed"]
+        outbox_deliver_due(
+            now=now + timedelta(seconds=services.LEASE - 1), gateways={"sms": gateway}
+        )["claimed"]
         == 0
     )
     later = now + timedelta(seconds=services.LEASE)

@@ -118,3 +118,28 @@ def test_the_scheduler_fires_each_job_once_per_period():
         "probe"
     ]
     assert len(fired) == 2 and PeriodicRun.objects.filter(job="probe").count() == 2
+
+
+def test_a_backlog_is_sent_earliest_moment_first_and_a_skipped_yellow_is_said():
+    late = (
+        dispatched_to_hanyang()
+    )  # accept yellow Tue 03-03 05:48 (80 % of a working day), red 10:00
+    from hotline.supervision.warnings import warnings_due
+
+    # At Tuesday 09:00 the accept clock is yellow; limit 1 must still pick it although nothing is red.
+    assert warnings_due(at(2026, 3, 3, 9, 0), limit=1)[0][1] == "yellow"
+    # Nobody scanned until Wednesday: only red goes, and the event says the yellow was skipped.
+    warnings_scan(now=at(2026, 3, 4, 9, 0))
+    event = TicketEvent.objects.get(ticket=late, action="warn", data__clock="accept")
+    assert event.data["warning"] == "red" and event.data["yellow_skipped"] is True
+
+
+def test_the_periodic_task_works_through_a_backlog_in_batches():
+    from unittest import mock
+
+    from hotline.supervision.warnings import warnings_scan_until_done
+
+    tickets = [dispatched_to_hanyang() for _ in range(3)]
+    with mock.patch("hotline.supervision.warnings.timezone.now", return_value=at(2026, 3, 3, 8, 0)):
+        assert warnings_scan_until_done(batch=1) == 3
+    assert TicketEvent.objects.filter(ticket__in=tickets, action="warn").count() == 3

@@ -57,6 +57,8 @@ test-postgres: setup services
 bench: setup services
 	$(PY) bench/registration.py
 	$(PY) bench/insight_bench.py > docs/benchmarks-insight.md
+	$(PY) bench/warnings_soak.py
+	$(PY) bench/warnings_lag.py
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3*

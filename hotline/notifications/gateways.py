@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,13 +54,15 @@ class Message:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Gateway:
+class Gateway(ABC):
     """A delivery channel's provider. Subclasses implement ``send``."""
 
     name = "gateway"
 
-    def send(self, message: Message) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: Message) -> str:
+        """Send one message; return the provider's receipt. Raise GatewayError to retry later,
+        PermanentError when retrying cannot help."""
 
 
 def _config(name: str) -> dict:

@@ -9,10 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 GENESIS = "0" * 64
+
+
+def instant(value: datetime) -> str:
+    """The canonical text of a moment: ISO 8601 in UTC. The database gives every moment back in
+    UTC, so a moment written in another zone (history imported at Beijing time) must be hashed
+    as UTC too, or its entry would no longer verify once read back."""
+    return value.astimezone(UTC).isoformat()
 
 
 def _default(value: object) -> object:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from hotline.core.chain import instant
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,7 +67,7 @@ class AuditEvent(AppendOnly):
 
     def chain_content(self) -> dict:
         return {
-            "at": self.at.isoformat(),
+            "at": instant(self.at),
             "actor": self.actor_id,
             "action": self.action,
             "target": self.target,

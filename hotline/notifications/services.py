@@ -34,20 +34,43 @@ def outbox_enqueue(
     A row without a recipient (a leader with no phone on file) is written all the same: the
     worker fails it with a clear ``last_error`` and a log line, so the gap shows in the admin
     instead of vanishing."""
+    outbox_enqueue_many(
+        [
+            dict(
+                kind=kind,
+                recipient=recipient,
+                template=template,
+                params=params,
+                key=key,
+                ticket=ticket,
+                channel=channel,
+            )
+        ]
+    )
+
+
+def outbox_enqueue_many(rows: list[dict]) -> None:
+    """outbox_enqueue for many notifications at once: one INSERT ... ON CONFLICT DO NOTHING.
+    Each dict holds outbox_enqueue's keyword arguments."""
     assert transaction.get_connection().in_atomic_block, (
         "outbox rows are written inside the causing transaction"
     )
-    row = Outbox(
-        ticket=ticket,
-        kind=kind,
-        channel=channel,
-        recipient=(recipient or "").strip(),
-        template=template,
-        params=params,
-        idempotency_key=key,
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                ticket=row.get("ticket"),
+                kind=row["kind"],
+                channel=row.get("channel", "sms"),
+                recipient=(row["recipient"] or "").strip(),
+                template=row["template"],
+                params=row["params"],
+                idempotency_key=row["key"],
+            )
+            for row in rows
+        ],
+        # One INSERT ... ON CONFLICT DO NOTHING: a row with the same key already there wins.
+        ignore_conflicts=True,
     )
-    # One INSERT ... ON CONFLICT DO NOTHING: a row with the same key already there wins.
-    Outbox.objects.bulk_create([row], ignore_conflicts=True)
 
 
 # --- delivery ---------------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM
-from hotline.notifications.services import outbox_enqueue
+from hotline.notifications.services import outbox_enqueue_many
 from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket
@@ -92,43 +93,117 @@ def warnings_due(now: datetime, limit: int = 1000) -> list[tuple[int, str]]:
 def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> bool:
     """Send one warning of one clock, once. Returns False when another scanner already did or
     is doing it (the ticket is locked: skipped, not waited for), or the clock stopped."""
+    return warnings_send([(clock_id, level)], now=now).sent == 1
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    busy: int = 0  # skipped because another transaction held the ticket
+
+
+def warnings_send(items: list[tuple[int, str]], *, now: datetime | None = None) -> BatchResult:
+    """Send a batch of warnings in one transaction: lock the tickets (skipping any another
+    transaction holds), read their clocks under the locks, claim every still-unwarned
+    (clock, level) with one UPDATE per level, write all outbox rows with one INSERT, and record
+    each warning on its ticket's timeline through ticket_transition. All or nothing: a crash
+    anywhere leaves no claim without its outbox rows and event."""
     now = now or timezone.now()
+    result = BatchResult()
+    wanted: dict[int, set[str]] = {}
+    for clock_id, level in items:
+        wanted.setdefault(clock_id, set()).add(level)
     with transaction.atomic():
-        ticket_id = Clock.objects.filter(pk=clock_id).values_list("ticket_id", flat=True).first()
-        if ticket_id is None:
-            return False
-        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
-        if ticket is None:
-            return False  # a scanner or a user holds it; the next scan comes back to it
-        claim = {f"{level}_warned_at": now}
-        yellow_skipped = False
-        if level == RED:
-            yellow_skipped = bool(
-                Clock.objects.filter(pk=clock_id, yellow_warned_at__isnull=True).update(
-                    yellow_warned_at=now
-                )
+        ticket_of = dict(
+            Clock.objects.filter(pk__in=wanted).values_list("pk", "ticket_id").order_by()
+        )
+        held = {
+            t.pk: t
+            for t in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("unit", "category", "send_back_unit")
+            .filter(pk__in=set(ticket_of.values()))
+            .order_by("pk")
+        }
+        result.busy = sum(1 for tid in ticket_of.values() if tid not in held)
+        tickets = {pk: t for pk, t in held.items() if t.status in workflow.OPEN_STATUSES}
+        locked_ids = [pk for pk, tid in ticket_of.items() if tid in tickets]
+        # Under the ticket locks the clocks cannot change (every clock change holds its
+        # ticket's lock), so what is read here is what the claims below will find.
+        clocks = list(
+            Clock.objects.select_related("unit")
+            .filter(pk__in=locked_ids, stopped_at__isnull=True)
+            .order_by("ticket_id", "pk")
+        )
+        reds, yellows, skipped = [], [], set()
+        for clock in clocks:
+            levels = wanted[clock.pk]
+            if RED in levels and clock.red_warned_at is None:
+                reds.append(clock)
+                if clock.yellow_warned_at is None:
+                    skipped.add(clock.pk)
+            elif YELLOW in levels and clock.yellow_warned_at is None:
+                yellows.append(clock)
+        if not reds and not yellows:
+            return result
+        if reds:
+            claimed = Clock.objects.filter(
+                pk__in=[c.pk for c in reds], stopped_at__isnull=True, red_warned_at__isnull=True
+            ).update(red_warned_at=now, yellow_warned_at=Coalesce("yellow_warned_at", Value(now)))
+            if claimed != len(reds):
+                raise RuntimeError("warning claim changed under the ticket lock")
+        if yellows:
+            claimed = Clock.objects.filter(
+                pk__in=[c.pk for c in yellows],
+                stopped_at__isnull=True,
+                yellow_warned_at__isnull=True,
+            ).update(yellow_warned_at=now)
+            if claimed != len(yellows):
+                raise RuntimeError("warning claim changed under the ticket lock")
+        centre = None
+        if any(not c.unit_id for c in clocks):
+            centre = Unit.objects.filter(
+                code=getattr(settings, "HOTLINE_CENTRE_UNIT", "center")
+            ).first()
+        rows, events = [], []
+        for level, batch in ((RED, reds), (YELLOW, yellows)):
+            for clock in batch:
+                ticket = tickets[clock.ticket_id]
+                unit = clock.unit if clock.unit_id else centre
+                data = _warning_write(ticket, clock, level, unit, rows)
+                if clock.pk in skipped:
+                    data["yellow_skipped"] = True
+                    log.warning(
+                        "ticket %s clock %s went red before its yellow was sent",
+                        ticket.number,
+                        clock.kind,
+                    )
+                events.append((ticket, data))
+        outbox_enqueue_many(rows)
+        for ticket, data in events:
+            ticket_transition(
+                actor=SYSTEM, number=ticket.number, action="warn", data=data, locked=ticket
             )
-        claimed = Clock.objects.filter(
-            pk=clock_id, stopped_at__isnull=True, **{f"{level}_warned_at__isnull": True}
-        ).update(**claim)
-        if not claimed or ticket.status not in workflow.OPEN_STATUSES:
-            return False
-        clock = Clock.objects.select_related("unit").get(pk=clock_id)
-        unit = _unit_for(clock)
-        sent, missing = [], []
-        for notice in notices_for(clock, level, unit):
-            if not notice.recipient:
-                # Written all the same: the worker fails the row with a clear error, so the
-                # gap shows in the outbox admin as well as in the log and the event.
-                missing.append(notice.who)
-                log.error(
-                    "warning %s of ticket %s clock %s: %s has no phone",
-                    level,
-                    ticket.number,
-                    clock.kind,
-                    notice.who,
-                )
-            outbox_enqueue(
+            result.sent += 1
+    return result
+
+
+def _warning_write(ticket, clock: Clock, level: str, unit: Unit | None, rows: list) -> dict:
+    """The outbox rows of one warning (appended to ``rows``) and its timeline event's data."""
+    sent, missing = [], []
+    for notice in notices_for(clock, level, unit):
+        if not notice.recipient:
+            # Written all the same: the worker fails the row with a clear error, so the gap
+            # shows in the outbox admin as well as in the log and the event.
+            missing.append(notice.who)
+            log.error(
+                "warning %s of ticket %s clock %s: %s has no phone",
+                level,
+                ticket.number,
+                clock.kind,
+                notice.who,
+            )
+        rows.append(
+            dict(
                 kind=notice.kind,
                 channel=notice.channel,
                 recipient=notice.recipient,
@@ -145,36 +220,54 @@ def warning_send(*, clock_id: int, level: str, now: datetime | None = None) -> b
                 key=f"{notice.kind}:{clock.pk}",
                 ticket=ticket,
             )
-            if notice.recipient:
-                sent.append(notice.kind)
-        data = {
-            "clock": clock.kind,
-            "warning": level,
-            "unit": unit.code if unit else None,
-            "due_at": iso(clock.due_at),
-            "notified": sent,
-        }
-        if missing:
-            data["missing_phone"] = missing
-        if yellow_skipped:
-            data["yellow_skipped"] = True
-            log.warning(
-                "ticket %s clock %s went red before its yellow was sent", ticket.number, clock.kind
-            )
-        ticket_transition(actor=SYSTEM, number=ticket.number, action="warn", data=data)
-    return True
+        )
+        if notice.recipient:
+            sent.append(notice.kind)
+    data = {
+        "clock": clock.kind,
+        "warning": level,
+        "unit": unit.code if unit else None,
+        "due_at": iso(clock.due_at),
+        "notified": sent,
+    }
+    if missing:
+        data["missing_phone"] = missing
+    return data
+
+
+BATCH = 50  # warnings per transaction: ~50 ticket locks held for a fraction of a second
 
 
 def warnings_scan(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Send up to ``limit`` warnings that are due at ``now``. Safe to run in several processes
-    at once. Each warning is stamped with the moment it is sent (or ``now`` when given)."""
+    at once. Each warning is stamped with the moment it is sent (or ``now`` when given).
+    Warnings go in batches of BATCH per transaction; a batch that fails is retried one
+    warning at a time, so one bad warning never holds back the others."""
+    return _scan(now=now, limit=limit).sent
+
+
+def _scan(*, now: datetime | None, limit: int) -> BatchResult:
     fixed = now
-    now = now or timezone.now()
-    sent = 0
-    for clock_id, level in warnings_due(now, limit):
-        if warning_send(clock_id=clock_id, level=level, now=fixed):
-            sent += 1
-    return sent
+    due = warnings_due(now or timezone.now(), limit)
+    total = BatchResult()
+    for start in range(0, len(due), BATCH):
+        chunk = due[start : start + BATCH]
+        try:
+            result = warnings_send(chunk, now=fixed)
+        except Exception:
+            log.exception("warning batch of %d failed; sending one at a time", len(chunk))
+            result = BatchResult()
+            for item in chunk:
+                try:
+                    one = warnings_send([item], now=fixed)
+                except Exception:
+                    log.exception("warning %s of clock %s failed", item[1], item[0])
+                    continue
+                result.sent += one.sent
+                result.busy += one.busy
+        total.sent += result.sent
+        total.busy += result.busy
+    return total
 
 
 def warnings_scan_until_done(*, budget_seconds: float = 50.0, batch: int = 500) -> int:
@@ -183,8 +276,10 @@ def warnings_scan_until_done(*, budget_seconds: float = 50.0, batch: int = 500) 
     started = time.monotonic()
     total = 0
     while time.monotonic() - started < budget_seconds:
-        sent = warnings_scan(limit=batch)
-        total += sent
-        if sent == 0:
-            break
+        result = _scan(now=None, limit=batch)
+        total += result.sent
+        if result.sent == 0:
+            if not result.busy:
+                break
+            time.sleep(0.2)  # what is left is held by another scanner or a user
     return total

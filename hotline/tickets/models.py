@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from hotline.core.chain import instant
 from hotline.core.models import AppendOnly
 
 from . import workflow
@@ -138,7 +139,7 @@ class TicketEvent(AppendOnly):
             "seq": self.seq,
             "action": self.action,
             "actor": self.actor_name,
-            "at": self.at.isoformat(),
+            "at": instant(self.at),
             "from": self.from_status,
             "to": self.to_status,
             "data": self.data,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from hotline.accounts.selectors import Grants, grants_for
+from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
 from hotline.insight.services import signature_write
@@ -701,16 +701,33 @@ HANDLERS: dict[str, Handler] = {
 assert set(HANDLERS) == set(workflow.TICKET_ACTIONS) | set(workflow.SYSTEM_ACTIONS)
 
 
-def ticket_transition(*, actor, number: str, action: str, data: Mapping | None = None) -> Ticket:
+def ticket_transition(
+    *,
+    actor,
+    number: str,
+    action: str,
+    data: Mapping | None = None,
+    locked: Ticket | None = None,
+) -> Ticket:
     """Take ``action`` on ticket ``number`` as ``actor``. The only writer of existing tickets.
 
     Raises NotFound (not visible), Forbidden (role), Conflict (state), BadInput (fields);
     on any error nothing is written.
+
+    ``locked`` is for a caller that already holds the ticket row's lock in its own transaction
+    (the warning scanner locks a batch of tickets at once): the row is not read again and no
+    savepoint is taken, so an error rolls back the caller's whole transaction.
     """
     data = data or {}
     if action not in HANDLERS:
         raise BadInput("action", f"unknown action {action!r}; one of {', '.join(HANDLERS)}")
     grants = grants_for(actor)
+    if locked is not None:
+        if not transaction.get_connection().in_atomic_block or locked.number != number:
+            raise HotlineError("locked must be the ticket, locked in the current transaction")
+        if actor is not SYSTEM:
+            ticket_get_visible(actor, number)
+        return _transition_locked(locked, actor=actor, grants=grants, action=action, data=data)
     with transaction.atomic():
         visible = ticket_get_visible(actor, number)
         ticket = (
@@ -718,39 +735,52 @@ def ticket_transition(*, actor, number: str, action: str, data: Mapping | None =
             .select_related("unit", "category", "send_back_unit")
             .get(pk=visible.pk)
         )
-        try:
-            new_status = workflow.decide(
-                action,
-                ticket.status,
-                roles_anywhere=grants.roles,
-                roles_at_holding_unit=grants.roles_at(ticket.unit_id),
-                data=data,
-            )
-        except workflow.Refusal as refusal:
-            raise _refusal_error(refusal) from None
-        from_status = ticket.status
-        now = _now()
-        ctx = Context(
-            ticket=ticket, actor=actor, grants=grants, now=now, data=data, new_status=new_status
+        return _transition_locked(ticket, actor=actor, grants=grants, action=action, data=data)
+
+
+_TICKET_COLUMNS = tuple(
+    f.attname for f in Ticket._meta.concrete_fields if f.attname not in ("id", "updated_at")
+)
+
+
+def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapping) -> Ticket:
+    """The body of ticket_transition once the row is locked. Writes one event and updates only
+    the columns the action changed."""
+    try:
+        new_status = workflow.decide(
+            action,
+            ticket.status,
+            roles_anywhere=grants.roles,
+            roles_at_holding_unit=grants.roles_at(ticket.unit_id),
+            data=data,
         )
-        event_data = HANDLERS[action](ctx)
-        ticket.status = new_status
-        if new_status == workflow.CLOSED and ticket.closed_at is None:
-            ticket.closed_at = now
-        if new_status in workflow.OPEN_STATUSES:
-            ticket.closed_at = None
-        _append_event(
-            ticket,
-            actor=actor,
-            action=action,
-            at=now,
-            from_status=from_status,
-            to_status=new_status,
-            data=event_data,
-        )
-        ticket.save()
-        if new_status == workflow.CLOSED:
-            clocks.clocks_stop(ticket=ticket, at=now, reason="closed")
+    except workflow.Refusal as refusal:
+        raise _refusal_error(refusal) from None
+    before = {name: getattr(ticket, name) for name in _TICKET_COLUMNS}
+    from_status = ticket.status
+    now = _now()
+    ctx = Context(
+        ticket=ticket, actor=actor, grants=grants, now=now, data=data, new_status=new_status
+    )
+    event_data = HANDLERS[action](ctx)
+    ticket.status = new_status
+    if new_status == workflow.CLOSED and ticket.closed_at is None:
+        ticket.closed_at = now
+    if new_status in workflow.OPEN_STATUSES:
+        ticket.closed_at = None
+    _append_event(
+        ticket,
+        actor=actor,
+        action=action,
+        at=now,
+        from_status=from_status,
+        to_status=new_status,
+        data=event_data,
+    )
+    changed = [name for name in _TICKET_COLUMNS if getattr(ticket, name) != before[name]]
+    ticket.save(update_fields=[*changed, "updated_at"])
+    if new_status == workflow.CLOSED:
+        clocks.clocks_stop(ticket=ticket, at=now, reason="closed")
     return ticket
 
 

@@ -143,3 +143,55 @@ def test_the_periodic_task_works_through_a_backlog_in_batches():
     with mock.patch("hotline.supervision.warnings.timezone.now", return_value=at(2026, 3, 3, 8, 0)):
         assert warnings_scan_until_done(batch=1) == 3
     assert TicketEvent.objects.filter(ticket__in=tickets, action="warn").count() == 3
+
+
+def test_one_failing_warning_does_not_hold_back_the_others(caplog):
+    from unittest import mock
+
+    from hotline.supervision import warnings
+
+    tickets = [dispatched_to_hanyang() for _ in range(3)]
+    bad = tickets[1]
+    real = warnings.notices_for
+
+    def notices_or_crash(clock, level, unit):
+        if clock.ticket_id == bad.pk:
+            raise RuntimeError("template store unreachable")
+        return real(clock, level, unit)
+
+    with mock.patch.object(warnings, "notices_for", notices_or_crash):
+        assert warnings_scan(now=at(2026, 3, 3, 8, 0)) == 2
+    assert notices(bad) == [] and not TicketEvent.objects.filter(ticket=bad, action="warn")
+    assert bad.clocks.get(kind="accept").yellow_warned_at is None  # not claimed: still due
+    assert all(notices(t) for t in (tickets[0], tickets[2]))
+    assert "template store unreachable" in caplog.text
+    # Once the fault is gone the next scan sends it, and only it.
+    assert warnings_scan(now=at(2026, 3, 3, 8, 5)) == 1
+    assert [k for k, _ in notices(bad)] == ["accept_reminder", "yellow"]
+
+
+def test_a_crash_while_recording_the_warning_leaves_no_claim_and_no_message():
+    from unittest import mock
+
+    from hotline.supervision import warnings
+
+    t = dispatched_to_hanyang()
+    with mock.patch.object(warnings, "ticket_transition", side_effect=RuntimeError("disk full")):
+        assert warnings_scan(now=at(2026, 3, 3, 8, 0)) == 0
+    assert notices(t) == [] and t.clocks.get(kind="accept").yellow_warned_at is None
+    assert warnings_due(at(2026, 3, 3, 8, 0)) != []
+    assert warnings_scan(now=at(2026, 3, 3, 8, 0)) == 1
+
+
+def test_a_batch_of_warnings_writes_each_on_its_own_timeline_with_an_intact_chain():
+    tickets = [dispatched_to_hanyang() for _ in range(5)]
+    assert warnings_scan(now=at(2026, 3, 3, 8, 0)) == 5
+    for t in tickets:
+        t.refresh_from_db()
+        last = t.events.order_by("-seq").first()
+        assert last.action == "warn" and t.last_seq == last.seq and t.last_hash == last.hash
+    from tests.tickets.test_integrity import run_verify
+
+    code, out = run_verify()
+    assert code == 0, out
+

@@ -51,8 +51,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"nproc={os.cpu_count()}, CPU: {cpu}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"nproc={os.cpu_count()}, CPU: {cpu}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def pct(values, q) -> float:
@@ -93,10 +95,13 @@ def bench_classifier(data: Path) -> list[str]:
     for lo, hi in bins:
         sel = (top >= lo) & (top < hi)
         if sel.any():
-            cal.append(f"| {lo:.1f}–{min(hi, 1):.1f} | {int(sel.sum())} | "
-                       f"{top[sel].mean():.3f} | {correct[sel].mean():.3f} |")
-    top3 = np.mean([yte[i] in [model.labels[j] for j in np.argsort(-proba[i])[:3]]
-                    for i in range(len(yte))])
+            cal.append(
+                f"| {lo:.1f}–{min(hi, 1):.1f} | {int(sel.sum())} | "
+                f"{top[sel].mean():.3f} | {correct[sel].mean():.3f} |"
+            )
+    top3 = np.mean(
+        [yte[i] in [model.labels[j] for j in np.argsort(-proba[i])[:3]] for i in range(len(yte))]
+    )
     return [
         "### Category suggestion",
         "",
@@ -133,8 +138,10 @@ def bench_classifier(data: Path) -> list[str]:
 
 def bench_repeats(data: Path) -> list[str]:
     msgs = read_labeled(data / "messages_labeled.csv")
-    tickets = [TicketText(id=m.row_id, title=m.title, content=m.detail, citizen=m.user,
-                          time=m.time) for m in msgs]
+    tickets = [
+        TicketText(id=m.row_id, title=m.title, content=m.detail, citizen=m.user, time=m.time)
+        for m in msgs
+    ]
     groups = defaultdict(list)
     for m in msgs:
         groups[m.title_key].append(m.row_id)
@@ -180,16 +187,22 @@ def bench_million(data: Path, n: int, queries: int) -> list[str]:
     keys; a query = the keys' index lookups + fetch of the candidates + scoring."""
     rng = random.Random(SPLIT_SEED)
     bases = []
-    for name in ("messages_labeled.csv", "hotspot_messages.csv", "replies.csv",
-                 "unlabeled_test_messages.csv"):
+    for name in (
+        "messages_labeled.csv",
+        "hotspot_messages.csv",
+        "replies.csv",
+        "unlabeled_test_messages.csv",
+    ):
         bases += [r["留言主题"].strip() for r in read_rows(data / name) if r["留言主题"].strip()]
     bases = sorted(set(bases))
     tmp = tempfile.mkdtemp(prefix="insight-bench-")
     db = sqlite3.connect(Path(tmp) / "sig.sqlite3")
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT, phone TEXT, "
-               "region TEXT, created TEXT)")
+    db.execute(
+        "CREATE TABLE ticket (id INTEGER PRIMARY KEY, title TEXT, phone TEXT, "
+        "region TEXT, created TEXT)"
+    )
     db.execute("CREATE TABLE signature (key INTEGER NOT NULL, ticket_id INTEGER NOT NULL)")
     start = datetime(2025, 1, 1)
     t0 = time.perf_counter()
@@ -218,16 +231,25 @@ def bench_million(data: Path, n: int, queries: int) -> list[str]:
         q = TicketText(id=-1, title=title, phone=f"139{qrng.randint(0, 99999999):08d}")
         s = time.perf_counter()
         keys = ticket_keys(q)
-        ids = [r[0] for r in db.execute(
-            f"SELECT ticket_id FROM signature WHERE key IN ({','.join('?' * len(keys))}) "
-            f"GROUP BY ticket_id ORDER BY COUNT(*) DESC LIMIT {LSH_LIMIT}", keys)]
+        ids = [
+            r[0]
+            for r in db.execute(
+                f"SELECT ticket_id FROM signature WHERE key IN ({','.join('?' * len(keys))}) "
+                f"GROUP BY ticket_id ORDER BY COUNT(*) DESC LIMIT {LSH_LIMIT}",
+                keys,
+            )
+        ]
         ids += [r[0] for r in db.execute("SELECT id FROM ticket WHERE phone = ?", (q.phone,))]
         cands = []
         for chunk in range(0, len(ids), 900):
             part = ids[chunk : chunk + 900]
-            cands += [TicketText(id=r[0], title=r[1], phone=r[2]) for r in db.execute(
-                f"SELECT id, title, phone FROM ticket WHERE id IN ({','.join('?' * len(part))})",
-                part)]
+            cands += [
+                TicketText(id=r[0], title=r[1], phone=r[2])
+                for r in db.execute(
+                    f"SELECT id, title, phone FROM ticket WHERE id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            ]
         find_similar(q, cands, window=None)
         lat.append((time.perf_counter() - s) * 1000)
         cand_counts.append(len(cands))
@@ -268,9 +290,11 @@ def bench_hotspots(data: Path) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in spots:
-        out.append(f"| {s.rank} | {s.heat:.2f} | {s.place} | {s.count} | {s.citizens} | "
-                   f"{s.likes} | {s.growth:.2f} | {s.start:%Y-%m-%d} | {s.end:%Y-%m-%d} | "
-                   f"{s.examples[0]} |")
+        out.append(
+            f"| {s.rank} | {s.heat:.2f} | {s.place} | {s.count} | {s.citizens} | "
+            f"{s.likes} | {s.growth:.2f} | {s.start:%Y-%m-%d} | {s.end:%Y-%m-%d} | "
+            f"{s.examples[0]} |"
+        )
     return [*out, ""]
 
 
@@ -290,8 +314,10 @@ def bench_replies(data: Path) -> list[str]:
     for label, part in (("worst", rows[:3]), ("best", rows[::-1][:3])):
         for c, r in part:
             reply = " ".join(r["答复意见"].split())[:70].replace("|", "¦")
-            out.append(f"| {label} | {c.score} | {r['留言编号']} | {r['留言主题'].strip()} | "
-                       f"{reply}… | {'; '.join(c.reasons) or '—'} |")
+            out.append(
+                f"| {label} | {c.score} | {r['留言编号']} | {r['留言主题'].strip()} | "
+                f"{reply}… | {'; '.join(c.reasons) or '—'} |"
+            )
     return [*out, ""]
 
 
@@ -300,8 +326,12 @@ def main() -> None:
     p.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "teddycup2020c"))
     p.add_argument("--tickets", type=int, default=1_000_000)
     p.add_argument("--queries", type=int, default=1000)
-    p.add_argument("--skip", nargs="*", default=[],
-                   help="sections to skip: classifier repeats million hotspots replies")
+    p.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        help="sections to skip: classifier repeats million hotspots replies",
+    )
     args = p.parse_args()
     data = Path(args.data)
     lines = [
@@ -312,11 +342,13 @@ def main() -> None:
         "Reproduce: `.venv/bin/python bench/insight_bench.py > docs/benchmarks-insight.md`",
         "",
     ]
-    sections = {"classifier": lambda: bench_classifier(data),
-                "repeats": lambda: bench_repeats(data),
-                "million": lambda: bench_million(data, args.tickets, args.queries),
-                "hotspots": lambda: bench_hotspots(data),
-                "replies": lambda: bench_replies(data)}
+    sections = {
+        "classifier": lambda: bench_classifier(data),
+        "repeats": lambda: bench_repeats(data),
+        "million": lambda: bench_million(data, args.tickets, args.queries),
+        "hotspots": lambda: bench_hotspots(data),
+        "replies": lambda: bench_replies(data),
+    }
     for name, fn in sections.items():
         if name not in args.skip:
             lines += fn()

@@ -99,27 +99,55 @@ class Server:
     """gunicorn in its own process group; ``stop`` is safe to call more than once."""
 
     def __init__(
-        self, env: dict[str, str], port: int, workers: int, worker_class: str, threads: int
+        self,
+        env: dict[str, str],
+        port: int,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        kind: str = "gunicorn",
     ):
         self.port = port
+        if kind == "granian":
+            cmd = [
+                str(Path(PY).with_name("granian")),
+                "--interface",
+                "wsgi",
+                "config.wsgi:application",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--blocking-threads",
+                str(threads),
+                "--log-level",
+                "warning",
+                "--no-ws",
+            ]
         gunicorn = str(Path(PY).with_name("gunicorn"))
-        cmd = [
-            gunicorn,
-            "config.wsgi",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            "--keep-alive",
-            "5",
-            "--log-level",
-            "warning",
-            "--graceful-timeout",
-            "5",
-        ]
-        if worker_class == "gthread":
+        cmd = (
+            cmd
+            if kind == "granian"
+            else [
+                gunicorn,
+                "config.wsgi",
+                "--bind",
+                f"{HOST}:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                worker_class,
+                "--keep-alive",
+                "5",
+                "--log-level",
+                "warning",
+                "--graceful-timeout",
+                "5",
+            ]
+        )
+        if kind == "gunicorn" and worker_class == "gthread":
             cmd += ["--threads", str(threads)]
         self.cmd = cmd
         self.log_path = ROOT / "var" / "bench-gunicorn.log"
@@ -451,6 +479,10 @@ def main() -> int:
         "--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE for the server (default 600)"
     )
     ap.add_argument("--skip-raw", action="store_true", help="skip the raw-SQL run")
+    ap.add_argument(
+        "--server", default="gunicorn", choices=["gunicorn", "granian"], help="default gunicorn"
+    )
+    ap.add_argument("--reuse-db", action="store_true", help="keep the database of the last run")
     args = ap.parse_args()
     if args.requests + args.warmup > 2 * 99_999 - 10:
         raise SystemExit("at most ~199,000 tickets: the daily sequence has five digits")
@@ -458,15 +490,22 @@ def main() -> int:
     info = machine()
     load_before = os.getloadavg()
     env = server_env(args.conn_max_age)
-    log(f"re-creating database {DB_NAME}")
-    recreate_database()
-    log("migrate")
-    manage(env, "migrate", "--noinput", "-v0")
-    log("seed_demo --tickets 0")
-    manage(env, "seed_demo", "--tickets", "0")
+    if args.reuse_db:
+        with psycopg.connect(dbname=DB_NAME, autocommit=True, **PG) as conn:
+            conn.execute(
+                "TRUNCATE tickets_ticket, tickets_ticketevent, tickets_clock, notifications_outbox,"
+                " insight_ticketsignature, tickets_ticketsequence CASCADE"
+            )
+    else:
+        log(f"re-creating database {DB_NAME}")
+        recreate_database()
+        log("migrate")
+        manage(env, "migrate", "--noinput", "-v0")
+        log("seed_demo --tickets 0")
+        manage(env, "seed_demo", "--tickets", "0", "--no-train")
 
     port = free_port()
-    server = Server(env, port, args.workers, args.worker_class, args.threads)
+    server = Server(env, port, args.workers, args.worker_class, args.threads, args.server)
     try:
         server.wait_ready()
         log(f"gunicorn up on {HOST}:{port}: {' '.join(server.cmd[1:])}")

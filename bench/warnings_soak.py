@@ -277,11 +277,15 @@ def leaf_units(conn) -> list[tuple[int, str]]:
 
 
 class FakeGateway:
-    """Records every POST: Idempotency-Key, channel, body key, signature validity."""
+    """Records every POST: Idempotency-Key, channel, body key, signature validity. Behaves as
+    the HTTP gateway contract asks of a receiver (docs/notifications.md): a key it has already
+    handled is answered with the first receipt and not passed on again, and counted as a
+    resend."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.keys: Counter = Counter()
+        self.receipts: dict[str, str] = {}
         self.channels: Counter = Counter()
         self.bad_signature = 0
         self.key_mismatch = 0
@@ -310,7 +314,8 @@ class FakeGateway:
                     if data.get("key") != key:
                         gw.key_mismatch += 1
                     gw.last_at = time.monotonic()
-                answer = json.dumps({"id": f"fake-{n}"}).encode()
+                    receipt = gw.receipts.setdefault(key, f"fake-{n}")
+                answer = json.dumps({"id": receipt}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -916,7 +921,10 @@ def main() -> int:
     print(
         f"| gateway messages / distinct keys | {r['gateway_messages']} / {r['gateway_distinct']} ({r['gateway_channels']}) |"
     )
-    print(f"| duplicates at gateway | {r['duplicates_at_gateway']} {r['duplicate_keys'] or ''} |")
+    print(
+        f"| resends of a key already received (answered with the first receipt, not passed on) | "
+        f"{r['duplicates_at_gateway']} {r['duplicate_keys'] or ''} |"
+    )
     print(f"| expected keys never received (lost) | {r['lost']} {r['lost_keys'] or ''} |")
     print(f"| unexpected keys at gateway | {r['unexpected_at_gateway']} |")
     print(

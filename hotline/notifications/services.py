@@ -49,6 +49,28 @@ def outbox_enqueue(
     )
 
 
+def outbox_row(
+    *,
+    kind: str,
+    recipient: str,
+    template: str,
+    params: dict,
+    key: str,
+    ticket=None,
+    channel: str = "sms",
+) -> Outbox:
+    """An unsaved outbox row, for a caller that inserts it with the row that causes it."""
+    return Outbox(
+        ticket=ticket,
+        kind=kind,
+        channel=channel,
+        recipient=(recipient or "").strip(),
+        template=template,
+        params=params,
+        idempotency_key=key,
+    )
+
+
 def outbox_enqueue_many(rows: list[dict]) -> None:
     """outbox_enqueue for many notifications at once: one INSERT ... ON CONFLICT DO NOTHING.
     Each dict holds outbox_enqueue's keyword arguments."""
@@ -56,18 +78,7 @@ def outbox_enqueue_many(rows: list[dict]) -> None:
         "outbox rows are written inside the causing transaction"
     )
     Outbox.objects.bulk_create(
-        [
-            Outbox(
-                ticket=row.get("ticket"),
-                kind=row["kind"],
-                channel=row.get("channel", "sms"),
-                recipient=(row["recipient"] or "").strip(),
-                template=row["template"],
-                params=row["params"],
-                idempotency_key=row["key"],
-            )
-            for row in rows
-        ],
+        [outbox_row(**row) for row in rows],
         # One INSERT ... ON CONFLICT DO NOTHING: a row with the same key already there wins.
         ignore_conflicts=True,
     )

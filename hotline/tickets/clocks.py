@@ -33,9 +33,10 @@ def limit_for_ticket(ticket: Ticket, clock: str) -> Limit:
     )
 
 
-def clock_start(
+def clock_new(
     *, ticket: Ticket, kind: str, unit, start: datetime, limit: Limit | None = None
 ) -> Clock:
+    """A clock with its yellow moment and deadline computed, not saved yet."""
     limit = limit or limit_for_ticket(ticket, kind)
     clock = Clock(
         ticket=ticket,
@@ -46,6 +47,13 @@ def clock_start(
         limit_unit=limit.unit,
     )
     _compute(clock)
+    return clock
+
+
+def clock_start(
+    *, ticket: Ticket, kind: str, unit, start: datetime, limit: Limit | None = None
+) -> Clock:
+    clock = clock_new(ticket=ticket, kind=kind, unit=unit, start=start, limit=limit)
     clock.save()
     return clock
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
+from hotline.core.db import insert_together
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
-from hotline.insight.services import signature_write
-from hotline.notifications.services import outbox_enqueue
+from hotline.insight.services import signature_rows
+from hotline.notifications.services import outbox_row
 from hotline.orgs.models import Category, Region, Unit
 from hotline.supervision.services import referral_check
 from hotline.workcal.calc import WORKING_DAYS, Limit
@@ -293,7 +294,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
             if raised:
                 event_data["urgency_raised_by"] = words
             # The first event's hash needs the number, not the row: chain it first, so the
-            # ticket and the event are one INSERT each.
+            # ticket and all that hangs on it can be written together.
             event = _new_event(
                 ticket,
                 actor=actor,
@@ -303,25 +304,26 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 to_status=workflow.REGISTERED,
                 data=event_data,
             )
-            ticket.save(force_insert=True)
-            event.ticket = ticket
-            event.save()
-            signature_write(ticket=ticket)
-            dispatch_clock = clocks.clock_start(
-                ticket=ticket, kind="dispatch", unit=None, start=now
-            )
+            dispatch_clock = clocks.clock_new(ticket=ticket, kind="dispatch", unit=None, start=now)
+            acknowledgement = []
             if ticket.citizen_phone and not ticket.citizen_anonymous:
-                outbox_enqueue(
-                    kind="acknowledgement",
-                    recipient=ticket.citizen_phone,
-                    template="acknowledgement",
-                    params={
-                        "number": ticket.number,
-                        "link": f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={ticket.number}",
-                    },
-                    key=f"ack:{ticket.number}",
-                    ticket=ticket,
+                acknowledgement.append(
+                    outbox_row(
+                        kind="acknowledgement",
+                        recipient=ticket.citizen_phone,
+                        template="acknowledgement",
+                        params={
+                            "number": ticket.number,
+                            "link": f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={ticket.number}",
+                        },
+                        key=f"ack:{ticket.number}",
+                        ticket=ticket,
+                    )
                 )
+            # The ticket and everything that hangs on it: one statement on PostgreSQL.
+            insert_together(
+                ticket, [[event], signature_rows(ticket=ticket), [dispatch_clock], acknowledgement]
+            )
     except IntegrityError:
         if scoped_key is not None:
             existing = Ticket.objects.filter(idempotency_key=scoped_key).first()

@@ -194,4 +194,3 @@ def test_a_batch_of_warnings_writes_each_on_its_own_timeline_with_an_intact_chai
 
     code, out = run_verify()
     assert code == 0, out
-

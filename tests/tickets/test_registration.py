@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from hotline.insight.models import TicketSignature
 from hotline.notifications.models import Outbox
 from hotline.tickets.models import Clock, Ticket, TicketEvent
 
@@ -116,20 +117,52 @@ def test_urgent_words_raise_urgency_and_shorten_the_clock(api):
     assert "urgency_raised_by" in response["timeline"][0]["data"]
 
 
-def test_crash_during_registration_leaves_nothing_and_no_gap(api, monkeypatch):
+def _crash_in_python(monkeypatch):
     from hotline.tickets import clocks
-
-    first = api("agent").post("tickets", BODY).json()["number"]
-    before = Ticket.objects.count(), TicketEvent.objects.count(), Outbox.objects.count()
 
     def boom(**kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(clocks, "clock_start", boom)
+    monkeypatch.setattr(clocks, "clock_new", boom)  # after the number was taken
+
+
+def _crash_in_the_database(monkeypatch):
+    from hotline.tickets import services
+
+    real = services.outbox_row
+
+    def too_long_key(**kwargs):  # the last row written fails its column's length check
+        return real(**{**kwargs, "key": "x" * 500})
+
+    monkeypatch.setattr(services, "outbox_row", too_long_key)
+
+
+@pytest.mark.parametrize("crash", [_crash_in_python, _crash_in_the_database])
+def test_crash_during_registration_leaves_nothing_and_no_gap(api, monkeypatch, crash):
+    from django.db import connection
+
+    first = api("agent").post("tickets", BODY).json()["number"]
+    before = (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        Outbox.objects.count(),
+        TicketSignature.objects.count(),
+        Clock.objects.count(),
+    )
+    if crash is _crash_in_the_database and connection.vendor == "sqlite":
+        pytest.skip("SQLite does not check varchar lengths")
+    crash(monkeypatch)
     response = api("agent").post("tickets", BODY)
     assert response.status_code == 500 and response.json()["error"] == "server_error"
     monkeypatch.undo()
-    assert (Ticket.objects.count(), TicketEvent.objects.count(), Outbox.objects.count()) == before
+    after = (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        Outbox.objects.count(),
+        TicketSignature.objects.count(),
+        Clock.objects.count(),
+    )
+    assert after == before
     nxt = api("agent").post("tickets", BODY).json()["number"]
     assert int(nxt) == int(first) + 1
 

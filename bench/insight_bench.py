@@ -112,7 +112,7 @@ def bench_classifier(data: Path) -> list[str]:
         "|---|---|---|---|---|---|",
         f"| baseline: jieba-word TF-IDF + LinearSVC | {rb['accuracy']:.4f} | {rb['macro_f1']:.4f} "
         f"| {base_s:.1f} s | {pct(blat, 50):.2f} ms | {pct(blat, 99):.2f} ms |",
-        f"| ours: char 1-3 + title char 1-4 + word TF-IDF, LinearSVC, sigmoid-calibrated "
+        f"| ours: char 1-3 + title char 1-5 + word TF-IDF, NB-SVM, sigmoid-calibrated "
         f"| {rm['accuracy']:.4f} | **{rm['macro_f1']:.4f}** | {model.train_seconds:.1f} s "
         f"| {pct(lat, 50):.2f} ms | {pct(lat, 99):.2f} ms |",
         "",

@@ -3,11 +3,13 @@ default model folder).
 
 Model (see docs/insight.md for why): three TF-IDF blocks, stacked side by side,
   * characters 1-3-grams of title + detail (detail cut at ``DETAIL_CHARS``), sublinear tf,
-  * characters 1-4-grams of the title alone (titles carry most of the signal, and half of the
+  * characters 1-5-grams of the title alone (titles carry most of the signal, and half of the
     historical messages have nothing else),
   * jieba words and adjacent word pairs of the first 300 characters of title + detail,
-then a linear SVM (``LinearSVC``) calibrated with ``CalibratedClassifierCV`` (sigmoid, 5 folds)
-so the top-3 confidences are probabilities that sum to at most 1.
+then an NB-SVM (:class:`NBSVM`: per class, the features are scaled by naive-Bayes log-count
+ratios and a linear SVM separates that class from the rest) calibrated with
+``CalibratedClassifierCV`` (sigmoid, 5 folds) so the top-3 confidences are probabilities that
+sum to 1.
 
 The classifier works on labels only. The unit is a parameter: ``unit_map`` maps a category
 (a catalogue path ``一级/二级/三级``, or a first-level class) to the default unit's code.
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.sparse import hstack
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
@@ -140,9 +143,9 @@ class FastLinear:
 
     def __init__(self, model: SuggestModel):
         cal = model.clf.calibrated_classifiers_[0]
-        svm = cal.estimator
+        svm = cal.estimator  # NBSVM (or LinearSVC in older files): coef_ (K, D), intercept_ (K,)
         self.coef = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)  # (D, K)
-        self.intercept = svm.intercept_.astype(np.float64)
+        self.intercept = np.asarray(svm.intercept_, dtype=np.float64)
         self.a = np.array([c.a_ for c in cal.calibrators], dtype=np.float64)
         self.b = np.array([c.b_ for c in cal.calibrators], dtype=np.float64)
         self.blocks = []
@@ -185,6 +188,48 @@ class FastLinear:
         if total == 0:
             return np.full_like(proba, 1.0 / len(proba))
         return proba / total
+
+
+class NBSVM(ClassifierMixin, BaseEstimator):
+    """NB-SVM (Wang & Manning 2012): one linear SVM per class on features scaled by that
+    class's naive-Bayes log-count ratio ``r = log((p/|p|) / (q/|q|))``, where ``p``/``q`` are
+    ``alpha`` + the number of documents of the class / of the other classes containing each
+    feature. The scaling is folded into ``coef_`` (``coef_[k] = w_k * r_k``), so the fitted
+    model is an ordinary linear one: ``decision_function(X) = X @ coef_.T + intercept_``.
+    """
+
+    def __init__(self, C: float = 1.0, alpha: float = 1.0):
+        self.C = C
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(np.asarray(y))
+        y = np.asarray(y)
+        present = X.copy().tocsr()
+        present.data[:] = 1.0
+        targets = [self.classes_[1]] if len(self.classes_) == 2 else list(self.classes_)
+        coefs, intercepts = [], []
+        for cls in targets:
+            pos = y == cls
+            p = self.alpha + np.asarray(present[pos].sum(axis=0)).ravel()
+            q = self.alpha + np.asarray(present[~pos].sum(axis=0)).ravel()
+            r = np.log((p / p.sum()) / (q / q.sum()))
+            svm = LinearSVC(C=self.C, random_state=0).fit(X.multiply(r).tocsr(), pos.astype(int))
+            coefs.append(svm.coef_[0] * r)
+            intercepts.append(svm.intercept_[0])
+        self.coef_ = np.vstack(coefs)
+        self.intercept_ = np.asarray(intercepts)
+        return self
+
+    def decision_function(self, X):
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        return scores[:, 0] if len(self.classes_) == 2 else scores
+
+    def predict(self, X):
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
 
 
 @dataclass
@@ -232,14 +277,19 @@ def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
             analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
         ),
         TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 4), sublinear_tf=True, min_df=1, dtype=np.float32
+            analyzer="char", ngram_range=(1, 5), sublinear_tf=True, min_df=1, dtype=np.float32
         ),
         TfidfVectorizer(analyzer=word_analyzer_head, sublinear_tf=True, min_df=1, dtype=np.float32),
     )
 
 
 def train(
-    texts: Sequence[str], labels: Sequence[str], *, C: float = 1.0, calibration_folds: int = 5
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    C: float = 1.0,
+    alpha: float = 1.0,
+    calibration_folds: int = 5,
 ) -> SuggestModel:
     """Fit the suggestion model on ``texts`` (use :func:`model_text`) and their labels.
 
@@ -261,7 +311,7 @@ def train(
     X = model.features(texts)
     folds = max(2, min(calibration_folds, min(Counter(labels).values())))
     clf = CalibratedClassifierCV(
-        LinearSVC(C=C, random_state=0), method="sigmoid", cv=folds, ensemble=False
+        NBSVM(C=C, alpha=alpha), method="sigmoid", cv=folds, ensemble=False
     )
     clf.fit(X, labels)
     model.clf = clf

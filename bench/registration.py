@@ -105,49 +105,26 @@ class Server:
         workers: int,
         worker_class: str,
         threads: int,
-        kind: str = "gunicorn",
     ):
         self.port = port
-        if kind == "granian":
-            cmd = [
-                str(Path(PY).with_name("granian")),
-                "--interface",
-                "wsgi",
-                "config.wsgi:application",
-                "--host",
-                HOST,
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--blocking-threads",
-                str(threads),
-                "--log-level",
-                "warning",
-                "--no-ws",
-            ]
         gunicorn = str(Path(PY).with_name("gunicorn"))
-        cmd = (
-            cmd
-            if kind == "granian"
-            else [
-                gunicorn,
-                "config.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                worker_class,
-                "--keep-alive",
-                "5",
-                "--log-level",
-                "warning",
-                "--graceful-timeout",
-                "5",
-            ]
-        )
-        if kind == "gunicorn" and worker_class == "gthread":
+        cmd = [
+            gunicorn,
+            "config.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
+        ]
+        if worker_class == "gthread":
             cmd += ["--threads", str(threads)]
         self.cmd = cmd
         self.log_path = ROOT / "var" / "bench-gunicorn.log"
@@ -479,9 +456,6 @@ def main() -> int:
         "--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE for the server (default 600)"
     )
     ap.add_argument("--skip-raw", action="store_true", help="skip the raw-SQL run")
-    ap.add_argument(
-        "--server", default="gunicorn", choices=["gunicorn", "granian"], help="default gunicorn"
-    )
     ap.add_argument("--reuse-db", action="store_true", help="keep the database of the last run")
     args = ap.parse_args()
     if args.requests + args.warmup > 2 * 99_999 - 10:
@@ -505,7 +479,7 @@ def main() -> int:
         manage(env, "seed_demo", "--tickets", "0", "--no-train")
 
     port = free_port()
-    server = Server(env, port, args.workers, args.worker_class, args.threads, args.server)
+    server = Server(env, port, args.workers, args.worker_class, args.threads)
     try:
         server.wait_ready()
         log(f"gunicorn up on {HOST}:{port}: {' '.join(server.cmd[1:])}")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
-from .models import Membership
+from django.db import connection
+
+from .models import ApiToken, Membership, User
 from .roles import PLATFORM_WIDE, UNIT_SCOPED, Role
 
 
@@ -46,20 +51,12 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def grants_for(user) -> Grants:
-    """Memberships of ``user`` as a Grants object, cached on the user instance."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return EMPTY
-    cached = getattr(user, "_hotline_grants", None)
-    if cached is not None:
-        return cached
+def grants_from(rows: Iterable[tuple[str, int, str, int | None, str]]) -> Grants:
+    """Grants from membership rows (role, unit id, unit path, unit parent id, unit kind). Pure."""
     roles: set[Role] = set()
     by_unit: dict[int, set[Role]] = {}
     sees_all = False
     paths: list[str] = []
-    rows = Membership.objects.filter(user=user, unit__active=True).values_list(
-        "role", "unit_id", "unit__path", "unit__parent_id", "unit__kind"
-    )
     for role_name, unit_id, path, parent_id, kind in rows:
         role = Role(role_name)
         roles.add(role)
@@ -70,11 +67,69 @@ def grants_for(user) -> Grants:
             sees_all = True
         elif role in UNIT_SCOPED or role is Role.INSPECTOR:
             paths.append(path)
-    grants = Grants(
+    return Grants(
         roles=frozenset(roles),
         by_unit={k: frozenset(v) for k, v in by_unit.items()},
         sees_all=sees_all,
         paths=tuple(sorted(set(paths))),
     )
+
+
+def grants_for(user) -> Grants:
+    """Memberships of ``user`` as a Grants object, cached on the user instance."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_hotline_grants", None)
+    if cached is not None:
+        return cached
+    rows = Membership.objects.filter(user=user, unit__active=True).values_list(
+        "role", "unit_id", "unit__path", "unit__parent_id", "unit__kind"
+    )
+    grants = grants_from(rows)
     user._hotline_grants = grants
     return grants
+
+
+_GRANT_COLUMNS = ("grant_role", "grant_unit_id", "grant_path", "grant_parent_id", "grant_kind")
+
+
+@cache
+def _principal_sql() -> str:
+    """The token's user and the user's memberships, one row per membership (or one row with
+    NULL membership columns): a request is authenticated in one round trip."""
+    from hotline.orgs.models import Unit
+
+    qn = connection.ops.quote_name
+    user_columns = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
+    grant_columns = ", ".join(
+        f"{source} AS {alias}"
+        for source, alias in zip(
+            ("m.role", "m.unit_id", "un.path", "un.parent_id", "un.kind"),
+            _GRANT_COLUMNS,
+            strict=True,
+        )
+    )
+    return (
+        f"SELECT {user_columns}, {grant_columns} "
+        f"FROM {qn(ApiToken._meta.db_table)} t "
+        f"JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT JOIN ({qn(Membership._meta.db_table)} m JOIN {qn(Unit._meta.db_table)} un "
+        f"ON un.id = m.unit_id AND un.active = %s) ON m.user_id = u.id "
+        f"WHERE t.key_hash = %s AND t.revoked = %s AND t.expires_at > %s"
+    )
+
+
+def principal_for_token(key_hash: str, now: datetime) -> User | None:
+    """The active user holding a live token with this hash, their grants already attached."""
+    rows = list(User.objects.raw(_principal_sql(), [True, key_hash, False, now]))
+    if not rows or not rows[0].is_active:
+        return None
+    user = rows[0]
+    user._hotline_grants = grants_from(
+        tuple(getattr(row, column) for column in _GRANT_COLUMNS)
+        for row in rows
+        if row.grant_role is not None
+    )
+    for column in _GRANT_COLUMNS:
+        delattr(user, column)
+    return user

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hotline.core.errors import BadInput, NotAuthenticated
 
 from .models import ApiToken, Membership, User
+from .selectors import principal_for_token
 
 
 def _digest(key: str) -> str:
@@ -40,14 +41,7 @@ def token_issue(*, username: str, password: str) -> str:
 def token_user(key: str) -> User | None:
     if not key:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_digest(key), revoked=False, expires_at__gt=timezone.now())
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    return principal_for_token(_digest(key), timezone.now())
 
 
 def user_create(

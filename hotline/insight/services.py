@@ -6,15 +6,15 @@ from .models import TicketSignature
 from .similar import TicketText, ticket_keys
 
 
-def signature_rows(*, ticket) -> list[TicketSignature]:
-    """The band keys of a ticket's title as unsaved rows (for a caller that inserts them with
-    the ticket in one statement)."""
+def signature_keys(*, ticket) -> list[int]:
+    """The distinct band keys of a ticket's title, for a caller that inserts them with the
+    ticket in one statement (``TicketSignature`` rows)."""
     keys = ticket_keys(TicketText(id=ticket.pk or 0, title=ticket.title, content=ticket.content))
-    return [TicketSignature(ticket=ticket, key=key) for key in dict.fromkeys(keys)]
+    return list(dict.fromkeys(keys))
 
 
 def signature_write(*, ticket) -> int:
     """Store the band keys of a ticket's title; called in the transaction that registers it."""
-    rows = signature_rows(ticket=ticket)
+    rows = [TicketSignature(ticket=ticket, key=key) for key in signature_keys(ticket=ticket)]
     TicketSignature.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
-from hotline.core.db import insert_together
+from hotline.core.db import Many, insert_together
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
-from hotline.insight.services import signature_rows
+from hotline.insight.models import TicketSignature
+from hotline.insight.services import signature_keys
 from hotline.notifications.services import outbox_row
 from hotline.orgs.models import Category, Region, Unit
 from hotline.supervision.services import referral_check
@@ -322,7 +323,13 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 )
             # The ticket and everything that hangs on it: one statement on PostgreSQL.
             insert_together(
-                ticket, [[event], signature_rows(ticket=ticket), [dispatch_clock], acknowledgement]
+                ticket,
+                [
+                    [event],
+                    Many(TicketSignature, {"key": signature_keys(ticket=ticket)}),
+                    [dispatch_clock],
+                    acknowledgement,
+                ],
             )
     except IntegrityError:
         if scoped_key is not None:

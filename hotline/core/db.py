@@ -2,27 +2,37 @@
 
 A registration writes a ticket and, pointing at it, its first event, its clock, its fingerprints
 and its acknowledgement. Through the ORM that is five INSERTs, each compiled and sent on its own.
-On PostgreSQL ``insert_together`` sends them as one statement of data-modifying CTEs::
+On PostgreSQL ``insert_together`` sends them as one statement of data-modifying CTEs, each row
+travelling as one JSON document that PostgreSQL turns into a typed row of the table::
 
-    WITH p AS (INSERT INTO parent (...) VALUES (...) RETURNING id),
-         c0 AS (INSERT INTO child (fk, ...) SELECT p.id, ... FROM p UNION ALL ... RETURNING id),
-         ...
-    SELECT (SELECT id FROM p), ARRAY(SELECT id FROM c0), ...
+    WITH p AS (INSERT INTO parent (a, b) SELECT r.a, r.b
+               FROM jsonb_populate_record(NULL::parent, %s::jsonb) r RETURNING id),
+         c0 AS (INSERT INTO child (parent_id, x) SELECT p.id, r.x
+                FROM p, jsonb_populate_recordset(NULL::child, %s::jsonb) r RETURNING id),
+         c1 AS (INSERT INTO other (parent_id, key) SELECT p.id, u.key
+                FROM p, unnest(%s::bigint[]) AS u(key) RETURNING id)
+    SELECT (SELECT id FROM p), ARRAY(SELECT id FROM c0), ARRAY(SELECT id FROM c1)
 
-The SQL text of each shape is built once from the models' metadata and kept; values go through
-each field's own ``get_db_prep_save`` as with ``save()``. Elsewhere (SQLite) it falls back to
-``save()`` and ``bulk_create``. Either way the caller's transaction holds it all.
+The SQL text depends only on the models, so it is built once and the driver and the server
+see the same short statement every time. Values are each field's ``pre_save`` and
+``get_prep_value``, as ``save()`` would use; the columns' own types check them on the way in
+(a too-long string is refused, not cut). Elsewhere (SQLite) it falls back to ``save()`` and
+``bulk_create``. Either way the caller's transaction holds it all.
 
-Only for rows being created: no signals, no ``save()`` overrides, no ``auto_now`` handling beyond
-what the field's ``pre_save`` does, so keep it to plain models on a hot path.
+Only for rows being created: no signals, no ``save()`` overrides, so keep it to plain models on
+a hot path.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache
+from uuid import UUID
 
 from django.db import connection, models
 
@@ -53,51 +63,59 @@ def _fk_to(model: type[models.Model], parent: type[models.Model]) -> models.Fiel
     return fks[0]
 
 
-def _cast(field: models.Field, array: bool = False) -> str:
-    # The type without its length: casting to varchar(200) would silently cut a longer value,
-    # where the column's own check on assignment refuses it.
-    base = re.sub(r"\(.*\)", "", field.db_type(connection))
-    return f"%s::{base}{'[]' if array else ''}"
-
-
 @cache
 def _sql(parent: type[models.Model], shape: tuple[tuple, ...]) -> str:
-    """``shape``: per child group ``(model, number of rows)`` or ``(model, column names)`` for
-    a ``Many`` group."""
+    """``shape``: per child group ``(model, None)`` for objects or ``(model, column names)``
+    for a ``Many``."""
     qn = connection.ops.quote_name
     pk = qn(parent._meta.pk.column)
-    fields = _fields(parent)
+    table = qn(parent._meta.db_table)
+    columns = [qn(f.column) for f in _fields(parent)]
     parts = [
-        f"p AS (INSERT INTO {qn(parent._meta.db_table)} "
-        f"({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(_cast(f) for f in fields)}) RETURNING {pk})"
+        f"p AS (INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(f'r.{c}' for c in columns)} "
+        f"FROM jsonb_populate_record(NULL::{table}, %s::jsonb) r RETURNING {pk})"
     ]
     selects = [f"(SELECT {pk} FROM p)"]
-    for index, (model, rows) in enumerate(shape):
+    for index, (model, names) in enumerate(shape):
         fk = _fk_to(model, parent)
-        if isinstance(rows, tuple):  # Many: one array per column
-            others = [model._meta.get_field(name) for name in rows]
-            names = ", ".join(qn(f.column) for f in others)
-            body = (
-                f"SELECT p.{pk}, {', '.join(f'u.{qn(f.column)}' for f in others)} FROM p, "
-                f"unnest({', '.join(_cast(f, array=True) for f in others)}) AS u({names})"
+        child = qn(model._meta.db_table)
+        if names is not None:
+            others = [model._meta.get_field(name) for name in names]
+            cols = [qn(f.column) for f in others]
+            arrays = ", ".join(
+                f"%s::{re.sub(r'\(.*\)', '', f.db_type(connection))}[]" for f in others
             )
+            source = f"FROM p, unnest({arrays}) AS u({', '.join(cols)})"
+            picked = ", ".join(f"u.{c}" for c in cols)
         else:
-            others = [f for f in _fields(model) if f is not fk]
-            row = f"SELECT p.{pk}, {', '.join(_cast(f) for f in others)} FROM p"
-            body = " UNION ALL ".join([row] * rows)
-        columns = ", ".join(qn(f.column) for f in [fk, *others])
+            cols = [qn(f.column) for f in _fields(model) if f is not fk]
+            source = f"FROM p, jsonb_populate_recordset(NULL::{child}, %s::jsonb) r"
+            picked = ", ".join(f"r.{c}" for c in cols)
         child_pk = qn(model._meta.pk.column)
         parts.append(
-            f"c{index} AS (INSERT INTO {qn(model._meta.db_table)} ({columns}) {body} "
-            f"RETURNING {child_pk})"
+            f"c{index} AS (INSERT INTO {child} ({qn(fk.column)}, {', '.join(cols)}) "
+            f"SELECT p.{pk}, {picked} {source} RETURNING {child_pk})"
         )
         selects.append(f"ARRAY(SELECT {child_pk} FROM c{index})")
     return f"WITH {', '.join(parts)} SELECT {', '.join(selects)}"
 
 
-def _values(obj: models.Model, fields: Sequence[models.Field]) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+def _plain(value: object) -> object:
+    """JSON for what ``json`` does not know. Moments keep their microseconds."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _document(obj: models.Model, fields: Sequence[models.Field]) -> dict:
+    return {f.column: f.get_prep_value(f.pre_save(obj, True)) for f in fields}
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_plain)
 
 
 def insert_together(
@@ -125,7 +143,8 @@ def insert_together(
                     setattr(obj, fk.name, parent)
             child.objects.bulk_create(objs)
         return
-    shape, params = [], _values(parent, _fields(model))
+    shape: list[tuple] = []
+    params: list = [_json(_document(parent, _fields(model)))]
     for group in groups:
         if isinstance(group, Many):
             shape.append((group.model, tuple(group.columns)))
@@ -136,9 +155,8 @@ def insert_together(
         child = type(group[0])
         fk = _fk_to(child, model)
         others = [f for f in _fields(child) if f is not fk]
-        shape.append((child, len(group)))
-        for obj in group:
-            params.extend(_values(obj, others))
+        shape.append((child, None))
+        params.append(_json([_document(obj, others) for obj in group]))
     with connection.cursor() as cursor:
         cursor.execute(_sql(model, tuple(shape)), params)
         parent_pk, *child_pks = cursor.fetchone()
@@ -149,6 +167,7 @@ def insert_together(
         if isinstance(group, Many):
             continue
         fk = _fk_to(type(group[0]), model)
+        # jsonb_populate_recordset and INSERT ... RETURNING keep the order of the array.
         for obj, pk in zip(group, pks, strict=True):
             setattr(obj, fk.name, parent)
             obj.pk = pk

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .text import normalize
 
@@ -101,10 +102,15 @@ def _configured() -> Mapping[str, Iterable[str]]:
     return conf or {"emergency": EMERGENCY_WORDS, "urgent": URGENT_WORDS}
 
 
+@lru_cache(maxsize=16)
+def _normalized(word_list: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, its normalised form) of a word list, computed once per list."""
+    return tuple((word, normalize(word)) for word in word_list)
+
+
 def _hits(text: str, word_list: Iterable[str]) -> list[str]:
     found = []
-    for word in word_list:
-        w = normalize(word)
+    for word, w in _normalized(tuple(word_list)):
         start = 0
         while w and (i := text.find(w, start)) >= 0:
             if not _NEGATION.search(text[max(0, i - 3) : i]):

@@ -87,6 +87,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Test databases are created UTF-8 from template0, whatever the server's default.
     DATABASES["default"]["TEST"] = {"CHARSET": "UTF8", "TEMPLATE": "template0"}
+    # Server-side parameter binding: psycopg prepares a statement it has run 5 times on a
+    # connection, so PostgreSQL parses and plans the hot statements once, not on every request
+    # (docs/deploy.md: incompatible with PgBouncer in transaction mode; DB_SERVER_SIDE_BINDING=0).
+    if os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

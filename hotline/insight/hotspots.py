@@ -216,7 +216,9 @@ def hot_spots(
         ranked = sorted(pc, key=lambda p: -pc[p])
         districts = [p for p in ranked if _DISTRICT.fullmatch(p)]
         named = [p for p in ranked if not _DISTRICT.fullmatch(p)]
-        named = [p for p in named if pc[p] == pc[named[0]]][:2] if named else []
+        tied = [p for p in named if pc[p] == pc[named[0]]] if named else []
+        # A name inside a longer tied one is the same place ("东六路" in "星沙东六路").
+        named = [p for p in tied if not any(p != q and p in q for q in tied)][:2]
         place = "".join([d.upper() for d in districts[:1]] + named) or "—"
         spots.append(
             HotSpot(

@@ -75,3 +75,19 @@ def test_real_file_top_spot_is_the_known_one(data_dir):
 
     spots = hot_spots(read_hot_messages(data_dir / "hotspot_messages.csv"), top=5)
     assert "滨河苑" in spots[0].place and spots[0].citizens >= 20
+
+
+def test_a_place_named_twice_shorter_and_longer_is_named_once():
+    msgs = [
+        HotMessage(id=i, title=title, user=str(i), time=T0 + timedelta(days=i))
+        for i, title in enumerate(
+            [
+                "A7县星沙东六路下穿通道何时通车",
+                "A7县星沙东六路下穿通道何时通车呢",
+                "A7县东六路下穿通道何时通车",
+                "A7县东六路下穿通道何时能通车",
+            ]
+        )
+    ]
+    (spot,) = hot_spots(msgs)
+    assert spot.place.count("东六路") == 1, spot.place

@@ -59,6 +59,7 @@ bench: setup services
 	$(PY) bench/insight_bench.py > docs/benchmarks-insight.md
 	$(PY) bench/warnings_soak.py
 	$(PY) bench/warnings_lag.py
+	$(PY) bench/similar_pg.py
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3*

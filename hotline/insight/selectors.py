@@ -45,7 +45,7 @@ def similar_for(
 ) -> list[tuple[Match, object]]:
     """Possible repeats and duplicates of ticket ``number`` among the tickets ``user`` may see,
     best first, each with its ticket. 404 (NotFound) when the ticket is not visible."""
-    ticket = ticket_get_visible(user, number)
+    ticket = ticket_get_visible(user, number, related=("region", "category"))
     sees_all = grants_for(user).sees_all
     visible = tickets_visible_to(user).exclude(pk=ticket.pk)
     query = _text_of(ticket, with_citizen=sees_all)
@@ -69,16 +69,40 @@ def similar_for(
             registered_at__lte=ticket.registered_at + window,
         ).order_by("-registered_at")
         ids.update(dict.fromkeys(block.values_list("pk", flat=True)[:BLOCK_LIMIT]))
-    candidates = {
-        t.pk: t for t in visible.filter(pk__in=list(ids)).select_related("region", "category")
-    }
+    # Score plain rows (the candidates are up to a few hundred); load whole tickets only for
+    # the matches.
+    rows = visible.filter(pk__in=list(ids)).values_list(
+        "pk",
+        "title",
+        "content",
+        "citizen_phone",
+        "region__code",
+        "category__code",
+        "address",
+        "registered_at",
+    )
     matches = find_similar(
         query,
-        (_text_of(t, with_citizen=sees_all) for t in candidates.values()),
+        (
+            TicketText(
+                id=pk,
+                title=title,
+                content=content,
+                phone=phone if sees_all else "",
+                region=region or "",
+                category=category or "",
+                address=address,
+                time=registered_at,
+            )
+            for pk, title, content, phone, region, category, address, registered_at in rows
+        ),
         window=window,
         limit=limit,
     )
-    return [(m, candidates[m.ticket]) for m in matches]
+    tickets = visible.select_related("region", "category", "unit").in_bulk(
+        [m.ticket for m in matches]
+    )
+    return [(m, tickets[m.ticket]) for m in matches]
 
 
 # --- suggestions -----------------------------------------------------------------------------

@@ -98,6 +98,10 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "registered_at"]),
+            # Similar tickets: the newest of the same region and category in a window.
+            models.Index(
+                fields=["region", "category", "registered_at"], name="ticket_region_cat_time"
+            ),
         ]
 
     def __str__(self) -> str:

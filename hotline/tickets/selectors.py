@@ -28,8 +28,11 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Exists(assigned))
 
 
-def ticket_get_visible(user, number: str) -> Ticket:
-    ticket = tickets_visible_to(user).filter(number=number).first()
+def ticket_get_visible(user, number: str, *, related: tuple[str, ...] = ()) -> Ticket:
+    """The ticket ``number`` if ``user`` may see it (NotFound otherwise), with ``related``
+    rows joined in."""
+    tickets = tickets_visible_to(user).filter(number=number)
+    ticket = (tickets.select_related(*related) if related else tickets).first()
     if ticket is None:
         raise NotFound(f"no ticket {number}")
     return ticket

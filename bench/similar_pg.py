@@ -1,0 +1,303 @@
+#!/usr/bin/env python
+"""Similar-ticket query at 1,000,000 tickets in the project's own PostgreSQL tables (issue 4).
+
+    .venv/bin/python bench/similar_pg.py [--tickets N] [--queries Q]
+
+What it does, in order:
+1. drops and re-creates the database ``hotline_similar`` on 127.0.0.1:5432 (user postgres),
+   ``manage.py migrate`` and ``manage.py seed_demo --tickets 0 --no-train``;
+2. writes N tickets with COPY: each title a real title from the four files of
+   ``teddycup2020c`` with a random district prefix and number suffix (so every title has
+   dozens of near-variants: a dense, pessimistic case), a random phone, one of the demo's
+   regions and leaf categories, registered over the last 18 months; and their similar-ticket
+   keys (``insight_ticketsignature``), computed by the same ``similar.ticket_keys`` as
+   registration;
+3. in one Django process on the production settings, registers Q new tickets through
+   ``ticket_register`` (half of them re-using the phone of an existing ticket) and times
+   ``insight.selectors.similar_for`` for each as the dispatcher (who sees every ticket: the
+   widest search), then the same through ``GET /api/v1/tickets/{number}/similar``;
+4. prints a markdown table and, alone on the last line, the key numbers.
+
+Only 127.0.0.1 is contacted. Nothing is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
+from hotline.insight.similar import TicketText, ticket_keys  # noqa: E402
+
+PY = sys.executable
+HOST = "127.0.0.1"
+PG = {"host": HOST, "port": 5432, "user": "postgres"}
+DATA = ROOT.parent / "shared" / "data" / "teddycup2020c"
+FILES = (
+    "messages_labeled.csv",
+    "hotspot_messages.csv",
+    "replies.csv",
+    "unlabeled_test_messages.csv",
+)
+
+
+def log(msg: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
+
+
+def env_for(db: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://postgres@{HOST}:5432/{db}",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
+        HTTPS="0",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"manage.py {' '.join(args[:1])} failed ({out.returncode})")
+    return out.stdout
+
+
+def variant(base: str, rng: random.Random) -> str:
+    district = f"{rng.choice('ABCDEFGHIJKLM')}{rng.randint(1, 12)}区"
+    return f"{district}{base}{rng.choice(['', '', '（续）', '？', '！'])}{rng.randint(1, 999)}号"
+
+
+def bases() -> list[str]:
+    titles: list[str] = []
+    for name in FILES:
+        titles += [r["留言主题"].strip() for r in read_rows(DATA / name) if r["留言主题"].strip()]
+    return sorted(set(titles))
+
+
+def seed(db: str, n: int) -> dict:
+    rng = random.Random(12345)
+    titles = bases()
+    with psycopg.connect(dbname=db, **PG) as conn:
+        agent = conn.execute("SELECT id FROM accounts_user WHERE username = 'agent'").fetchone()[0]
+        regions = [r[0] for r in conn.execute("SELECT id FROM orgs_region")]
+        categories = [r[0] for r in conn.execute("SELECT id FROM orgs_category WHERE level = 3")]
+        conn.execute("SET synchronous_commit = off")
+        now = datetime.now(UTC)
+        t0 = time.perf_counter()
+        ticket_cols = (
+            "id, number, status, kind, channel, urgency, title, content, address, region_id,"
+            " category_id, citizen_name, citizen_phone, citizen_anonymous, citizen_confidential,"
+            " registered_by_id, registered_at, send_back_reason, send_back_count,"
+            " extension_status, reply_text, reply_outcome, satisfaction, review_verdict,"
+            " redo_count, last_seq, last_hash, updated_at"
+        )
+        keys_total = 0
+        with (
+            conn.cursor().copy(f"COPY tickets_ticket ({ticket_cols}) FROM STDIN") as tickets,
+        ):
+            sig = io.StringIO()
+            for i in range(1, n + 1):
+                title = variant(rng.choice(titles), rng)
+                at = now - timedelta(seconds=rng.randint(3600, 540 * 86400))
+                tickets.write_row(
+                    (
+                        i,
+                        f"S{i:012d}",
+                        "closed",
+                        "complaint",
+                        "phone",
+                        "normal",
+                        title,
+                        title,
+                        "",
+                        rng.choice(regions),
+                        rng.choice(categories),
+                        "市民",
+                        f"139{rng.randint(0, 99_999_999):08d}",
+                        False,
+                        False,
+                        agent,
+                        at,
+                        "",
+                        0,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        0,
+                        0,
+                        "",
+                        at,
+                    )
+                )
+                for key in dict.fromkeys(ticket_keys(TicketText(id=i, title=title))):
+                    sig.write(f"{i}\t{key}\n")
+                    keys_total += 1
+                if i % 200_000 == 0:
+                    log(f"  {i:,} tickets")
+        t_tickets = time.perf_counter() - t0
+        log(f"tickets in {t_tickets:.0f} s; {keys_total:,} keys")
+        sig.seek(0)
+        with conn.cursor().copy("COPY insight_ticketsignature (ticket_id, key) FROM STDIN") as cp:
+            while chunk := sig.read(1 << 20):
+                cp.write(chunk)
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'),"
+            " (SELECT max(id) FROM tickets_ticket))"
+        )
+        conn.commit()
+        t_keys = time.perf_counter() - t0 - t_tickets
+        log(f"keys in {t_keys:.0f} s; VACUUM ANALYZE")
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE tickets_ticket")
+        conn.execute("VACUUM ANALYZE insight_ticketsignature")
+        sizes = conn.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('tickets_ticket')),"
+            " pg_size_pretty(pg_total_relation_size('insight_ticketsignature'))"
+        ).fetchone()
+    return {"tickets_s": t_tickets, "keys_s": t_keys, "keys": keys_total, "sizes": sizes}
+
+
+QUERY = r"""
+import json, random, statistics, time
+from django.contrib.auth import get_user_model
+from django.test import Client
+from hotline.accounts.services import token_issue
+from hotline.insight.selectors import similar_for
+from hotline.tickets.models import Ticket
+from hotline.tickets.services import ticket_register
+
+Q = int(__QUERIES__)
+rng = random.Random(7)
+User = get_user_model()
+agent = User.objects.get(username="agent")
+dispatcher = User.objects.get(username="dispatcher")
+last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
+titles = list(Ticket.objects.filter(pk__in=[rng.randint(1, last) for _ in range(Q)])
+              .values_list("title", "citizen_phone", "region__code", "category__code"))
+numbers = []
+for i, (title, phone, region, category) in enumerate(titles[:Q]):
+    base = title.split("区", 1)[-1]
+    new_title = f"Z{i % 9}区{base}"
+    body = {"channel": "phone", "kind": "complaint", "title": new_title, "content": new_title,
+            "region": region, "category": category,
+            "citizen": {"name": "市民", "phone": phone if i % 2 else f"137{i:08d}"}}
+    numbers.append(ticket_register(actor=agent, data=body).ticket.number)
+
+def timed(user, label):
+    lat, found = [], []
+    for number in numbers[:10]:
+        similar_for(user, number)  # warm-up
+    for number in numbers:
+        u = User.objects.get(pk=user.pk)  # a fresh principal, as a request has
+        t = time.perf_counter()
+        matches = similar_for(u, number)
+        lat.append((time.perf_counter() - t) * 1000)
+        found.append(len(matches))
+    lat.sort()
+    pick = lambda q: lat[min(len(lat) - 1, int(round(q / 100 * (len(lat) - 1))))]
+    return {"who": label, "p50": pick(50), "p95": pick(95), "p99": pick(99), "max": lat[-1],
+            "mean_matches": statistics.fmean(found)}
+
+out = {"dispatcher": timed(dispatcher, "dispatcher (sees all)")}
+client = Client()
+token = token_issue(username="dispatcher", password="demo")
+lat = []
+for number in numbers[:10]:  # warm-up
+    client.get(f"/api/v1/tickets/{number}/similar", headers={"Authorization": f"Bearer {token}"})
+for number in numbers:
+    t = time.perf_counter()
+    r = client.get(f"/api/v1/tickets/{number}/similar", headers={"Authorization": f"Bearer {token}"})
+    lat.append((time.perf_counter() - t) * 1000)
+    assert r.status_code == 200, r.content[:300]
+lat.sort()
+pick = lambda q: lat[min(len(lat) - 1, int(round(q / 100 * (len(lat) - 1))))]
+out["http"] = {"who": "GET /api/v1/tickets/{number}/similar (dispatcher)", "p50": pick(50),
+               "p95": pick(95), "p99": pick(99), "max": lat[-1]}
+print("RESULT " + json.dumps(out))
+"""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tickets", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--db", default="hotline_similar")
+    ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument(
+        "--reuse-db", action="store_true", help="query the database a --keep-db run left"
+    )
+    args = ap.parse_args()
+    env = env_for(args.db)
+    load = os.getloadavg()
+    if not args.reuse_db:
+        log(f"re-creating database {args.db}")
+        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {args.db} ENCODING 'UTF8' TEMPLATE template0")
+    try:
+        manage(env, "migrate", "--noinput", "-v0")
+        if args.reuse_db:
+            with psycopg.connect(dbname=args.db, **PG) as conn:
+                keys = conn.execute("SELECT count(*) FROM insight_ticketsignature").fetchone()[0]
+                sizes = conn.execute(
+                    "SELECT pg_size_pretty(pg_total_relation_size('tickets_ticket')),"
+                    " pg_size_pretty(pg_total_relation_size('insight_ticketsignature'))"
+                ).fetchone()
+            built = {"tickets_s": 0.0, "keys_s": 0.0, "keys": keys, "sizes": sizes}
+        else:
+            manage(env, "seed_demo", "--tickets", "0", "--no-train")
+            log(f"writing {args.tickets:,} tickets and their keys")
+            built = seed(args.db, args.tickets)
+        log(f"{args.queries} queries")
+        out = manage(env, "shell", "-c", QUERY.replace("__QUERIES__", str(args.queries)))
+    finally:
+        if not (args.keep_db or args.reuse_db):
+            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    print(
+        f"## Similar-ticket query at {args.tickets:,} tickets on PostgreSQL "
+        f"({datetime.now():%Y-%m-%d %H:%M})\n"
+    )
+    print(
+        f"load average before: {load[0]:.2f}; data: {args.tickets:,} tickets, "
+        f"{built['keys']:,} keys, written in {built['tickets_s'] + built['keys_s']:.0f} s; "
+        f"sizes with indexes: tickets {built['sizes'][0]}, keys {built['sizes'][1]}\n"
+    )
+    print("| query | p50 ms | p95 ms | p99 ms | max ms | matches per query |")
+    print("|---|---|---|---|---|---|")
+    for row in result.values():
+        print(
+            f"| {row['who']} | {row['p50']:.2f} | {row['p95']:.2f} | {row['p99']:.2f} | "
+            f"{row['max']:.2f} | {row.get('mean_matches', float('nan')):.1f} |"
+        )
+    d = result["dispatcher"]
+    print(
+        f"\ntickets={args.tickets} queries={args.queries} selector_p99_ms={d['p99']:.2f} "
+        f"http_p99_ms={result['http']['p99']:.2f} target_p99_20ms={'met' if d['p99'] < 20 else 'missed'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -49,12 +49,6 @@ class Notice:
     who: str  # for the log when the phone is missing
 
 
-def _unit_for(clock: Clock) -> Unit | None:
-    if clock.unit_id:
-        return clock.unit
-    return Unit.objects.filter(code=getattr(settings, "HOTLINE_CENTRE_UNIT", "center")).first()
-
-
 def notices_for(clock: Clock, level: str, unit: Unit | None) -> list[Notice]:
     """The notifications one warning sends."""
     if unit is None:

@@ -547,7 +547,7 @@ def main() -> int:
     )
     print(
         f"load: {args.requests} POST /api/v1/tickets after {args.warmup} warm-up, concurrency {args.concurrency}, "
-        f"keep-alive http.client threads on 127.0.0.1"
+        f"http.client threads on 127.0.0.1"
     )
     print(
         f"load average before the run: {load_before[0]:.2f} (1 min), {load_before[1]:.2f} (5 min): other work on the "

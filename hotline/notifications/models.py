@@ -17,9 +17,9 @@ class Outbox(models.Model):
     recipient = models.CharField("接收人", max_length=64)
     template = models.CharField("模板", max_length=64)
     params = models.JSONField("参数", default=dict)
-    status = models.CharField("状态", max_length=16, default=PENDING, db_index=True)
+    status = models.CharField("状态", max_length=16, default=PENDING)  # see Meta.indexes
     attempts = models.PositiveIntegerField("尝试次数", default=0)
-    idempotency_key = models.CharField(max_length=128, unique=True)
+    idempotency_key = models.CharField(max_length=128)  # unique: Meta.constraints
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
@@ -30,6 +30,9 @@ class Outbox(models.Model):
         verbose_name = "通知"
         verbose_name_plural = "通知发件箱"
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="outbox_idempotency_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"

@@ -15,8 +15,11 @@ from . import workflow
 
 
 class Ticket(models.Model):
-    number = models.CharField("工单编号", max_length=16, unique=True)
-    status = models.CharField("状态", max_length=16, choices=workflow.STATUS_CHOICES, db_index=True)
+    # Indexes: only those a query uses (each one costs every registration an insert); unique
+    # columns are constraints, not unique=True, which on PostgreSQL adds a LIKE index no
+    # query here uses.
+    number = models.CharField("工单编号", max_length=16)
+    status = models.CharField("状态", max_length=16, choices=workflow.STATUS_CHOICES)
     kind = models.CharField("诉求类型", max_length=16, choices=workflow.KIND_CHOICES)
     channel = models.CharField("渠道", max_length=16, choices=workflow.CHANNEL_CHOICES)
     urgency = models.CharField(
@@ -34,6 +37,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="区域",
+        db_index=False,  # led by ticket_region_cat_time
     )
     category = models.ForeignKey(
         "orgs.Category",
@@ -44,7 +48,7 @@ class Ticket(models.Model):
         verbose_name="分类",
     )
     citizen_name = models.CharField("诉求人", max_length=64, blank=True)
-    citizen_phone = models.CharField("联系电话", max_length=32, blank=True, db_index=True)
+    citizen_phone = models.CharField("联系电话", max_length=32, blank=True)
     citizen_anonymous = models.BooleanField("匿名", default=False)
     citizen_confidential = models.BooleanField("保密", default=False)
 
@@ -64,11 +68,17 @@ class Ticket(models.Model):
         verbose_name="首问责任人",
     )
     registered_at = models.DateTimeField("登记时间", db_index=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # NULL, not "": tickets registered without a key must not collide on the unique constraint.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     # Pending requests and results of the lifecycle.
     send_back_unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # never looked up by
     )
     send_back_reason = models.TextField(blank=True)
     send_back_count = models.PositiveIntegerField(default=0)
@@ -95,9 +105,14 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = "工单"
         verbose_name_plural = "工单"
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="ticket_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="ticket_idempotency_unique"),
+        ]
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "registered_at"]),
+            models.Index(fields=["citizen_phone"], name="ticket_citizen_phone"),
             # Similar tickets: the newest of the same region and category in a window.
             models.Index(
                 fields=["region", "category", "registered_at"], name="ticket_region_cat_time"
@@ -111,7 +126,10 @@ class Ticket(models.Model):
 class TicketEvent(AppendOnly):
     """One entry of a ticket's timeline. Append-only, hash-chained per ticket."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    # Indexed by uniq_ticket_event_seq (ticket first).
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=32)
     actor = models.ForeignKey(
@@ -181,7 +199,10 @@ class Clock(models.Model):
     confirming that year computes it.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    # Indexed by the (ticket, kind) index.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=workflow.CLOCK_CHOICES)
     unit = models.ForeignKey(
         "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

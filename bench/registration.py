@@ -29,7 +29,6 @@ import hashlib
 import http.client
 import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -44,29 +43,17 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import HOST, PG, PY, ROOT, log, machine, manage, pct, recreate_database  # noqa: E402
+
 from hotline.insight.similar import TicketText, ticket_keys  # noqa: E402  (pure, no Django)
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-HOST = "127.0.0.1"
-PG = {"host": HOST, "port": 5432, "user": "postgres"}
 DB_NAME = "hotline_bench"
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GENESIS = "0" * 64
 
 
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
-
 # --- setup ------------------------------------------------------------------------------------
-
-
-def recreate_database() -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME} ENCODING 'UTF8' TEMPLATE template0")
 
 
 def server_env(conn_max_age: int) -> dict[str, str]:
@@ -82,16 +69,6 @@ def server_env(conn_max_age: int) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stdout + out.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({out.returncode})")
-    return out.stdout
 
 
 def free_port() -> int:
@@ -289,13 +266,6 @@ def run_load(port: int, token: str, total: int, concurrency: int, start_index: i
     }
 
 
-def pct(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    k = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[k]
-
-
 # --- checks and raw SQL -----------------------------------------------------------------------
 
 
@@ -427,35 +397,6 @@ def raw_sql(total: int, start_index: int) -> dict:
 # --- main -------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem_kb = int(
-        next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    )
-    with psycopg.connect(dbname="postgres", **PG) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
-        sync = conn.execute("SHOW synchronous_commit").fetchone()[0]
-    return {
-        "cores": str(os.cpu_count()),
-        "cpu": cpu,
-        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
-        "postgresql": pg,
-        "synchronous_commit": sync,
-        "python": platform.python_version(),
-    }
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -490,7 +431,7 @@ def main() -> int:
             )
     else:
         log(f"re-creating database {DB_NAME}")
-        recreate_database()
+        recreate_database(DB_NAME)
         log("migrate")
         manage(env, "migrate", "--noinput", "-v0")
         log("seed_demo --tickets 0")

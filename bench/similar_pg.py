@@ -28,7 +28,6 @@ import io
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -38,12 +37,11 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import HOST, PG, drop_database, log, manage, recreate_database  # noqa: E402
+
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
 from hotline.insight.similar import TicketText, ticket_keys  # noqa: E402
 
-PY = sys.executable
-HOST = "127.0.0.1"
-PG = {"host": HOST, "port": 5432, "user": "postgres"}
 DATA = ROOT.parent / "shared" / "data" / "teddycup2020c"
 FILES = (
     "messages_labeled.csv",
@@ -51,10 +49,6 @@ FILES = (
     "replies.csv",
     "unlabeled_test_messages.csv",
 )
-
-
-def log(msg: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
 
 
 def env_for(db: str) -> dict[str, str]:
@@ -68,16 +62,6 @@ def env_for(db: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stdout + out.stderr)
-        raise SystemExit(f"manage.py {' '.join(args[:1])} failed ({out.returncode})")
-    return out.stdout
 
 
 def variant(base: str, rng: random.Random) -> str:
@@ -251,9 +235,7 @@ def main() -> int:
     load = os.getloadavg()
     if not args.reuse_db:
         log(f"re-creating database {args.db}")
-        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {args.db} ENCODING 'UTF8' TEMPLATE template0")
+        recreate_database(args.db)
     try:
         manage(env, "migrate", "--noinput", "-v0")
         if args.reuse_db:
@@ -272,8 +254,7 @@ def main() -> int:
         out = manage(env, "shell", "-c", QUERY.replace("__QUERIES__", str(args.queries)))
     finally:
         if not (args.keep_db or args.reuse_db):
-            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+            drop_database(args.db)
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     print(
         f"## Similar-ticket query at {args.tickets:,} tickets on PostgreSQL "

@@ -47,21 +47,18 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from warnings_soak import (  # noqa: E402
+from common import (  # noqa: E402
     PG,
     ROOT,
-    SHANGHAI,
-    Procs,
-    django_env,
+    SCAN_LOOP,
     drop_database,
-    leaf_units,
     log,
     machine,
     manage,
     pct,
     recreate_database,
-    settings_dir,
 )
+from warnings_soak import SHANGHAI, Procs, django_env, leaf_units, settings_dir  # noqa: E402
 
 EXPLAIN = r"""
 import json, time
@@ -87,18 +84,6 @@ out["warnings_due_seconds"] = times
 print("JSON" + json.dumps(out))
 """
 
-SCAN_LOOP = """
-import time
-from django.db import close_old_connections
-from hotline.supervision.warnings import warnings_scan
-while True:
-    close_old_connections()
-    t0 = time.time()
-    n = warnings_scan()
-    print(f"SCAN {t0:.3f} {time.time():.3f} {n}", flush=True)
-    if not n:
-        time.sleep(0.5)
-"""
 
 PROFILE = r"""
 import cProfile, io, pstats, time

@@ -43,7 +43,6 @@ import hashlib
 import hmac
 import json
 import os
-import platform
 import shutil
 import signal
 import subprocess
@@ -61,35 +60,27 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from common import (  # noqa: E402
+    HOST,
+    PG,
+    PY,
+    SCAN_LOOP,
+    drop_database,
+    log,
+    machine,
+    manage,
+    pct,
+    recreate_database,
+)
+
 from hotline.core.chain import GENESIS, entry_hash  # noqa: E402  (pure module, no Django)
 
-PY = sys.executable
-HOST = "127.0.0.1"
-PG = {"host": HOST, "port": 5432, "user": "postgres"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECRET = "x"
-FORBIDDEN_DBS = {"hotline", "test_hotline", "hotline_bench", "postgres", "template0", "template1"}
 WARN_KINDS = ("yellow", "red", "accept_reminder", "voice_reminder")
 
 
-def log(msg: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
-
-
 # --- shared helpers (also used by bench/warnings_lag.py) ---------------------------------------
-
-
-def recreate_database(name: str) -> None:
-    assert name not in FORBIDDEN_DBS, name
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
-
-
-def drop_database(name: str) -> None:
-    assert name not in FORBIDDEN_DBS, name
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def settings_dir(lease: int | None) -> str:
@@ -117,35 +108,6 @@ def django_env(db_name: str, settings_path: str, **extra: str) -> dict[str, str]
     )
     env.update(extra)
     return env
-
-
-def manage(env: dict[str, str], *args: str, timeout: float = 900) -> str:
-    out = subprocess.run(
-        [PY, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stdout[-4000:] + out.stderr[-4000:])
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({out.returncode})")
-    return out.stdout
-
-
-SCAN_LOOP = """
-import time
-from django.db import close_old_connections
-from hotline.supervision.warnings import warnings_scan
-while True:
-    close_old_connections()
-    t0 = time.monotonic()
-    n = warnings_scan()
-    print(f"{time.time():.3f} sent={n} took={time.monotonic() - t0:.3f}", flush=True)
-    if not n:
-        time.sleep(1)
-"""
 
 
 class Procs:
@@ -224,43 +186,6 @@ class Procs:
 
     def alive(self) -> dict[str, bool]:
         return {n: p.poll() is None for n, p in self.procs.items()}
-
-
-def machine() -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem_kb = int(
-        next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    )
-    with psycopg.connect(dbname="postgres", **PG) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
-        sb = conn.execute("SHOW shared_buffers").fetchone()[0]
-    return {
-        "cores": str(os.cpu_count()),
-        "cpu": cpu,
-        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
-        "postgresql": pg,
-        "shared_buffers": sb,
-        "python": platform.python_version(),
-    }
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(p / 100 * len(s) + 0.5)) - 1))
-    return s[k]
 
 
 def leaf_units(conn) -> list[tuple[int, str]]:

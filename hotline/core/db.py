@@ -50,10 +50,12 @@ class Many:
         return len(next(iter(self.columns.values()), []))
 
 
-def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+@cache
+def _fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
 
 
+@cache
 def _fk_to(model: type[models.Model], parent: type[models.Model]) -> models.Field:
     fks = [
         f for f in _fields(model) if f.is_relation and f.related_model is parent and f.many_to_one

@@ -12,11 +12,14 @@ What it does, in order:
    regions and leaf categories, registered over the last 18 months; and their similar-ticket
    keys (``insight_ticketsignature``), computed by the same ``similar.ticket_keys`` as
    registration;
-3. in one Django process on the production settings, registers Q new tickets through
-   ``ticket_register`` (half of them re-using the phone of an existing ticket) and times
-   ``insight.selectors.similar_for`` for each as the dispatcher (who sees every ticket: the
-   widest search), then the same through ``GET /api/v1/tickets/{number}/similar``;
-4. prints a markdown table and, alone on the last line, the key numbers.
+3. dispatches every written ticket to one of the 16 districts (``tickets_ticketassignment``);
+4. in one Django process on the production settings, registers Q new tickets through
+   ``ticket_register`` (half of them re-using the phone of an existing ticket), dispatches
+   them to 江岸 and times ``insight.selectors.similar_for`` for each as the dispatcher (who
+   sees every ticket: the widest search) and as 江岸's handler (who sees only what was
+   dispatched to 江岸: the visibility filter at work), then as the dispatcher through
+   ``GET /api/v1/tickets/{number}/similar``;
+5. prints a markdown table and, alone on the last line, the key numbers.
 
 Only 127.0.0.1 is contacted. Nothing is installed.
 """
@@ -161,6 +164,34 @@ def seed(db: str, n: int) -> dict:
     return {"tickets_s": t_tickets, "keys_s": t_keys, "keys": keys_total, "sizes": sizes}
 
 
+def assign_to_districts(db: str) -> int:
+    """Dispatch every written ticket to one of the districts (``tickets_ticketassignment``), so
+    that a district's handler sees about 1/16 of them, as after months of work; a no-op when
+    done already. Returns the number of assignments."""
+    with psycopg.connect(dbname=db, **PG) as conn:
+        done = conn.execute("SELECT count(*) FROM tickets_ticketassignment").fetchone()[0]
+        if done:
+            return done
+        conn.execute(
+            """
+            INSERT INTO tickets_ticketassignment
+                (ticket_id, unit_id, role, via, assigned_at, active, event_seq)
+            SELECT t.id, d.ids[1 + t.id % cardinality(d.ids)], 'lead', 'dispatch',
+                   t.registered_at, true, 1
+            FROM tickets_ticket t,
+                 (SELECT array_agg(id ORDER BY id) AS ids FROM orgs_unit
+                  WHERE kind = 'government' AND parent_id IS NOT NULL
+                    AND parent_id = (SELECT id FROM orgs_unit WHERE parent_id IS NULL
+                                     AND kind = 'government')) d
+            WHERE t.number LIKE 'S%'
+            """
+        )
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE tickets_ticketassignment")
+        return conn.execute("SELECT count(*) FROM tickets_ticketassignment").fetchone()[0]
+
+
 QUERY = r"""
 import json, random, statistics, time
 from django.contrib.auth import get_user_model
@@ -168,7 +199,7 @@ from django.test import Client
 from hotline.accounts.services import token_issue
 from hotline.insight.selectors import similar_for
 from hotline.tickets.models import Ticket
-from hotline.tickets.services import ticket_register
+from hotline.tickets.services import ticket_register, ticket_transition
 
 Q = int(__QUERIES__)
 rng = random.Random(7)
@@ -185,7 +216,10 @@ for i, (title, phone, region, category) in enumerate(titles[:Q]):
     body = {"channel": "phone", "kind": "complaint", "title": new_title, "content": new_title,
             "region": region, "category": category,
             "citizen": {"name": "市民", "phone": phone if i % 2 else f"137{i:08d}"}}
-    numbers.append(ticket_register(actor=agent, data=body).ticket.number)
+    number = ticket_register(actor=agent, data=body).ticket.number
+    ticket_transition(actor=dispatcher, number=number, action="dispatch",
+                      data={"unit": "jiangan"})
+    numbers.append(number)
 
 def timed(user, label):
     lat, found = [], []
@@ -202,7 +236,9 @@ def timed(user, label):
     return {"who": label, "p50": pick(50), "p95": pick(95), "p99": pick(99), "max": lat[-1],
             "mean_matches": statistics.fmean(found)}
 
-out = {"dispatcher": timed(dispatcher, "dispatcher (sees all)")}
+out = {"dispatcher": timed(dispatcher, "dispatcher (sees all)"),
+       "district": timed(User.objects.get(username="jiangan-handler"),
+                         "jiangan-handler (sees its district's tickets)")}
 client = Client()
 token = token_issue(username="dispatcher", password="demo")
 lat = []
@@ -250,6 +286,8 @@ def main() -> int:
             manage(env, "seed_demo", "--tickets", "0", "--no-train")
             log(f"writing {args.tickets:,} tickets and their keys")
             built = seed(args.db, args.tickets)
+        log("dispatching the tickets to the districts")
+        built["assignments"] = assign_to_districts(args.db)
         log(f"{args.queries} queries")
         out = manage(env, "shell", "-c", QUERY.replace("__QUERIES__", str(args.queries)))
     finally:
@@ -262,7 +300,7 @@ def main() -> int:
     )
     print(
         f"load average before: {load[0]:.2f}; data: {args.tickets:,} tickets, "
-        f"{built['keys']:,} keys, written in {built['tickets_s'] + built['keys_s']:.0f} s; "
+        f"{built['keys']:,} keys, {built['assignments']:,} assignments to the 16 districts, written in {built['tickets_s'] + built['keys_s']:.0f} s; "
         f"sizes with indexes: tickets {built['sizes'][0]}, keys {built['sizes'][1]}\n"
     )
     print("| query | p50 ms | p95 ms | p99 ms | max ms | matches per query |")
@@ -272,10 +310,12 @@ def main() -> int:
             f"| {row['who']} | {row['p50']:.2f} | {row['p95']:.2f} | {row['p99']:.2f} | "
             f"{row['max']:.2f} | {row.get('mean_matches', float('nan')):.1f} |"
         )
-    d = result["dispatcher"]
+    worst = max(result["dispatcher"]["p99"], result["district"]["p99"])
     print(
-        f"\ntickets={args.tickets} queries={args.queries} selector_p99_ms={d['p99']:.2f} "
-        f"http_p99_ms={result['http']['p99']:.2f} target_p99_20ms={'met' if d['p99'] < 20 else 'missed'}"
+        f"\ntickets={args.tickets} queries={args.queries} "
+        f"selector_p99_ms={result['dispatcher']['p99']:.2f} "
+        f"district_p99_ms={result['district']['p99']:.2f} "
+        f"http_p99_ms={result['http']['p99']:.2f} target_p99_20ms={'met' if worst < 20 else 'missed'}"
     )
     return 0
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.selectors import grants_for
-from hotline.orgs.models import Category
+from hotline.orgs.models import Category, Region
+from hotline.tickets.models import Ticket
 from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
 
 from . import classifier
@@ -40,50 +44,120 @@ def _text_of(ticket, *, with_citizen: bool) -> TicketText:
     )
 
 
-def similar_for(
-    user, number: str, *, window: timedelta = DEFAULT_WINDOW, limit: int = 20
-) -> list[tuple[Match, object]]:
-    """Possible repeats and duplicates of ticket ``number`` among the tickets ``user`` may see,
-    best first, each with its ticket. 404 (NotFound) when the ticket is not visible."""
-    ticket = ticket_get_visible(user, number, related=("region", "category"))
-    sees_all = grants_for(user).sees_all
-    visible = tickets_visible_to(user).exclude(pk=ticket.pk)
-    query = _text_of(ticket, with_citizen=sees_all)
-    ids: dict[int, None] = {}
+@dataclass(frozen=True, slots=True)
+class SimilarTicket:
+    """What a list of similar tickets shows of each one."""
+
+    id: int
+    number: str
+    status: str
+    title: str
+    registered_at: datetime
+
+
+_CANDIDATE_COLUMNS = (
+    "t.id, t.number, t.status, t.title, t.content, t.citizen_phone, r.code, c.code, t.address,"
+    " t.registered_at"
+)
+
+
+def _candidate_statement(
+    ticket, query: TicketText, visible: tuple[str, tuple] | None, window: timedelta
+) -> tuple[str, list]:
+    """One statement for every candidate row. Three sources, each limited: the tickets sharing
+    the most title keys, the newest of the same phone, the newest of the same region and
+    category in the window; each restricted to the ``visible`` ids (an SQL subquery and its
+    parameters; None: every ticket) and without the ticket itself. The rows come joined to
+    their region and category codes. ("", []) when the ticket has nothing to match by."""
+    qn = connection.ops.quote_name
+    tickets = qn(Ticket._meta.db_table)
+
+    def restricted(column: str, params: list) -> str:
+        if visible is None:
+            return ""
+        params.extend(visible[1])
+        return f" AND {column} IN ({visible[0]})"
+
+    sources: list[str] = []
+    params: list = []
     keys = ticket_keys(query)
     if keys:
-        shared = (
-            TicketSignature.objects.filter(key__in=keys, ticket__in=visible)
-            .values("ticket_id")
-            .annotate(n=Count("key"))
-            .order_by("-n", "-ticket_id")[:LSH_LIMIT]
+        params += [*keys, ticket.pk]
+        sources.append(
+            f"SELECT s.ticket_id AS id FROM {qn(TicketSignature._meta.db_table)} s"
+            f" WHERE s.key IN ({', '.join(['%s'] * len(keys))}) AND s.ticket_id <> %s"
+            + restricted("s.ticket_id", params)
+            + " GROUP BY s.ticket_id ORDER BY COUNT(*) DESC, s.ticket_id DESC LIMIT %s"
         )
-        ids.update(dict.fromkeys(row["ticket_id"] for row in shared))
+        params.append(LSH_LIMIT)
     if query.phone:
-        same_phone = visible.filter(citizen_phone=ticket.citizen_phone).order_by("-registered_at")
-        ids.update(dict.fromkeys(same_phone.values_list("pk", flat=True)[:PHONE_LIMIT]))
+        params += [ticket.citizen_phone, ticket.pk]
+        sources.append(
+            f"SELECT p.id FROM {tickets} p WHERE p.citizen_phone = %s AND p.id <> %s"
+            + restricted("p.id", params)
+            + " ORDER BY p.registered_at DESC LIMIT %s"
+        )
+        params.append(PHONE_LIMIT)
     if ticket.region_id and ticket.category_id:
-        block = visible.filter(
-            Q(region_id=ticket.region_id, category_id=ticket.category_id),
-            registered_at__gte=ticket.registered_at - window,
-            registered_at__lte=ticket.registered_at + window,
-        ).order_by("-registered_at")
-        ids.update(dict.fromkeys(block.values_list("pk", flat=True)[:BLOCK_LIMIT]))
-    # Score plain rows (the candidates are up to a few hundred); load whole tickets only for
-    # the matches.
-    rows = visible.filter(pk__in=list(ids)).values_list(
-        "pk",
-        "title",
-        "content",
-        "citizen_phone",
-        "region__code",
-        "category__code",
-        "address",
-        "registered_at",
+        params += [
+            ticket.region_id,
+            ticket.category_id,
+            connection.ops.adapt_datetimefield_value(ticket.registered_at - window),
+            connection.ops.adapt_datetimefield_value(ticket.registered_at + window),
+            ticket.pk,
+        ]
+        sources.append(
+            f"SELECT b.id FROM {tickets} b WHERE b.region_id = %s AND b.category_id = %s"
+            " AND b.registered_at >= %s AND b.registered_at <= %s AND b.id <> %s"
+            + restricted("b.id", params)
+            + " ORDER BY b.registered_at DESC LIMIT %s"
+        )
+        params.append(BLOCK_LIMIT)
+    if not sources:
+        return "", []
+    # Each source is a CTE: SQLite allows LIMIT there but not inside a compound SELECT.
+    names = [f"src{i}" for i in range(len(sources))]
+    ctes = ", ".join(f"{name} AS ({sql})" for name, sql in zip(names, sources, strict=True))
+    union = " UNION ALL ".join(f"SELECT id FROM {name}" for name in names)
+    sql = (
+        f"WITH {ctes} SELECT {_CANDIDATE_COLUMNS} FROM {tickets} t"
+        f" LEFT JOIN {qn(Region._meta.db_table)} r ON r.id = t.region_id"
+        f" LEFT JOIN {qn(Category._meta.db_table)} c ON c.id = t.category_id"
+        f" WHERE t.id IN ({union})"
     )
-    matches = find_similar(
-        query,
-        (
+    return sql, params
+
+
+def _aware(value) -> datetime:
+    """A timestamp read through a plain cursor: SQLite gives naive UTC (or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+
+
+def similar_for(
+    user, number: str, *, window: timedelta = DEFAULT_WINDOW, limit: int = 20
+) -> list[tuple[Match, SimilarTicket]]:
+    """Possible repeats and duplicates of ticket ``number`` among the tickets ``user`` may see,
+    best first, each with what a list shows of it. 404 (NotFound) when the ticket is not
+    visible. Two queries: the ticket, then every candidate row in one statement (this is on
+    the dispatcher's screen for every new ticket, with millions of tickets behind it)."""
+    ticket = ticket_get_visible(user, number, related=("region", "category"))
+    sees_all = grants_for(user).sees_all
+    query = _text_of(ticket, with_citizen=sees_all)
+    visible = None if sees_all else tickets_visible_to(user).values("pk").query.sql_with_params()
+    sql, params = _candidate_statement(ticket, query, visible, window)
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    shown = {}
+    candidates = []
+    for pk, number_, status, title, content, phone, region, category, address, at in rows:
+        at = _aware(at)
+        shown[pk] = SimilarTicket(pk, number_, status, title, at)
+        candidates.append(
             TicketText(
                 id=pk,
                 title=title,
@@ -92,17 +166,11 @@ def similar_for(
                 region=region or "",
                 category=category or "",
                 address=address,
-                time=registered_at,
+                time=at,
             )
-            for pk, title, content, phone, region, category, address, registered_at in rows
-        ),
-        window=window,
-        limit=limit,
-    )
-    tickets = visible.select_related("region", "category", "unit").in_bulk(
-        [m.ticket for m in matches]
-    )
-    return [(m, tickets[m.ticket]) for m in matches]
+        )
+    matches = find_similar(query, candidates, window=window, limit=limit)
+    return [(m, shown[m.ticket]) for m in matches]
 
 
 # --- suggestions -----------------------------------------------------------------------------

@@ -54,6 +54,32 @@ def test_same_event_from_another_citizen_is_a_duplicate_and_same_citizen_a_repea
     assert 0.9 <= item["score"] <= 1 and item["status"] == "registered"
 
 
+def test_same_region_and_category_finds_a_differently_titled_report_within_the_window(api):
+    """The title fingerprints miss it (other words in the title); the newest tickets of the same
+    region and category catch it by content, but only inside the window (a year)."""
+    from datetime import timedelta
+
+    from hotline.orgs.models import Category
+    from hotline.tickets.models import Ticket
+
+    leaf = Category.objects.filter(level=3, active=True).order_by("code").first().code
+    content = "大智路与中山大道路口的三盏路灯已经连续一周晚上不亮，行人过马路很危险"
+    same = {"region": "jiangan-01", "category": leaf, "content": content}
+    first = register(title="路口太黑了", citizen={"name": "甲", "phone": "13800000011"}, **same)
+    near = register(title="晚上过马路看不见", citizen={"name": "乙", "phone": "13800000012"}, **same)
+    old = register(title="夜里没有灯", citizen={"name": "丙", "phone": "13800000013"}, **same)
+    Ticket.objects.filter(pk=old.pk).update(registered_at=first.registered_at - timedelta(days=400))
+    found = numbers(api("dispatcher").get(f"tickets/{first.number}/similar"), "duplicate")
+    assert near.number in found
+    assert old.number not in found
+    item = next(
+        i
+        for i in api("dispatcher").get(f"tickets/{first.number}/similar").json()["items"]
+        if i["number"] == near.number
+    )
+    assert any(r.startswith("content similarity") for r in item["reasons"])
+
+
 def test_a_unit_only_gets_candidates_it_may_see(api):
     mine = register(title=TITLE, content="路灯不亮", region="jiangan-01")
     seen = register(title=TITLE, content="路灯不亮", region="jiangan-01")

@@ -66,7 +66,9 @@ def test_same_region_and_category_finds_a_differently_titled_report_within_the_w
     content = "大智路与中山大道路口的三盏路灯已经连续一周晚上不亮，行人过马路很危险"
     same = {"region": "jiangan-01", "category": leaf, "content": content}
     first = register(title="路口太黑了", citizen={"name": "甲", "phone": "13800000011"}, **same)
-    near = register(title="晚上过马路看不见", citizen={"name": "乙", "phone": "13800000012"}, **same)
+    near = register(
+        title="晚上过马路看不见", citizen={"name": "乙", "phone": "13800000012"}, **same
+    )
     old = register(title="夜里没有灯", citizen={"name": "丙", "phone": "13800000013"}, **same)
     Ticket.objects.filter(pk=old.pk).update(registered_at=first.registered_at - timedelta(days=400))
     found = numbers(api("dispatcher").get(f"tickets/{first.number}/similar"), "duplicate")

@@ -26,6 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import core_speed_us  # noqa: E402
+
 from hotline.insight import classifier  # noqa: E402
 from hotline.insight.data import SPLIT_SEED, read_labeled, read_rows, split_labeled  # noqa: E402
 from hotline.insight.hotspots import hot_spots  # noqa: E402
@@ -53,7 +55,8 @@ def machine() -> str:
         pass
     return (
         f"nproc={os.cpu_count()}, CPU: {cpu}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}, "
+        f'per-core speed (python -m timeit "sum(range(1000))") {core_speed_us():.1f} µs'
     )
 
 

@@ -481,7 +481,8 @@ def main() -> int:
     print(f"## Registration benchmark ({datetime.now(SHANGHAI):%Y-%m-%d %H:%M %Z})\n")
     print(
         f"machine: {info['cores']} cores, {info['cpu']}, {info['memory']}; PostgreSQL {info['postgresql']} "
-        f"(synchronous_commit={info['synchronous_commit']}); Python {info['python']}"
+        f"(synchronous_commit={info['synchronous_commit']}); Python {info['python']}; "
+        f'per-core speed: python -m timeit "sum(range(1000))" = {info["core_speed"]}'
     )
     print(
         f"server: gunicorn config.wsgi, {cfg}, DB_CONN_MAX_AGE={args.conn_max_age}, settings config.settings.prod"

@@ -40,7 +40,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from common import HOST, PG, drop_database, log, manage, recreate_database  # noqa: E402
+from common import HOST, PG, core_speed_us, drop_database, log, manage, recreate_database  # noqa: E402
 
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
 from hotline.insight.similar import TicketText, ticket_keys  # noqa: E402
@@ -299,6 +299,7 @@ def main() -> int:
         f"({datetime.now():%Y-%m-%d %H:%M})\n"
     )
     print(
+        f'per-core speed (python -m timeit "sum(range(1000))") {core_speed_us():.1f} µs; '
         f"load average before: {load[0]:.2f}; data: {args.tickets:,} tickets, "
         f"{built['keys']:,} keys, {built['assignments']:,} assignments to the 16 districts, written in {built['tickets_s'] + built['keys_s']:.0f} s; "
         f"sizes with indexes: tickets {built['sizes'][0]}, keys {built['sizes'][1]}\n"

@@ -474,7 +474,7 @@ def main() -> int:
     print(
         f"machine: {info['cores']} cores, {info['cpu']}, {info['memory']}; PostgreSQL "
         f"{info['postgresql']} (shared_buffers {info['shared_buffers']}); Python {info['python']}; "
-        f"load average before: {load_before[0]:.2f}\n"
+        f"per-core speed {info['core_speed']}; load average before: {load_before[0]:.2f}\n"
     )
     print(
         f"data: {args.tickets:,} open tickets, {s['clock_rows']:,} clock rows ({s['running']:,} running; "

@@ -110,3 +110,23 @@ def api(db):
         return cache[username]
 
     return as_user
+
+
+@pytest.fixture
+def tiny_model(settings, tmp_path):
+    """A small trained suggestion model in use (three classes), in a folder of its own."""
+    from hotline.insight import classifier
+
+    settings.HOTLINE_MODEL_DIR = tmp_path
+    texts = (
+        ["小区路灯不亮", "道路坑洼积水", "下水道堵塞", "楼顶漏水维修"] * 3
+        + ["拖欠工资不发", "社保断缴", "工伤认定", "劳动合同纠纷"] * 3
+        + ["学校乱收费", "教师体罚学生", "招生不公平", "幼儿园收费"] * 3
+    )
+    labels = ["城乡建设"] * 12 + ["劳动和社会保障"] * 12 + ["教育文体"] * 12
+    classifier.save_model(
+        classifier.train([classifier.model_text(t) for t in texts], labels, calibration_folds=2),
+        tmp_path,
+    )
+    yield tmp_path
+    classifier._cache.clear()

@@ -137,3 +137,16 @@ DATA_LABELS = {
     "referred": gettext_noop("移送督办"),
 }
 RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}
+
+# Similar tickets (insight.similar): the kinds, and the reasons the finder gives.
+SIMILAR_KIND_LABELS = {
+    "repeat": gettext_noop("重复投诉"),
+    "duplicate": gettext_noop("同一事件"),
+}
+REASON_LABELS = {
+    "title similarity": gettext_noop("标题相似度"),
+    "content similarity": gettext_noop("内容相似度"),
+    "same citizen": gettext_noop("同一诉求人"),
+    "same address": gettext_noop("地址相同"),
+    "same region": gettext_noop("同一区域"),
+}

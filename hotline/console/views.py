@@ -21,12 +21,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hotline.accounts.roles import ROLE_LABELS
 from hotline.accounts.selectors import Grants, grants_for
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
+from hotline.insight import selectors as insight
+from hotline.insight.api import SUGGEST_ROLES
 from hotline.orgs.selectors import units_list
 from hotline.tickets import clocks, selectors, services, workflow
 from hotline.tickets.serializers import ticket_view
 
 from .forms import ACTION_FORMS, CONFIRM_ACTIONS, ActionForm, ListFilterForm, RegisterForm
-from .labels import DATA_LABELS, EXTENSION_LABELS, RULING_LABELS, WARNING_LABELS
+from .labels import (
+    DATA_LABELS,
+    EXTENSION_LABELS,
+    REASON_LABELS,
+    RULING_LABELS,
+    SIMILAR_KIND_LABELS,
+    WARNING_LABELS,
+)
 
 LOGIN_URL = reverse_lazy("console:login")
 PAGE_SIZE = 20
@@ -55,6 +64,9 @@ PRIMARY_ACTIONS = (
     "review",
 )
 UNIT_FIELDS = frozenset({"unit", "from_unit", "co_units", "copied_to"})
+# The dispatch form starts on the suggested unit only when the model is this sure: on held-out
+# messages, top suggestions at 0.7 or more were right 86-99 % of the time, below 0.7 about 60 %.
+PRESELECT_CONFIDENCE = 0.7
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -180,10 +192,17 @@ def _clock_rows(view: dict, names: dict[str, str]) -> list[dict]:
     return rows
 
 
-def _action_forms(ticket, grants: Grants, *, bound: ActionForm | None = None) -> list[dict]:
-    """A form per action the user may take now. The form that was just posted with errors is
-    open; otherwise the action that moves the ticket on (dispatch, accept, reply …)."""
-    allowed = services.ticket_allowed_actions(ticket, grants)
+def _action_forms(
+    ticket,
+    grants: Grants,
+    allowed: list[str],
+    *,
+    bound: ActionForm | None = None,
+    initial: dict[str, dict] | None = None,
+) -> list[dict]:
+    """A form per action the user may take now (``allowed``). The form that was just posted with
+    errors is open; otherwise the action that moves the ticket on (dispatch, accept, reply …).
+    ``initial`` holds starting values per action (the suggested unit for dispatch)."""
     if bound is not None and bound.action in allowed:
         opened = bound.action
     else:
@@ -195,7 +214,7 @@ def _action_forms(ticket, grants: Grants, *, bound: ActionForm | None = None) ->
         form = (
             bound
             if bound is not None and bound.action == action
-            else ACTION_FORMS[action](ticket=ticket)
+            else ACTION_FORMS[action](ticket=ticket, initial=(initial or {}).get(action))
         )
         out.append(
             {
@@ -209,6 +228,48 @@ def _action_forms(ticket, grants: Grants, *, bound: ActionForm | None = None) ->
     return out
 
 
+def _reason_label(reason: str) -> str:
+    """A reason of the similar-ticket finder ("title similarity 0.93", "same citizen") in the
+    console's language."""
+    head, _sep, tail = reason.rpartition(" ")
+    if head in REASON_LABELS:
+        return f"{tr(REASON_LABELS[head])} {tail}"
+    return tr(REASON_LABELS.get(reason, reason))
+
+
+def _similar_rows(user, number: str) -> list[dict]:
+    """Possible repeats and duplicates of the ticket among those the user may see."""
+    return [
+        {
+            "number": t.number,
+            "title": t.title,
+            "kind": match.kind,
+            "kind_label": tr(SIMILAR_KIND_LABELS[match.kind]),
+            "score": round(match.score * 100),
+            "reasons": [_reason_label(r) for r in match.reasons],
+            "status_label": tr(workflow.STATUS_LABELS[t.status]),
+            "registered_at": t.registered_at,
+        }
+        for match, t in insight.similar_for(user, number)
+    ]
+
+
+def _suggestion_rows(ticket) -> tuple[str | None, list[dict]]:
+    """The model in use and its top-3 category and unit suggestions for the ticket's text."""
+    model, items = insight.suggestions(ticket.content, title=ticket.title or None)
+    names = _unit_names({i["unit"] for i in items if i["unit"]})
+    return model, [
+        {
+            "category_name": " › ".join(i["category_name"].split("/")),
+            "unit": i["unit"],
+            "unit_name": names.get(i["unit"], i["unit"] or ""),
+            "confidence": i["confidence"],
+            "percent": round(i["confidence"] * 100),
+        }
+        for i in items
+    ]
+
+
 def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | None = None) -> dict:
     grants = grants_for(request.user)
     if not grants.reads_tickets:
@@ -220,6 +281,16 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
     view = ticket_view(ticket, grants, timeline=True)
     codes = {c["unit"] for c in view["clocks"] if c["unit"]} | set(view["co_units"])
     names = _unit_names(codes)
+    allowed = services.ticket_allowed_actions(ticket, grants)
+    # Suggestions are for whoever dispatches the ticket now; the form starts on the best unit
+    # when the model is sure enough (the dispatcher still chooses and submits).
+    model, suggestions = None, []
+    initial: dict[str, dict] = {}
+    if "dispatch" in allowed and grants.roles & SUGGEST_ROLES:
+        model, suggestions = _suggestion_rows(ticket)
+        if suggestions and suggestions[0]["unit"]:
+            if suggestions[0]["confidence"] >= PRESELECT_CONFIDENCE:
+                initial["dispatch"] = {"unit": suggestions[0]["unit"]}
     return {
         "ticket": view,
         "unit_name": ticket.unit.name if ticket.unit_id else "",
@@ -236,7 +307,12 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
         ],
         "clock_rows": _clock_rows(view, names),
         "events": _event_rows(view["timeline"]),
-        "actions": _action_forms(ticket, grants, bound=bound),
+        "actions": _action_forms(ticket, grants, allowed, bound=bound, initial=initial),
+        "offers_suggestions": "dispatch" in allowed and bool(grants.roles & SUGGEST_ROLES),
+        "suggestion_model": model,
+        "suggestions": suggestions,
+        "preselected_unit": initial.get("dispatch", {}).get("unit"),
+        "similar": _similar_rows(request.user, number),
         "labels": {
             "status": tr(view["status_label"]),
             "kind": tr(workflow.KINDS.get(view["kind"], view["kind"])),

@@ -514,3 +514,94 @@ def test_every_domain_label_is_in_the_english_catalogue():
             label for label in domain if translation.gettext(label) == label and label != "APP"
         ]
     assert untranslated == []
+
+
+# --- insight on the ticket page ----------------------------------------------------------------
+
+
+def suggestion_card(page: str) -> str:
+    match = re.search(r'<section class="card" id="suggestions">(.*?)</section>', page, re.S)
+    return match.group(1) if match else ""
+
+
+def dispatch_unit_select(page: str) -> str:
+    match = re.search(r'<select name="unit"[^>]*id="id_dispatch_unit".*?</select>', page, re.S)
+    assert match, "no dispatch form"
+    return match.group(0)
+
+
+def test_dispatcher_sees_suggestions_and_the_form_starts_on_the_surest_unit(
+    console, tiny_model, monkeypatch
+):
+    from hotline.console import views
+    from hotline.orgs.models import Unit
+
+    ticket = register(title="拖欠工资", content="公司拖欠我三个月工资一直不发")
+    hrss = Unit.objects.get(code="hrss").name
+    monkeypatch.setattr(views, "PRESELECT_CONFIDENCE", 0.0)
+    page = text(console("dispatcher").get(detail_url(ticket.number)))
+    card = suggestion_card(page)
+    assert "劳动和社会保障" in card and hrss in card and "%" in card
+    assert card.index("劳动和社会保障") < min(card.index("城乡建设"), card.index("教育文体"))
+    assert '<option value="hrss" selected>' in dispatch_unit_select(page)
+    assert "已预选" in card
+
+    monkeypatch.setattr(views, "PRESELECT_CONFIDENCE", 1.01)
+    page = text(console("dispatcher").get(detail_url(ticket.number)))
+    assert re.search(r'value="[^"]+" selected', dispatch_unit_select(page)) is None
+    assert "未预选单位" in suggestion_card(page)
+    # The dispatcher still decides: the form sends what was chosen, not the suggestion.
+    response = console("dispatcher").post(
+        action_url(ticket.number, "dispatch"), {"unit": "jiangan"}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.unit.code == "jiangan"
+
+
+def test_suggestions_say_when_no_model_is_trained(console):
+    ticket = register()
+    card = suggestion_card(text(console("dispatcher").get(detail_url(ticket.number))))
+    assert "尚未训练分类模型" in card
+
+
+def test_suggestions_only_for_whoever_dispatches_now(console, tiny_model):
+    ticket = ticket_in("dispatched")
+    assert suggestion_card(text(console("dispatcher").get(detail_url(ticket.number)))) == ""
+    assert suggestion_card(text(console("jiangan-handler").get(detail_url(ticket.number)))) == ""
+    fresh = register()
+    assert suggestion_card(text(console("callback").get(detail_url(fresh.number)))) == ""
+
+
+def test_detail_lists_possible_repeats_and_duplicates_the_user_may_see(console):
+    title, content = "江岸区大智路路灯不亮", "大智路与中山大道路口路灯连续三晚不亮"
+    first = register(title=title, content=content, region="jiangan-01")
+    same_event = register(
+        title=title,
+        content=content,
+        region="jiangan-01",
+        citizen={"name": "乙", "phone": "13800000002"},
+    )
+    elsewhere = register(
+        title=title,
+        content=content,
+        region="jiangan-01",
+        citizen={"name": "丙", "phone": "13800000003"},
+    )
+    unrelated = register(title="学校乱收补课费", content="某中学强制收取补课费")
+    page = text(console("dispatcher").get(detail_url(first.number)))
+    card = re.search(r'<section class="card" id="similar">(.*?)</section>', page, re.S).group(1)
+    assert same_event.number in card and "同一事件" in card and "标题相似度 1.00" in card
+    assert unrelated.number not in card
+    act("dispatcher", first.number, "dispatch", unit="jiangan")
+    act("dispatcher", same_event.number, "dispatch", unit="jiangan")
+    act("dispatcher", elsewhere.number, "dispatch", unit="hanyang")
+    page = text(console("jiangan-handler").get(detail_url(first.number)))
+    card = re.search(r'<section class="card" id="similar">(.*?)</section>', page, re.S).group(1)
+    assert same_event.number in card and elsewhere.number not in card
+
+
+def test_detail_without_similar_tickets_says_so(console):
+    ticket = register(title="独一无二的诉求标题", content="这段文字与其他工单都不相同")
+    page = text(console("dispatcher").get(detail_url(ticket.number)))
+    assert "没有发现可能的重复投诉或同一事件的工单" in page

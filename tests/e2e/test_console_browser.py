@@ -51,9 +51,16 @@ def status_of(page) -> str:
 
 
 def test_ticket_from_registration_to_closure(
-    page, console_log, live_server, reseeded, screenshot_dir
+    page, console_log, live_server, reseeded, screenshot_dir, tiny_model
 ):
     base = live_server.url
+    # Another citizen reported the same lamp this morning: the dispatcher will see it as the
+    # same event.
+    earlier = register(
+        title="大智路路灯不亮",
+        content="大智路与中山大道路口的路灯连续三晚不亮，夜间行人很不安全。",
+        citizen={"name": "王女士", "phone": "13900001111"},
+    )
     # An older ticket, dispatched to jiangan ten days ago and never accepted: red in the list.
     with acting_at(timezone.now() - timedelta(days=10)):
         overdue = act(
@@ -92,6 +99,9 @@ def test_ticket_from_registration_to_closure(
     assert number in page.inner_text("table.tickets")
     page.goto(f"{base}/console/tickets/{number}/")
     assert "13812345678" in page.inner_text("#citizen-phone")  # the centre sees the complainant
+    assert "城乡建设" in page.inner_text("#suggestions")  # trained on 小区路灯不亮 and the like
+    similar = page.inner_text("#similar")
+    assert earlier.number in similar and "同一事件" in similar
     page.select_option("#id_dispatch_unit", "jiangan")
     page.screenshot(path=str(screenshot_dir / "detail-actions.png"), full_page=True)
     take(page, "dispatch")

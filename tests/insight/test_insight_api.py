@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from hotline.insight import classifier
 from hotline.insight.models import TicketSignature
 from tests.factories import act, register
@@ -111,23 +109,6 @@ def test_units_never_learn_that_a_confidential_complainant_is_the_same_citizen(a
     ]
     assert "same citizen" not in reasons
     assert b.number in numbers(api("dispatcher").get(f"tickets/{a.number}/similar"), "repeat")
-
-
-@pytest.fixture
-def tiny_model(settings, tmp_path):
-    settings.HOTLINE_MODEL_DIR = tmp_path
-    texts = (
-        ["小区路灯不亮", "道路坑洼积水", "下水道堵塞", "楼顶漏水维修"] * 3
-        + ["拖欠工资不发", "社保断缴", "工伤认定", "劳动合同纠纷"] * 3
-        + ["学校乱收费", "教师体罚学生", "招生不公平", "幼儿园收费"] * 3
-    )
-    labels = ["城乡建设"] * 12 + ["劳动和社会保障"] * 12 + ["教育文体"] * 12
-    classifier.save_model(
-        classifier.train([classifier.model_text(t) for t in texts], labels, calibration_folds=2),
-        tmp_path,
-    )
-    yield tmp_path
-    classifier._cache.clear()
 
 
 def test_suggest_gives_top_three_with_catalogue_codes_and_units(api, tiny_model):

@@ -6,6 +6,7 @@ services (``HotlineError``) are shown on the page; a ticket the user may not see
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.contrib import messages
@@ -36,6 +37,8 @@ from .labels import (
     SIMILAR_KIND_LABELS,
     WARNING_LABELS,
 )
+
+logger = logging.getLogger(__name__)
 
 LOGIN_URL = reverse_lazy("console:login")
 PAGE_SIZE = 20
@@ -254,11 +257,16 @@ def _similar_rows(user, number: str) -> list[dict]:
     ]
 
 
-def _suggestion_rows(ticket) -> tuple[str | None, list[dict]]:
-    """The model in use and its top-3 category and unit suggestions for the ticket's text."""
-    model, items = insight.suggestions(ticket.content, title=ticket.title or None)
+def _suggestion_rows(ticket) -> list[dict] | None:
+    """The top-3 category and unit suggestions of the model in use for the ticket's text; None
+    when the model failed."""
+    try:
+        _model, items = insight.suggestions(ticket.content, title=ticket.title or None)
+    except Exception:  # a broken model file must not take the dispatcher's page down
+        logger.exception("suggestions failed for ticket %s", ticket.number)
+        return None
     names = _unit_names({i["unit"] for i in items if i["unit"]})
-    return model, [
+    return [
         {
             "category_name": " › ".join(i["category_name"].split("/")),
             "unit": i["unit"],
@@ -284,13 +292,14 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
     allowed = services.ticket_allowed_actions(ticket, grants)
     # Suggestions are for whoever dispatches the ticket now; the form starts on the best unit
     # when the model is sure enough (the dispatcher still chooses and submits).
-    model, suggestions = None, []
+    offers_suggestions = "dispatch" in allowed and bool(grants.roles & SUGGEST_ROLES)
+    suggestions = _suggestion_rows(ticket) if offers_suggestions else []
+    suggestions_failed = suggestions is None
+    suggestions = suggestions or []
     initial: dict[str, dict] = {}
-    if "dispatch" in allowed and grants.roles & SUGGEST_ROLES:
-        model, suggestions = _suggestion_rows(ticket)
-        if suggestions and suggestions[0]["unit"]:
-            if suggestions[0]["confidence"] >= PRESELECT_CONFIDENCE:
-                initial["dispatch"] = {"unit": suggestions[0]["unit"]}
+    if suggestions and suggestions[0]["unit"]:
+        if suggestions[0]["confidence"] >= PRESELECT_CONFIDENCE:
+            initial["dispatch"] = {"unit": suggestions[0]["unit"]}
     return {
         "ticket": view,
         "unit_name": ticket.unit.name if ticket.unit_id else "",
@@ -308,9 +317,9 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
         "clock_rows": _clock_rows(view, names),
         "events": _event_rows(view["timeline"]),
         "actions": _action_forms(ticket, grants, allowed, bound=bound, initial=initial),
-        "offers_suggestions": "dispatch" in allowed and bool(grants.roles & SUGGEST_ROLES),
-        "suggestion_model": model,
+        "offers_suggestions": offers_suggestions,
         "suggestions": suggestions,
+        "suggestions_failed": suggestions_failed,
         "preselected_unit": initial.get("dispatch", {}).get("unit"),
         "similar": _similar_rows(request.user, number),
         "labels": {

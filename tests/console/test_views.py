@@ -605,3 +605,18 @@ def test_detail_without_similar_tickets_says_so(console):
     ticket = register(title="独一无二的诉求标题", content="这段文字与其他工单都不相同")
     page = text(console("dispatcher").get(detail_url(ticket.number)))
     assert "没有发现可能的重复投诉或同一事件的工单" in page
+
+
+def test_a_broken_model_does_not_take_the_ticket_page_down(console, monkeypatch, caplog):
+    from hotline.insight import selectors as insight
+
+    def broken(*args, **kwargs):
+        raise ValueError("unpickling failed")
+
+    monkeypatch.setattr(insight, "suggestions", broken)
+    ticket = register()
+    response = console("dispatcher").get(detail_url(ticket.number))
+    assert response.status_code == 200
+    assert "派单建议暂不可用" in suggestion_card(text(response))
+    assert "suggestions failed" in caplog.text
+    assert 'id="action-dispatch"' in text(response)

@@ -359,6 +359,37 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Challenge:
+    """A retrained model (the challenger) against the model in use, on the newest tickets."""
+
+    holdout: int  # newest examples held out
+    current_f1: float
+    challenger_f1: float
+
+    @property
+    def challenger_wins(self) -> bool:
+        return self.challenger_f1 >= self.current_f1
+
+
+def challenge(
+    current: SuggestModel, texts: Sequence[str], labels: Sequence[str], *, holdout: float = 0.2
+) -> Challenge:
+    """Hold out the newest ``holdout`` share of the examples (``texts`` come newest first),
+    train a challenger on the rest, and score both models on the held-out part (macro-F1 over
+    the classes present there). A retrained model replaces the one in use only when it does
+    at least as well on the newest tickets: a few hundred tickets must not undo a model trained
+    on thousands of messages."""
+    n = max(1, int(len(texts) * holdout))
+    held_texts, held_labels = list(texts[:n]), list(labels[:n])
+    challenger = train(list(texts[n:]), list(labels[n:]))
+    return Challenge(
+        holdout=n,
+        current_f1=evaluate(held_labels, current.predict(held_texts))["macro_f1"],
+        challenger_f1=evaluate(held_labels, challenger.predict(held_texts))["macro_f1"],
+    )
+
+
 def format_table(report: dict) -> str:
     """The per-class table as markdown."""
     lines = ["| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]

@@ -15,11 +15,12 @@ log = logging.getLogger("hotline.insight")
 @task()
 def insight_retrain() -> str | None:
     """Retrain the suggestion model from the dispatchers' final choices in the database and
-    make it the one in use. Returns the new model's name, or None when there is not yet
-    enough history to train on (a new platform): the model in use stays."""
+    make it the one in use if it does at least as well as the model in use on the newest
+    tickets (``insight_train --if-better``). Returns the new model's name, or None when the
+    model in use stays: not enough history yet, or the retrained model is worse."""
     out = StringIO()
     try:
-        call_command("insight_train", stdout=out)
+        call_command("insight_train", "--if-better", stdout=out)
     except CommandError as error:
         log.info("retraining skipped: %s", error)
         return None

@@ -166,3 +166,49 @@ def test_retraining_without_history_keeps_the_model_and_says_why(settings, tmp_p
     settings.HOTLINE_MODEL_DIR = tmp_path
     assert insight_retrain.enqueue().return_value is None
     assert classifier.current_name(tmp_path) is None and "retraining skipped" in caplog.text
+
+
+def _history(*batches):
+    """Register tickets oldest first: each batch is (count, title, first-level class)."""
+    from hotline.orgs.models import Category
+
+    for count, title, first in batches:
+        leaf = Category.objects.filter(level=3, parent__parent__name=first).first()
+        for i in range(count):
+            register(title=f"{title}{i}", content=title, category=leaf.code)
+
+
+def test_weekly_retraining_keeps_a_model_that_does_better_on_the_newest_tickets(
+    tiny_model, caplog
+):
+    """A few dozen tickets must not undo a model trained on far more: the newest tickets
+    include a class the history has not taught yet, which the model in use knows."""
+    from hotline.insight.tasks import insight_retrain
+
+    before = classifier.current_name(tiny_model)
+    _history(
+        (8, "小区路灯不亮", "城乡建设"),
+        (8, "拖欠工资不发", "劳动和社会保障"),
+        (2, "小区路灯不亮了", "城乡建设"),
+        (2, "学校乱收费问题", "教育文体"),
+    )
+    assert insight_retrain.enqueue().return_value is None
+    assert classifier.current_name(tiny_model) == before
+    assert "kept the model in use: on the newest 4 tickets" in caplog.text
+
+
+def test_weekly_retraining_replaces_a_model_that_does_worse_on_the_newest_tickets(tiny_model):
+    """The history teaches a class the model in use never saw (环境保护): the retrained model
+    wins on the newest tickets and takes over."""
+    from hotline.insight.tasks import insight_retrain
+
+    before = classifier.current_name(tiny_model)
+    _history(
+        (8, "小区路灯不亮", "城乡建设"),
+        (8, "工厂排放废气", "环境保护"),
+        (2, "小区路灯不亮了", "城乡建设"),
+        (2, "工厂排放废气严重", "环境保护"),
+    )
+    name = insight_retrain.enqueue().return_value
+    assert name and classifier.current_name(tiny_model) == f"{name}.pkl" != before
+    assert "环境保护" in classifier.load_current(tiny_model).labels

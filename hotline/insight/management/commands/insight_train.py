@@ -2,6 +2,12 @@
 
     python manage.py insight_train --data messages_labeled.csv [--split] [--model-dir DIR]
     python manage.py insight_train            # from tickets' final categories in the database
+    python manage.py insight_train --if-better   # the same, kept only if it beats the model in use
+
+With ``--if-better`` (the weekly job), the newest 20 % of the tickets are held out, a
+challenger is trained on the rest, and the model in use is replaced only when the challenger
+scores at least its macro-F1 on them; otherwise the command fails with both scores and the
+model in use stays.
 
 Last line: ``model=suggest-YYYYMMDDHHMMSS``.
 """
@@ -53,6 +59,12 @@ class Command(BaseCommand):
         parser.add_argument("--model-dir", help="folder of model files (HOTLINE_MODEL_DIR)")
         parser.add_argument("--limit", type=int, help="newest N tickets only (database)")
         parser.add_argument(
+            "--if-better",
+            action="store_true",
+            help="database only: replace the model in use only if a model trained on the older"
+            " tickets scores at least as well on the newest 20%% (macro-F1)",
+        )
+        parser.add_argument(
             "--no-activate",
             action="store_true",
             help="save the file but keep the current model in use",
@@ -71,6 +83,19 @@ class Command(BaseCommand):
             source = "database"
         if len(set(labels)) < 2:
             raise CommandError("need labelled examples of at least two categories")
+        current = classifier.load_current(opts["model_dir"]) if opts["if_better"] else None
+        if current is not None:
+            try:
+                verdict = classifier.challenge(current, texts, labels)
+            except ValueError as error:  # too few examples left to train a challenger
+                raise CommandError(f"kept the model in use: {error}") from error
+            scores = (
+                f"on the newest {verdict.holdout} tickets, macro-F1 of the model in use "
+                f"{verdict.current_f1:.4f}, retrained {verdict.challenger_f1:.4f}"
+            )
+            if not verdict.challenger_wins:
+                raise CommandError(f"kept the model in use: {scores}")
+            self.stdout.write(scores)
         model = classifier.train(texts, labels)
         model.info = {"source": str(source), "split": bool(opts["split"])}
         path = classifier.save_model(model, opts["model_dir"], make_current=not opts["no_activate"])

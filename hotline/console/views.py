@@ -251,6 +251,7 @@ def _similar_rows(user, number: str) -> list[dict]:
             "score": round(match.score * 100),
             "reasons": [_reason_label(r) for r in match.reasons],
             "status_label": tr(workflow.STATUS_LABELS[t.status]),
+            "open": t.status in workflow.OPEN_STATUSES,
             "registered_at": t.registered_at,
         }
         for match, t in insight.similar_for(user, number)
@@ -322,6 +323,8 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
         "suggestions_failed": suggestions_failed,
         "preselected_unit": initial.get("dispatch", {}).get("unit"),
         "similar": _similar_rows(request.user, number),
+        # A duplicate is merged from its row: this ticket goes into the open one chosen.
+        "may_merge": "merge" in allowed,
         "labels": {
             "status": tr(view["status_label"]),
             "kind": tr(workflow.KINDS.get(view["kind"], view["kind"])),

@@ -620,3 +620,28 @@ def test_a_broken_model_does_not_take_the_ticket_page_down(console, monkeypatch,
     assert "派单建议暂不可用" in suggestion_card(text(response))
     assert "suggestions failed" in caplog.text
     assert 'id="action-dispatch"' in text(response)
+
+
+def test_a_duplicate_is_merged_from_its_row_by_whoever_may_merge(console):
+    title, content = "汉阳大道积水严重", "汉阳大道与鹦鹉大道路口积水没过脚踝，车辆无法通行"
+    older = register(title=title, content=content, citizen={"name": "甲", "phone": "13800000021"})
+    newer = register(title=title, content=content, citizen={"name": "乙", "phone": "13800000022"})
+    page = text(console("dispatcher").get(detail_url(newer.number)))
+    row = re.search(
+        rf'<tr class="similar-duplicate">(?:(?!</tr>).)*{older.number}.*?</tr>', page, re.S
+    )
+    assert row and f'name="into" value="{older.number}"' in row.group(0)
+    assert "并入此单" in row.group(0) and "data-confirm" in row.group(0)
+    response = console("dispatcher").post(action_url(newer.number, "merge"), {"into": older.number})
+    assert response.status_code == 302
+    newer.refresh_from_db()
+    assert newer.status == "merged" and newer.merged_into_id == older.pk
+    # The merged ticket is closed: nothing to merge into it from the other side.
+    page = text(console("dispatcher").get(detail_url(older.number)))
+    assert f'value="{newer.number}"' not in page
+    # Units do not merge: a handler sees the open duplicate but no merge button.
+    third = register(title=title, content=content, citizen={"name": "丙", "phone": "13800000023"})
+    act("dispatcher", older.number, "dispatch", unit="jiangan")
+    act("dispatcher", third.number, "dispatch", unit="jiangan")
+    page = text(console("jiangan-handler").get(detail_url(older.number)))
+    assert third.number in page and "并入此单" not in page

@@ -298,9 +298,9 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
     suggestions_failed = suggestions is None
     suggestions = suggestions or []
     initial: dict[str, dict] = {}
-    if suggestions and suggestions[0]["unit"]:
-        if suggestions[0]["confidence"] >= PRESELECT_CONFIDENCE:
-            initial["dispatch"] = {"unit": suggestions[0]["unit"]}
+    best = suggestions[0] if suggestions else None
+    if best and best["unit"] and best["confidence"] >= PRESELECT_CONFIDENCE:
+        initial["dispatch"] = {"unit": best["unit"]}
     return {
         "ticket": view,
         "unit_name": ticket.unit.name if ticket.unit_id else "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.insight import classifier
 from hotline.insight.models import TicketSignature
 from tests.factories import act, register
@@ -178,9 +180,7 @@ def _history(*batches):
             register(title=f"{title}{i}", content=title, category=leaf.code)
 
 
-def test_weekly_retraining_keeps_a_model_that_does_better_on_the_newest_tickets(
-    tiny_model, caplog
-):
+def test_weekly_retraining_keeps_a_model_that_does_better_on_the_newest_tickets(tiny_model, caplog):
     """A few dozen tickets must not undo a model trained on far more: the newest tickets
     include a class the history has not taught yet, which the model in use knows."""
     from hotline.insight.tasks import insight_retrain
@@ -212,3 +212,12 @@ def test_weekly_retraining_replaces_a_model_that_does_worse_on_the_newest_ticket
     name = insight_retrain.enqueue().return_value
     assert name and classifier.current_name(tiny_model) == f"{name}.pkl" != before
     assert "环境保护" in classifier.load_current(tiny_model).labels
+
+
+def test_if_better_is_for_the_database_history_only(tiny_model):
+    from django.core.management import CommandError, call_command
+
+    before = classifier.current_name(tiny_model)
+    with pytest.raises(CommandError, match="without --data"):
+        call_command("insight_train", "--if-better", "--data", "any.csv")
+    assert classifier.current_name(tiny_model) == before

@@ -71,6 +71,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        if opts["if_better"] and opts["data"]:
+            raise CommandError("--if-better compares on the newest tickets: use it without --data")
         if opts["data"]:
             msgs = read_labeled(opts["data"])
             if opts["split"]:

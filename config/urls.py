@@ -10,5 +10,9 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("hotline.intake.urls")),
+    path("", include("hotline.assessment.urls")),
+    path("", include("hotline.feedback.urls")),
+    path("", include("hotline.telephony.urls")),
     path("", include("hotline.console.urls")),
 ]

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "hotline.supervision",
     "hotline.insight",
     "hotline.notifications",
+    "hotline.assessment",
+    "hotline.intake",
+    "hotline.feedback",
+    "hotline.telephony",
     "hotline.console",
 ]
 

@@ -1,0 +1,1 @@
+"""Assessment (DESIGN section 7): monthly metrics, scores, rankings, publishing, exports."""

@@ -1,0 +1,7 @@
+"""REST endpoints of the feedback app, mounted under /api/v1/ by config/api.py."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["feedback"])

@@ -26,11 +26,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM
+from hotline.core.formatting import iso
 from hotline.notifications.services import outbox_enqueue_many
 from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket
-from hotline.tickets.serializers import iso
 from hotline.tickets.services import ticket_transition
 
 log = logging.getLogger("hotline.warnings")

@@ -20,6 +20,7 @@ from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.db import Many, insert_together
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
+from hotline.core.formatting import iso
 from hotline.insight.models import TicketSignature
 from hotline.insight.services import signature_keys
 from hotline.notifications.services import outbox_row
@@ -690,6 +691,17 @@ def _warn(ctx: Context) -> dict:
     return {key: ctx.data[key] for key in keys if key in ctx.data}
 
 
+def _reclock(ctx: Context) -> dict:
+    """A calendar year was confirmed: the clocks that waited for it get their deadlines."""
+    done = clocks.clocks_compute_pending(clocks.clocks_pending(ctx.ticket))
+    return {
+        "clocks": [
+            {"kind": c.kind, "unit": c.unit.code if c.unit else None, "due_at": iso(c.due_at)}
+            for c in done
+        ]
+    }
+
+
 HANDLERS: dict[str, Handler] = {
     "answer_directly": _answer_directly,
     "dispatch": _dispatch,
@@ -706,6 +718,7 @@ HANDLERS: dict[str, Handler] = {
     "supervise": _supervise,
     "comment": _comment,
     "warn": _warn,
+    "reclock": _reclock,
 }
 assert set(HANDLERS) == set(workflow.TICKET_ACTIONS) | set(workflow.SYSTEM_ACTIONS)
 
@@ -817,3 +830,22 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
             continue
         allowed.append(action)
     return allowed
+
+
+def tickets_reclock(year: int | None = None) -> int:
+    """Give the clocks that waited for a calendar year their deadlines, one ticket at a time,
+    each under its lock and on its timeline as a ``reclock`` event by the system. Registered
+    with the calendar service (``calendar_on_year_confirmed``). Returns the tickets changed."""
+    changed = 0
+    for number in clocks.tickets_with_pending_clocks():
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("unit", "category", "send_back_unit")
+                .get(number=number)
+            )
+            if not clocks.clocks_computable(clocks.clocks_pending(ticket)):
+                continue
+            ticket_transition(actor=SYSTEM, number=number, action="reclock", locked=ticket)
+            changed += 1
+    return changed

@@ -200,12 +200,13 @@ TABLE: dict[str, Rule] = {
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),
         _rule("comment", STATUSES, [], COMMENTERS, VISIBLE, "备注"),
         _rule("warn", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "预警"),
+        _rule("reclock", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "重算时限"),
     ]
 }
 ACTIONS = tuple(TABLE)
 # Actions taken through POST .../actions/{action} (register has its own endpoint).
 # Actions the platform takes by itself (never through the API).
-SYSTEM_ACTIONS = ("warn",)
+SYSTEM_ACTIONS = ("warn", "reclock")
 TICKET_ACTIONS = tuple(a for a in ACTIONS if a != "register" and a not in SYSTEM_ACTIONS)
 
 

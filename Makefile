@@ -40,6 +40,7 @@ demo: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: setup browser services lint
 	@mkdir -p $(OUT)

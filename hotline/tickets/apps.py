@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class TicketsConfig(AppConfig):
@@ -9,6 +10,10 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from hotline.workcal.services import calendar_on_year_confirmed
 
-        from .services import tickets_reclock
+        from .extensions import check_handlers
+        from .handlers import handlers_register_builtin
+        from .transition import tickets_reclock
 
+        handlers_register_builtin()
         calendar_on_year_confirmed(tickets_reclock)
+        checks.register(check_handlers)

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
+from hotline.accounts.roles import Role
 from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Unit
 
-from . import clocks, extensions, workflow
+from . import centres, clocks, extensions, workflow
 from .extensions import Context
 from .handlers.common import has_children, open_clock
 from .models import Ticket
@@ -30,24 +31,34 @@ def _refusal_error(refusal: workflow.Refusal) -> HotlineError:
     return Forbidden(str(refusal))
 
 
-def _named_unit_kind(data: Mapping | None) -> str | None:
+def _named_unit(data: Mapping | None) -> Unit | None:
     code = (data or {}).get("unit")
     if not isinstance(code, str) or not code:
         return None
-    return Unit.objects.filter(code=code).values_list("kind", flat=True).first()
+    return Unit.objects.filter(code=code).first()
 
 
-def facts_of(ticket: Ticket, *, at, data: Mapping | None = None) -> workflow.Facts:
-    """What the table's guards need to know of ``ticket`` at ``at`` (and of the unit the
-    action's ``unit`` field names)."""
+def facts_of(
+    ticket: Ticket, *, at, grants: Grants, chain: list[int], data: Mapping | None = None
+) -> workflow.Facts:
+    """What the table's guards need to know of ``ticket`` at ``at``: its extension, holder,
+    deadline and centre (``chain``: its centre and those above), and the unit the action's
+    ``unit`` field names, seen from the centres the actor acts for."""
     handle = open_clock(ticket, "handle") if ticket.status == workflow.IN_PROGRESS else None
+    named = _named_unit(data)
+    centre = ticket.centre
     return workflow.Facts(
         extension_status=ticket.extension_status,
         holder_has_children=ticket.unit is not None and has_children(ticket.unit),
         before_handle_deadline=handle is not None
         and handle.due_at is not None
         and at < handle.due_at,
-        named_unit_kind=_named_unit_kind(data),
+        named_unit_kind=named.kind if named else None,
+        named_unit_in_centre_tree=named is None
+        or centres.in_centre_tree(named, centres.acting_centres(grants, chain, Role.DISPATCHER)),
+        centre_has_parent=len(chain) > 1,
+        held_by_centre=ticket.unit_id is None
+        or (centre is not None and ticket.unit_id == centre.unit_id),
     )
 
 
@@ -83,7 +94,7 @@ def ticket_transition(
         visible = ticket_get_visible(actor, number)
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("unit", "category", "send_back_unit")
+            .select_related("unit", "category", "send_back_unit", "centre")
             .get(pk=visible.pk)
         )
         return _transition_locked(ticket, actor=actor, grants=grants, action=action, data=data)
@@ -98,13 +109,15 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
     """The body of ticket_transition once the row is locked. Writes one event and updates only
     the columns the action changed."""
     at = now()
+    chain = centres.ancestry(ticket)
     try:
         new_status = workflow.decide(
             action,
             ticket.status,
             roles_anywhere=grants.roles,
             roles_at_holding_unit=grants.roles_at(ticket.unit_id),
-            facts=facts_of(ticket, at=at, data=data),
+            roles_at_centre=grants.roles_at_centres(chain),
+            facts=facts_of(ticket, at=at, grants=grants, chain=chain, data=data),
             data=data,
         )
     except workflow.Refusal as refusal:
@@ -141,7 +154,9 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
 def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
     """Actions the viewer could take now (for the console's buttons): the table asked, action by
     action, with the ticket's facts."""
-    facts = facts_of(ticket, at=now())
+    chain = centres.ancestry(ticket)
+    facts = facts_of(ticket, at=now(), grants=grants, chain=chain)
+    at_centre = grants.roles_at_centres(chain)
     return [
         action
         for action in workflow.TICKET_ACTIONS
@@ -150,6 +165,7 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
             ticket.status,
             roles_anywhere=grants.roles,
             roles_at_holding_unit=grants.roles_at(ticket.unit_id),
+            roles_at_centre=at_centre,
             facts=facts,
         )
     ]

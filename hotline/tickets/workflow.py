@@ -75,6 +75,14 @@ class Facts:
     before_handle_deadline: bool = False
     # The kind (orgs.Unit.kind) of the unit the action names in its ``unit`` field, if any.
     named_unit_kind: str | None = None
+    # The unit the action names lies in the tree of a centre whose role the actor uses here
+    # (always true when no unit is named, and for the city's centre).
+    named_unit_in_centre_tree: bool = True
+    # The ticket's centre answers to a centre above it (a district's centre).
+    centre_has_parent: bool = False
+    # No unit below the centre holds the ticket (it waits at the centre, or the centre's own
+    # unit received it from the city).
+    held_by_centre: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,10 +127,28 @@ NOT_TO_THE_CENTRE = Guard(
     field="unit",
 )
 
+IN_CENTRE_TREE = Guard(
+    lambda f: f.named_unit_in_centre_tree,
+    "field",
+    "not a unit below the centre: a district centre dispatches inside its own district",
+    field="unit",
+)
+CENTRE_HAS_PARENT = Guard(
+    lambda f: f.centre_has_parent,
+    "state",
+    "only a district centre passes a ticket up to the city",
+)
+HELD_BY_CENTRE = Guard(
+    lambda f: f.held_by_centre,
+    "state",
+    "a unit below the centre holds the ticket: it sends it back instead",
+)
+
 # --- the table -------------------------------------------------------------------------------
 
 # Where the actor must hold the role:
-PLATFORM = "platform"  # anywhere (the role only exists at the hotline centre)
+PLATFORM = "platform"  # anywhere
+CENTRE = "centre"  # at the ticket's hotline centre or a centre above it (the city's)
 HOLDING_UNIT = "holding_unit"  # at the unit that currently holds the ticket
 VISIBLE = "visible"  # any role that can see the ticket
 
@@ -204,21 +230,21 @@ TABLE: dict[str, Rule] = {
             PLATFORM,
             "登记",
         ),
-        _rule("answer_directly", [REGISTERED], [CLOSED], {R.AGENT}, PLATFORM, "直接答复"),
+        _rule("answer_directly", [REGISTERED], [CLOSED], {R.AGENT}, CENTRE, "直接答复"),
         _rule(
             "dispatch",
             [REGISTERED],
             [DISPATCHED],
             {R.DISPATCHER},
-            PLATFORM,
+            CENTRE,
             "派单",
-            guards=[NOT_TO_THE_CENTRE],
+            guards=[NOT_TO_THE_CENTRE, IN_CENTRE_TREE],
         ),
         _rule(
             "forward",
             [DISPATCHED],
             [DISPATCHED],
-            {R.SUB_DISPATCHER},
+            {R.SUB_DISPATCHER, R.DISPATCHER},
             HOLDING_UNIT,
             "转派",
             guards=[HOLDER_HAS_CHILDREN],
@@ -241,7 +267,7 @@ TABLE: dict[str, Rule] = {
             [IN_PROGRESS],
             [],
             {R.DISPATCHER},
-            PLATFORM,
+            CENTRE,
             "审批延期",
             guards=[EXTENSION_WAITING],
         ),
@@ -251,7 +277,7 @@ TABLE: dict[str, Rule] = {
             [REPLIED],
             [CLOSED, UNDER_REVIEW],
             {R.CALLBACK},
-            PLATFORM,
+            CENTRE,
             "回访",
             _after_follow_up,
         ),
@@ -260,12 +286,21 @@ TABLE: dict[str, Rule] = {
             [UNDER_REVIEW],
             [CLOSED, IN_PROGRESS],
             {R.EVALUATOR},
-            PLATFORM,
+            CENTRE,
             "第三方评价",
             _after_review,
         ),
-        _rule("merge", [REGISTERED, DISPATCHED], [MERGED], {R.DISPATCHER}, PLATFORM, "并单"),
-        _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, PLATFORM, "作废"),
+        _rule("merge", [REGISTERED, DISPATCHED], [MERGED], {R.DISPATCHER}, CENTRE, "并单"),
+        _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, CENTRE, "作废"),
+        _rule(
+            "pass_up",
+            [REGISTERED, DISPATCHED],
+            [REGISTERED],
+            {R.DISPATCHER},
+            CENTRE,
+            "上报市级",
+            guards=[CENTRE_HAS_PARENT, HELD_BY_CENTRE],
+        ),
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),
         _rule("comment", STATUSES, [], COMMENTERS, VISIBLE, "备注"),
         _rule("warn", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "预警"),
@@ -285,6 +320,7 @@ def decide(
     *,
     roles_anywhere: frozenset[Role] | set[Role],
     roles_at_holding_unit: frozenset[Role] | set[Role],
+    roles_at_centre: frozenset[Role] | set[Role] | None = None,
     facts: Facts = Facts(),
     data: Mapping[str, object] | None = None,
 ) -> str | None:
@@ -292,7 +328,8 @@ def decide(
 
     Checks, in order: the action exists; the actor holds one of its roles at all (else
     "role"); the ticket's state allows it (else "state"); where the rule requires it, the
-    role is held at the holding unit (else "role"); the rule's guards hold for ``facts``
+    role is held at the holding unit, or at the ticket's centre or one above it (else "role";
+    ``roles_at_centre`` None means wherever the role is held); the rule's guards hold for ``facts``
     (each says "state" or "field"); a field that decides the new state is valid (else
     "field"). With ``data`` None the fields are not looked at: the answer is whether the
     action may be taken now, and the new state is None where a field would decide it.
@@ -307,6 +344,9 @@ def decide(
         raise Refusal("state", f"{action} is not allowed on a ticket that is {status}")
     if rule.scope == HOLDING_UNIT and not rule.roles & set(roles_at_holding_unit):
         raise Refusal("role", f"{action} must be taken by the unit that holds the ticket")
+    at_centre = roles_anywhere if roles_at_centre is None else roles_at_centre
+    if rule.scope == CENTRE and not rule.roles & set(at_centre):
+        raise Refusal("role", f"{action} must be taken by the ticket's centre or one above it")
     for guard in rule.guards:
         guard.check(facts)
     if data is None and len(rule.targets) > 1:
@@ -320,6 +360,7 @@ def allowed(
     *,
     roles_anywhere: frozenset[Role] | set[Role],
     roles_at_holding_unit: frozenset[Role] | set[Role],
+    roles_at_centre: frozenset[Role] | set[Role] | None = None,
     facts: Facts,
 ) -> bool:
     """Whether ``decide`` would let the actor take ``action`` now (fields aside)."""
@@ -329,6 +370,7 @@ def allowed(
             status,
             roles_anywhere=roles_anywhere,
             roles_at_holding_unit=roles_at_holding_unit,
+            roles_at_centre=roles_at_centre,
             facts=facts,
         )
     except Refusal:

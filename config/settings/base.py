@@ -41,6 +41,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The edge (hotline/core/middleware.py, docs/security.md): one error format under /api/,
+    # size caps before a body is read, no control characters in any input.
+    "hotline.core.middleware.ApiErrorFormatMiddleware",
+    "hotline.core.middleware.BodySizeMiddleware",
+    "hotline.core.middleware.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,8 +159,11 @@ LOGGING = {
 # Working hours of a working day, used by the clocks counted in working hours (dispatch,
 # forward). Local time, Asia/Shanghai.
 HOTLINE_WORKING_HOURS = [("08:30", "12:00"), ("14:00", "17:30")]
-# Upper bound on a request body for public endpoints (bytes).
-HOTLINE_MAX_BODY = 64 * 1024
+# Upper bound on a request body (bytes), on every route: larger bodies get 413 before they are
+# read. Multipart uploads have their own, larger cap.
+HOTLINE_MAX_BODY = int(os.environ.get("HOTLINE_MAX_BODY", 256 * 1024))
+HOTLINE_MAX_UPLOAD = int(os.environ.get("HOTLINE_MAX_UPLOAD", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = HOTLINE_MAX_BODY
 # Token lifetime in days.
 HOTLINE_TOKEN_DAYS = int(os.environ.get("HOTLINE_TOKEN_DAYS", "30"))
 # Public base URL used in links sent to citizens.

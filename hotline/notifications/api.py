@@ -54,5 +54,5 @@ def notifications(
     if not roles & READ_ROLES:
         raise Forbidden("the notification outbox is for admins and supervisors")
     unmasked = Role.ADMIN in roles
-    qs = selectors.outbox_list(ticket=ticket, kind=kind, status=status)
+    qs = selectors.outbox_list(request.user, ticket=ticket, kind=kind, status=status)
     return paginate(request, qs, page, page_size, lambda row: _row(row, unmasked=unmasked))

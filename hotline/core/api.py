@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from ninja.throttling import AnonRateThrottle
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -115,16 +114,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(
             request, 500, {"error": "server_error", "detail": "internal error; it has been logged"}
         )
-
-
-class LoginThrottle(AnonRateThrottle):
-    """Per-client limit on the token endpoint (brute force): 20 a minute."""
-
-    def __init__(self) -> None:
-        super().__init__("20/min")
-
-    def get_cache_key(self, request):
-        return f"throttle_login_{self.get_ident(request)}"
 
 
 def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:

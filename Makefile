@@ -32,6 +32,8 @@ browser:
 services:
 	@bash scripts/ensure-services.sh
 
+# DEBUG off, a secret generated once into var/secret_key (config/settings/demo.py).
+demo: export DJANGO_SETTINGS_MODULE = config.settings.demo
 demo: setup
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo

@@ -20,6 +20,7 @@ from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.db import Many, insert_together
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
+from hotline.core.validation import text_problem
 from hotline.insight.models import TicketSignature
 from hotline.insight.services import signature_keys
 from hotline.notifications.services import outbox_row
@@ -64,6 +65,8 @@ def _text(data: Mapping, field: str, *, required: bool, max_len: int = MAX_TEXT)
         return ""
     if not isinstance(value, str):
         raise BadInput(field, "must be a string")
+    if problem := text_problem(value):  # channels that bypass the HTTP edge (imports, WeChat)
+        raise BadInput(field, problem)
     value = value.strip()
     if len(value) > max_len:
         raise BadInput(field, f"at most {max_len} characters")

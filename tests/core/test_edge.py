@@ -330,3 +330,46 @@ def test_the_openapi_schema_declares_enums_bounds_and_formats():
     assert page["minimum"] == 1 and page["maximum"] == 100_000
     action = schema["paths"]["/api/v1/tickets/{number}/actions/{action}"]["post"]["parameters"]
     assert "dispatch" in next(p for p in action if p["name"] == "action")["schema"]["enum"]
+
+
+# --- channels that bypass HTTP -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", list(BAD_TEXTS))
+def test_the_services_refuse_bad_characters_too(bad):
+    """An import or a WeChat message reaches ticket_register without the HTTP edge."""
+    from hotline.accounts.models import User
+    from hotline.core.errors import BadInput
+    from hotline.tickets.services import ticket_register, ticket_transition
+
+    agent = User.objects.get(username="agent")
+    with pytest.raises(BadInput) as error:
+        ticket_register(actor=agent, data=ticket_body(content=BAD_TEXTS[bad]))
+    assert error.value.field == "content"
+    ticket = register()
+    with pytest.raises(BadInput) as error:
+        ticket_transition(
+            actor=agent, number=ticket.number, action="comment", data={"text": BAD_TEXTS[bad]}
+        )
+    assert error.value.field == "text"
+
+
+@pytest.mark.parametrize(
+    "text,multiline,problem",
+    [
+        ("普通文字 plain", True, None),
+        ("全角\u3000空格", False, None),
+        ("a\tb\nc\r", True, None),
+        ("a\tb", False, "control character U+0009"),
+        ("\x00", True, "NUL"),
+        ("\udfff", True, "lone surrogate U+DFFF"),
+        ("\x7f", True, "control character U+007F"),
+        ("\x85", True, "control character U+0085"),
+        ("emoji 😀", False, None),
+    ],
+)
+def test_text_problem(text, multiline, problem):
+    from hotline.core.validation import text_problem
+
+    found = text_problem(text, multiline=multiline)
+    assert (found is None) if problem is None else (problem in found)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.security import HttpBearer
 
 from hotline.core.api import StrictSchema
 from hotline.core.errors import NotAuthenticated, RateLimited
@@ -9,6 +10,16 @@ from hotline.core.errors import NotAuthenticated, RateLimited
 from . import services, throttle
 
 router = Router(tags=["auth"])
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: the token's user with their grants attached."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = services.token_user(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 class TokenIn(StrictSchema):

@@ -10,7 +10,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from . import throttle
 
 
-class ThrottledLogin:
+class ThrottledLogin(AuthenticationForm):
+    """Checks the throttle before the password, and counts a failure after it."""
+
     via = "console"
 
     def clean(self):
@@ -29,9 +31,9 @@ class ThrottledLogin:
         return cleaned
 
 
-class ConsoleLoginForm(ThrottledLogin, AuthenticationForm):
+class ConsoleLoginForm(ThrottledLogin):
     via = "console"
 
 
-class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
+class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):  # staff only, as the admin asks
     via = "admin"

@@ -33,6 +33,7 @@ DOMAIN_LABELS = [
     gettext_noop("作废"),
     gettext_noop("督办"),
     gettext_noop("备注"),
+    gettext_noop("重算时限"),
     # Channels
     gettext_noop("电话"),
     gettext_noop("微信"),

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -30,16 +29,6 @@ PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="page number, f
 PageSize = Annotated[
     int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"rows per page, {DEFAULT_PAGE_SIZE} by default")
 ]
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        from hotline.accounts.services import token_user
-
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 def _field_from_loc(loc: Iterable[Any]) -> str:

@@ -12,7 +12,7 @@ from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.api import PageNumber, PageSize, paginate
 from hotline.core.errors import Forbidden
-from hotline.tickets.serializers import iso, mask_phone
+from hotline.core.formatting import iso, mask_phone
 
 from . import selectors
 from .models import Outbox

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.accounts.models import Membership
 from hotline.core.admin import AuditedAdmin
 
 from .models import Category, Region, Unit
@@ -18,16 +17,6 @@ class RegionAdmin(AuditedAdmin):
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
     list_per_page = 100
-
-
-class MembershipOfUnitInline(admin.TabularInline):
-    model = Membership
-    fk_name = "unit"
-    fields = ("user", "role")
-    autocomplete_fields = ("user",)
-    extra = 0
-    verbose_name = "岗位"
-    verbose_name_plural = "本单位人员与角色"
 
 
 @admin.register(Unit)
@@ -54,7 +43,8 @@ class UnitAdmin(AuditedAdmin):
             },
         ),
     )
-    inlines = (MembershipOfUnitInline,)
+    # The unit's people and roles are shown here by the accounts app (hotline.accounts.admin).
+    inlines: tuple = ()
 
 
 @admin.register(Category)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Status
@@ -22,12 +22,22 @@ def _one_of(values) -> Any:
     return Literal[tuple(values)]
 
 
-Channel = _one_of(workflow.CHANNELS)
-Kind = _one_of(workflow.KINDS)
-Urgency = _one_of(workflow.URGENCIES)
-Outcome = _one_of(workflow.OUTCOMES)
-Satisfaction = _one_of(workflow.SATISFACTIONS)
-Verdict = _one_of(workflow.VERDICTS)
+if TYPE_CHECKING:  # a Literal built at run time is a str to the type checker
+    Channel = str
+    Kind = str
+    Urgency = str
+    Outcome = str
+    Satisfaction = str
+    Verdict = str
+    Action = str
+else:
+    Channel = _one_of(workflow.CHANNELS)
+    Kind = _one_of(workflow.KINDS)
+    Urgency = _one_of(workflow.URGENCIES)
+    Outcome = _one_of(workflow.OUTCOMES)
+    Satisfaction = _one_of(workflow.SATISFACTIONS)
+    Verdict = _one_of(workflow.VERDICTS)
+    Action = _one_of(workflow.TICKET_ACTIONS)
 CopyTarget = Literal["supervision", "discipline"]
 Code = Annotated[str, Field(max_length=64)]
 Text = Annotated[str, Field(max_length=5_000)]
@@ -83,9 +93,6 @@ class ActionIn(StrictSchema):
         None, description="dispatch: read-only copies to the supervision and discipline offices"
     )
     note: Text | None = None
-
-
-Action = _one_of(workflow.TICKET_ACTIONS)
 
 
 @router.post("/tickets", response={201: dict[str, Any]}, summary="Register a ticket")

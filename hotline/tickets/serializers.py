@@ -7,25 +7,10 @@ from datetime import datetime
 from django.utils import timezone
 
 from hotline.accounts.selectors import Grants
+from hotline.core.formatting import iso, mask_name, mask_phone
 
 from . import clocks, workflow
 from .models import Ticket, TicketEvent
-
-
-def iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-def mask_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    if len(phone) >= 7:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * len(phone)
-
-
-def mask_name(name: str) -> str:
-    return (name[0] + "*" * max(1, len(name) - 1)) if name else ""
 
 
 def citizen_view(ticket: Ticket, grants: Grants) -> dict:

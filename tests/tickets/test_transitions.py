@@ -168,12 +168,12 @@ def test_a_crash_in_the_middle_writes_nothing(monkeypatch, user):
     """A failure after the ticket was updated but before commit leaves the ticket as it was."""
     ticket = ticket_in("dispatched")
     before = snapshot(ticket.pk)
-    from hotline.tickets import services
+    from hotline.tickets import transition
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_append_event", boom)
+    monkeypatch.setattr(transition, "event_append", boom)
     with pytest.raises(RuntimeError):
         ticket_transition(
             actor=user("jiangan-handler"), number=ticket.number, action="accept", data={}

@@ -56,6 +56,16 @@ def _fresh_calendar_cache():
     calendar_changed()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_routing_cache():
+    """The dispatch suggester caches the catalogue, places and history per process."""
+    from hotline.insight.selectors import routing_changed
+
+    routing_changed()
+    yield
+    routing_changed()
+
+
 @pytest.fixture
 def reseeded(transactional_db):
     seed_reference_data()

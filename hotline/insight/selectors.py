@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.selectors import grants_for
-from hotline.orgs.models import Category, Region
+from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
 from hotline.tickets.models import Ticket
 from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
 
-from . import classifier
-from .models import TicketSignature
+from . import classifier, routing
+from .models import DispatchRecord, RoutingRule, TicketSignature
+from .place import Place, PlaceIndex, RegionNode
 from .similar import DEFAULT_WINDOW, LSH_LIMIT, Match, TicketText, find_similar, ticket_keys
 
 BLOCK_LIMIT = 200
@@ -177,56 +178,287 @@ def similar_for(
 
 _catalogue_lock = threading.Lock()
 _catalogue_cache: dict[str, object] = {}
+HISTORY_LIMIT = 5000
+HISTORY_TEXT = 200
 
 
-def _catalogue() -> tuple[classifier.Catalogue, dict[str, str], dict[str, Category]]:
-    """The catalogue as the suggester sees it (names), the unit for each class and leaf path,
-    and the category for each path. Cached per process for ``CATALOGUE_SECONDS``."""
+@dataclass(frozen=True, slots=True)
+class RoutingParts:
+    """What the router needs that changes rarely: cached per process for ``CATALOGUE_SECONDS``
+    (and dropped at once in this process when an admin edits the catalogue or a region)."""
+
+    leaves: list[routing.LeafInfo]
+    places: PlaceIndex
+    district_units: dict[str, str]
+    unit_names: dict[str, str]
+    parents: dict[str, str | None]
+    history: routing.History
+
+
+def routing_changed() -> None:
+    """Forget the cached catalogue, places and history (after an admin's edit)."""
+    with _catalogue_lock:
+        _catalogue_cache.clear()
+
+
+def _history_examples() -> list[tuple[str, str]]:
+    """The city's own dispatch history: the newest tickets a dispatcher sent on, with the leaf
+    they were finally filed under."""
+    rows = (
+        Ticket.objects.filter(category__level=3, unit__isnull=False)
+        .order_by("-id")
+        .values_list("title", "content", "category__code")[:HISTORY_LIMIT]
+    )
+    return [(f"{title}|{content[:HISTORY_TEXT]}", code) for title, content, code in rows]
+
+
+def _routing_parts() -> RoutingParts:
     with _catalogue_lock:
         now = time.monotonic()
         if now - _catalogue_cache.get("at", -CATALOGUE_SECONDS) < CATALOGUE_SECONDS:  # type: ignore[operator]
             return _catalogue_cache["value"]  # type: ignore[return-value]
-        by_pk = {
+        cats = {
             c.pk: c for c in Category.objects.filter(active=True).select_related("default_unit")
         }
-        paths: dict[str, Category] = {}
-        leaves = []
-        for cat in by_pk.values():
+        leaves, parents = [], {}
+        for cat in cats.values():
+            parent = cats.get(cat.parent_id) if cat.parent_id else None
+            parents[cat.code] = parent.code if parent else None
+            if cat.level != 3:
+                continue
             names, node = [], cat
             while node is not None:
                 names.append(node.name)
-                node = by_pk.get(node.parent_id) if node.parent_id else None
-            names.reverse()
-            paths["/".join(names)] = cat
-            if cat.level == 3 and len(names) == 3:
-                leaves.append(classifier.Leaf(*names))
-        units = {path: c.default_unit.code for path, c in paths.items() if c.default_unit_id}
-        value = (classifier.Catalogue(leaves), units, paths)
+                node = cats.get(node.parent_id) if node.parent_id else None
+            leaves.append(
+                routing.LeafInfo(
+                    code=cat.code,
+                    names=tuple(reversed(names)),
+                    owner=cat.owner,
+                    unit=cat.default_unit.code if cat.default_unit_id else None,
+                    keywords=routing.split_words(cat.keywords),
+                )
+            )
+        aliases: dict[int, list[str]] = {}
+        for region_id, name in RegionAlias.objects.values_list("region_id", "name"):
+            aliases.setdefault(region_id, []).append(name)
+        regions = list(Region.objects.select_related("parent"))
+        places = PlaceIndex(
+            RegionNode(
+                code=r.code,
+                name=r.name,
+                level=r.level,
+                parent=r.parent.code if r.parent_id else None,
+                lat=r.lat,
+                lon=r.lon,
+                aliases=tuple(aliases.get(r.pk, ())),
+            )
+            for r in regions
+        )
+        district_units = dict(
+            Unit.objects.filter(
+                active=True, level=Level.DISTRICT, region__level=Level.DISTRICT
+            ).values_list("region__code", "code")
+        )
+        unit_names = dict(Unit.objects.filter(active=True).values_list("code", "name"))
+        value = RoutingParts(
+            leaves=leaves,
+            places=places,
+            district_units=district_units,
+            unit_names=unit_names,
+            parents=parents,
+            history=routing.History(_history_examples()),
+        )
         _catalogue_cache.update(at=now, value=value)
         return value
 
 
-def suggestions(
-    text: str, *, title: str | None = None, top: int = 3
-) -> tuple[str | None, list[dict]]:
-    """The model in use and its top suggestions for a ticket's text, with catalogue codes."""
+def _rules() -> list[routing.Rule]:
+    """The active routing rules, read fresh for every suggestion (a handful of rows), so an
+    admin's edit changes the next suggestion."""
+    return [
+        routing.Rule(
+            id=r.pk,
+            name=r.name,
+            priority=r.priority,
+            category=r.category.code if r.category_id else None,
+            region=r.region.code if r.region_id else None,
+            keywords=routing.split_words(r.keywords),
+            urgency=r.urgency,
+            unit=r.unit.code if r.unit_id else None,
+        )
+        for r in RoutingRule.objects.filter(active=True).select_related(
+            "category", "region", "unit"
+        )
+    ]
+
+
+def router() -> routing.Router:
+    parts = _routing_parts()
+    return routing.Router(
+        parts.leaves,
+        places=parts.places,
+        district_units=parts.district_units,
+        rules=_rules(),
+        history=parts.history,
+        unit_names=parts.unit_names,
+        category_parents=parts.parents,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    model: str | None
+    place: Place | None
+    items: list[dict]
+
+
+def suggest_for(
+    text: str,
+    *,
+    title: str | None = None,
+    address: str = "",
+    region: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    urgency: str = "",
+    top: int = 3,
+) -> Suggested:
+    """The top catalogue leaves for a ticket, each with the unit that should get it, a
+    calibrated confidence and the reasons in words; and the place the ticket was resolved to.
+    No model in use: no suggestions (the card and the API say so)."""
     model = classifier.load_current()
     if model is None:
-        return None, []
-    catalogue, units, paths = _catalogue()
+        return Suggested(None, None, [])
+    rt = router()
+    body = classifier.model_text(title, text) if title else classifier.model_text(text)
+    proba = dict(zip(model.labels, (float(p) for p in model.predict_proba([body])[0]), strict=True))
+    place = rt.places.resolve(
+        text=f"{title or ''} {text}", address=address or "", region=region, lat=lat, lon=lon
+    )
     items = []
-    for s in classifier.suggest(
-        text, top, title=title, model=model, unit_map=units, catalogue=catalogue
-    ):
-        first = paths.get(s.category)
-        leaf = paths.get(s.leaf) if s.leaf else None
+    for s in rt.suggest(body, class_proba=proba, place=place, urgency=urgency, top=top):
         items.append(
             {
-                "category": (leaf or first).code if (leaf or first) else None,
-                "category_name": s.leaf or s.category,
-                "class": s.category,
+                "category": s.category,
+                "category_name": s.category_name,
+                "class": s.category_name.split("/", 1)[0],
                 "unit": s.unit,
+                "unit_name": rt.unit_name(s.unit) if s.unit else None,
                 "confidence": s.confidence,
+                "reasons": list(s.reasons),
+                "rule": s.rule,
             }
         )
-    return classifier.current_name(), items
+    return Suggested(classifier.current_name(), place, items)
+
+
+def suggestions(
+    text: str,
+    *,
+    title: str | None = None,
+    address: str = "",
+    region: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    urgency: str = "",
+    top: int = 3,
+) -> tuple[str | None, list[dict]]:
+    """The model in use and the top suggestions for a ticket (see ``suggest_for``)."""
+    out = suggest_for(
+        text,
+        title=title,
+        address=address,
+        region=region,
+        lat=lat,
+        lon=lon,
+        urgency=urgency,
+        top=top,
+    )
+    return out.model, out.items
+
+
+def ticket_suggestions(ticket) -> tuple[str | None, list[dict]]:
+    """The suggestions for a registered ticket: its text, address, region, map point, urgency."""
+    return suggestions(
+        ticket.content,
+        title=ticket.title or None,
+        address=ticket.address,
+        region=ticket.region.code if ticket.region_id else None,
+        lat=ticket.lat,
+        lon=ticket.lon,
+        urgency=ticket.urgency,
+    )
+
+
+# --- acceptance of the suggestions ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    key: str  # a leaf's code or a rule's id
+    name: str
+    dispatches: int
+    accepted: int  # the first suggestion's unit was the one chosen
+    in_top3: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.accepted / self.dispatches, 2) if self.dispatches else None
+
+
+def acceptance_by_leaf() -> list[Acceptance]:
+    """Per suggested leaf: how many dispatches, how often its unit was the one chosen."""
+    from django.db.models import Count, Q
+
+    rows = (
+        DispatchRecord.objects.exclude(suggested_category="")
+        .values("suggested_category")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(accepted=True)),
+            top3=Count("id", filter=Q(unit_in_top3=True)),
+        )
+        .order_by("-n", "suggested_category")
+    )
+    names = dict(
+        Category.objects.filter(code__in=[r["suggested_category"] for r in rows]).values_list(
+            "code", "name"
+        )
+    )
+    return [
+        Acceptance(
+            r["suggested_category"],
+            names.get(r["suggested_category"], r["suggested_category"]),
+            r["n"],
+            r["ok"],
+            r["top3"],
+        )
+        for r in rows
+    ]
+
+
+def acceptance_by_rule() -> list[Acceptance]:
+    """Per routing rule that chose the first suggestion's unit (and "no rule": the owner)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        DispatchRecord.objects.exclude(suggested_unit="")
+        .values("rule_id", "rule__name")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(accepted=True)),
+            top3=Count("id", filter=Q(unit_in_top3=True)),
+        )
+        .order_by("-n", "rule_id")
+    )
+    return [
+        Acceptance(
+            str(r["rule_id"] or ""),
+            r["rule__name"] or "（无规则：分类归属）",
+            r["n"],
+            r["ok"],
+            r["top3"],
+        )
+        for r in rows
+    ]

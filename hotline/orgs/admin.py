@@ -7,17 +7,53 @@ from django.contrib import admin
 from hotline.accounts.models import Membership
 from hotline.core.admin import AuditedAdmin
 
-from .models import Category, Region, Unit
+from .models import Category, Region, RegionAlias, Unit
+
+
+class RoutingChangedMixin:
+    """The dispatch suggester caches the catalogue and the region tree: an edit here is seen
+    by the next suggestion in this process (other processes within a minute)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        _routing_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        _routing_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)  # type: ignore[misc]
+        _routing_changed()
+
+
+def _routing_changed() -> None:
+    from hotline.insight.selectors import routing_changed
+
+    routing_changed()
+
+
+@admin.register(RegionAlias)
+class RegionAliasAdmin(RoutingChangedMixin, AuditedAdmin):
+    """区域别名: roads, estates and landmarks citizens name; the dispatch suggester resolves
+    them to their region."""
+
+    list_display = ("name", "region")
+    search_fields = ("name", "region__name", "region__code")
+    autocomplete_fields = ("region",)
+    list_select_related = ("region",)
+    list_per_page = 100
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedAdmin):
-    list_display = ("code", "name", "level", "parent")
+class RegionAdmin(RoutingChangedMixin, AuditedAdmin):
+    list_display = ("code", "name", "level", "parent", "lat", "lon")
     list_filter = ("level",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "aliases__name")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
     list_per_page = 100
+    fields = ("code", "name", "level", "parent", ("lat", "lon"))
 
 
 class MembershipOfUnitInline(admin.TabularInline):
@@ -58,12 +94,13 @@ class UnitAdmin(AuditedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedAdmin):
+class CategoryAdmin(RoutingChangedMixin, AuditedAdmin):
     list_display = (
         "code",
         "name",
         "level",
         "parent",
+        "owner",
         "default_unit",
         "time_limit",
         "time_limit_unit",
@@ -72,18 +109,30 @@ class CategoryAdmin(AuditedAdmin):
     )
     list_filter = (
         "level",
+        "owner",
         "time_limit_unit",
         "utility",
         "copy_to_supervision",
         "copy_to_discipline",
         "active",
     )
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "keywords")
     autocomplete_fields = ("parent", "default_unit")
     list_select_related = ("parent", "default_unit")
     list_per_page = 100
     fieldsets = (
         (None, {"fields": ("code", "name", "level", "parent", "default_kind", "active")}),
-        ("派单与时限", {"fields": ("default_unit", ("time_limit", "time_limit_unit"), "utility")}),
+        (
+            "派单与时限",
+            {
+                "fields": (
+                    "owner",
+                    "default_unit",
+                    "keywords",
+                    ("time_limit", "time_limit_unit"),
+                    "utility",
+                )
+            },
+        ),
         ("抄送", {"fields": ("copy_to_supervision", "copy_to_discipline")}),
     )

@@ -20,6 +20,7 @@ from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.chain import GENESIS, entry_hash
 from hotline.core.db import Many, insert_together
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
+from hotline.insight import services as insight_services
 from hotline.insight.models import TicketSignature
 from hotline.insight.services import signature_keys
 from hotline.notifications.services import outbox_row
@@ -457,6 +458,8 @@ def _dispatch(ctx: Context) -> dict:
     copies = _copy_to_offices(ctx)
     if copies:
         data["copied_to"] = copies
+    # What was suggested beside what the dispatcher chose (acceptance rates, learning).
+    insight_services.dispatch_record(ticket=ticket, actor=ctx.actor, unit=unit, at=ctx.now)
     return data
 
 

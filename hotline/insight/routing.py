@@ -23,6 +23,7 @@ district of the ticket's place, which forwards down).
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter, defaultdict
@@ -184,16 +185,17 @@ class Router:
             leaves_.sort(key=lambda leaf: (leaf.names[1] != GENERIC, leaf.code))
         self._keywords.sort(key=lambda item: -len(item[0]))
 
+    def with_rules(self, rules: Sequence[Rule]) -> Router:
+        """The same router with other rules (rules are read fresh for every suggestion; the
+        rest is built once)."""
+        clone = copy.copy(self)
+        clone.rules = sorted(rules, key=lambda r: (-r.priority, r.id))
+        return clone
+
     # --- leaves
 
-    def rank(
-        self,
-        text: str,
-        class_proba: Mapping[str, float] | None = None,
-        *,
-        top: int = 3,
-    ) -> list[tuple[LeafInfo, float, list[str]]]:
-        """The ``top`` likeliest leaves with a confidence and the reasons."""
+    def evidence(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """What names each leaf in ``text`` (names, keywords, history), without the model."""
         t = normalize(text)
         pairs = set(_bigrams(t))
         evidence: dict[str, float] = defaultdict(float)
@@ -234,6 +236,8 @@ class Router:
             if len(hits[leaf.code]) < MAX_KEYWORD_HITS:
                 hits[leaf.code].append(kw)
         for code, words in hits.items():
+            if not words:
+                continue
             evidence[code] += W_KEYWORD * len(words)
             reasons[code].append(f"keywords {'、'.join(words)}")
         if self.history is not None and self.history.size:
@@ -241,6 +245,24 @@ class Router:
                 if sim >= 0.2 and code in self.by_code:
                     evidence[code] += W_HISTORY * sim
                     reasons[code].append(f"like the tickets dispatchers filed under it ({sim:.2f})")
+        return evidence, reasons
+
+    def topic(self, text: str) -> str | None:
+        """The leaf the text names most (no model): what "the same issue" means for repeats."""
+        evidence, _ = self.evidence(text)
+        if not evidence:
+            return None
+        return max(sorted(evidence), key=lambda code: evidence[code])
+
+    def rank(
+        self,
+        text: str,
+        class_proba: Mapping[str, float] | None = None,
+        *,
+        top: int = 3,
+    ) -> list[tuple[LeafInfo, float, list[str]]]:
+        """The ``top`` likeliest leaves with a confidence and the reasons."""
+        evidence, reasons = self.evidence(text)
         classes = self._class_probabilities(class_proba)
         candidates = dict(evidence)
         likely = sorted(classes, key=lambda c: -classes[c])[:top] if classes else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -25,7 +25,17 @@ from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
 from . import classifier, routing
 from .models import DispatchRecord, RoutingRule, TicketSignature
 from .place import Place, PlaceIndex, RegionNode
-from .similar import DEFAULT_WINDOW, LSH_LIMIT, Match, TicketText, find_similar, ticket_keys
+from .similar import (
+    DEFAULT_WINDOW,
+    LSH_LIMIT,
+    PLACE_WINDOW,
+    REPEAT_WINDOW,
+    Match,
+    TicketText,
+    find_similar,
+    ticket_keys,
+)
+from .text import normalize_phone
 
 BLOCK_LIMIT = 200
 PHONE_LIMIT = 100
@@ -99,16 +109,19 @@ def _candidate_statement(
             + " ORDER BY p.registered_at DESC LIMIT %s"
         )
         params.append(PHONE_LIMIT)
-    if ticket.region_id and ticket.category_id:
+    if ticket.region_id:
+        # The same region and category; a ticket not yet categorised (most, until dispatch)
+        # against the others not yet categorised: both use ticket_region_cat_time.
+        same_category = "b.category_id = %s" if ticket.category_id else "b.category_id IS NULL"
         params += [
             ticket.region_id,
-            ticket.category_id,
+            *([ticket.category_id] if ticket.category_id else []),
             connection.ops.adapt_datetimefield_value(ticket.registered_at - window),
             connection.ops.adapt_datetimefield_value(ticket.registered_at + window),
             ticket.pk,
         ]
         sources.append(
-            f"SELECT b.id FROM {tickets} b WHERE b.region_id = %s AND b.category_id = %s"
+            f"SELECT b.id FROM {tickets} b WHERE b.region_id = %s AND {same_category}"
             " AND b.registered_at >= %s AND b.registered_at <= %s AND b.id <> %s"
             + restricted("b.id", params)
             + " ORDER BY b.registered_at DESC LIMIT %s"
@@ -170,8 +183,50 @@ def similar_for(
                 time=at,
             )
         )
+    query, candidates = _with_issue_and_place(query, candidates)
     matches = find_similar(query, candidates, window=window, limit=limit)
     return [(m, shown[m.ticket]) for m in matches]
+
+
+ENRICH_LIMIT = 100
+
+
+def _with_issue_and_place(
+    query: TicketText, candidates: list[TicketText]
+) -> tuple[TicketText, list[TicketText]]:
+    """The issue (the catalogue leaf set, else the one the text names) and the place (a
+    street or finer) of the query and of the candidates that could be a repeat or a duplicate
+    by them: the same phone within the repeat window, or within the place window. At most
+    ``ENRICH_LIMIT`` candidates, the nearest in time first."""
+    rt = _routing_parts().router
+
+    def topic(t: TicketText) -> str:
+        if t.category in rt.by_code:
+            return t.category
+        return rt.topic(f"{t.title}|{t.content[:HISTORY_TEXT]}") or ""
+
+    def place(t: TicketText) -> str:
+        found = rt.places.resolve(text=t.title, address=t.address, region=t.region or None)
+        if found is None or found.level in ("city", "district"):
+            return ""
+        return found.region
+
+    query = replace(query, topic=topic(query), place=place(query))
+    if not query.topic:
+        return query, candidates
+    phone = normalize_phone(query.phone)
+    near = sorted(
+        (c for c in candidates if c.time is not None and query.time is not None),
+        key=lambda c: abs(c.time - query.time),  # type: ignore[operator]
+    )[:ENRICH_LIMIT]
+    enriched: dict = {}
+    for cand in near:
+        apart = abs(cand.time - query.time)  # type: ignore[operator]
+        if phone and normalize_phone(cand.phone) == phone and apart <= REPEAT_WINDOW:
+            enriched[cand.id] = replace(cand, topic=topic(cand))
+        elif query.place and apart <= PLACE_WINDOW and place(cand) == query.place:
+            enriched[cand.id] = replace(cand, topic=topic(cand), place=query.place)
+    return query, [enriched.get(c.id, c) for c in candidates]
 
 
 # --- suggestions -----------------------------------------------------------------------------
@@ -193,6 +248,7 @@ class RoutingParts:
     unit_names: dict[str, str]
     parents: dict[str, str | None]
     history: routing.History
+    router: routing.Router  # without the rules
 
 
 def routing_changed() -> None:
@@ -261,13 +317,22 @@ def _routing_parts() -> RoutingParts:
             ).values_list("region__code", "code")
         )
         unit_names = dict(Unit.objects.filter(active=True).values_list("code", "name"))
+        history = routing.History(_history_examples())
         value = RoutingParts(
             leaves=leaves,
             places=places,
             district_units=district_units,
             unit_names=unit_names,
             parents=parents,
-            history=routing.History(_history_examples()),
+            history=history,
+            router=routing.Router(
+                leaves,
+                places=places,
+                district_units=district_units,
+                history=history,
+                unit_names=unit_names,
+                category_parents=parents,
+            ),
         )
         _catalogue_cache.update(at=now, value=value)
         return value
@@ -294,16 +359,8 @@ def _rules() -> list[routing.Rule]:
 
 
 def router() -> routing.Router:
-    parts = _routing_parts()
-    return routing.Router(
-        parts.leaves,
-        places=parts.places,
-        district_units=parts.district_units,
-        rules=_rules(),
-        history=parts.history,
-        unit_names=parts.unit_names,
-        category_parents=parts.parents,
-    )
+    """The router with the catalogue, places and history (cached) and the rules (fresh)."""
+    return _routing_parts().router.with_rules(_rules())
 
 
 @dataclass(frozen=True, slots=True)

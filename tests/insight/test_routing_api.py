@@ -204,3 +204,49 @@ def test_the_labelled_set_meets_the_targets():
     assert ev.rate("unit_top1") >= 0.90
     assert ev.rate("unit_top3") >= 0.97
     assert ev.rate("leaf_top3") >= 0.90
+
+
+def test_two_water_cut_calls_from_one_phone_a_minute_apart_are_a_repeat(api):
+    from datetime import timedelta
+
+    from hotline.tickets.models import Ticket
+
+    phone = {"name": "王女士", "phone": "13900007777"}
+    first = register(
+        title="小区停水", content="大智路小区停水三天了", address="江岸区大智路", citizen=phone
+    )
+    second = register(title="", content="家里又没水了，到底什么时候来水", citizen=phone)
+    Ticket.objects.filter(pk=first.pk).update(
+        registered_at=second.registered_at - timedelta(minutes=1)
+    )
+    items = api("dispatcher").get(f"tickets/{second.number}/similar").json()["items"]
+    match = next(i for i in items if i["number"] == first.number)
+    assert match["kind"] == "repeat" and "same issue" in match["reasons"]
+    back = api("dispatcher").get(f"tickets/{first.number}/similar").json()["items"]
+    assert any(i["number"] == second.number and i["kind"] == "repeat" for i in back)
+
+
+def test_other_citizens_on_the_same_issue_at_the_same_place_are_candidate_duplicates(api):
+    first = register(
+        title="停水",
+        content="大智路小区停水三天了",
+        region="jiangan-01",
+        citizen={"name": "甲", "phone": "13900008881"},
+    )
+    neighbour = register(
+        title="没水",
+        content="我们楼一早上都没水，水龙头一滴都没有",
+        region="jiangan-01",
+        citizen={"name": "乙", "phone": "13900008882"},
+    )
+    elsewhere = register(
+        title="没水",
+        content="我们楼一早上都没水",
+        region="hanyang-01",
+        citizen={"name": "丙", "phone": "13900008883"},
+    )
+    items = api("dispatcher").get(f"tickets/{first.number}/similar").json()["items"]
+    found = {i["number"]: i for i in items}
+    assert found[neighbour.number]["kind"] == "duplicate"
+    assert found[neighbour.number]["reasons"][:2] == ["same place", "same issue"]
+    assert elsewhere.number not in found

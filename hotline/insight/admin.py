@@ -58,6 +58,10 @@ class RoutingRuleAdmin(AuditedAdmin):
         super().delete_model(request, obj)
         selectors.routing_changed()
 
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        selectors.routing_changed()
+
 
 @admin.register(DispatchRecord)
 class DispatchRecordAdmin(ReadOnlyAdmin):

@@ -23,7 +23,6 @@ district of the ticket's place, which forwards down).
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections import Counter, defaultdict
@@ -184,13 +183,6 @@ class Router:
         for leaves_ in self.generic_of.values():
             leaves_.sort(key=lambda leaf: (leaf.names[1] != GENERIC, leaf.code))
         self._keywords.sort(key=lambda item: -len(item[0]))
-
-    def with_rules(self, rules: Sequence[Rule]) -> Router:
-        """The same router with other rules (rules are read fresh for every suggestion; the
-        rest is built once)."""
-        clone = copy.copy(self)
-        clone.rules = sorted(rules, key=lambda r: (-r.priority, r.id))
-        return clone
 
     # --- leaves
 

@@ -239,8 +239,9 @@ HISTORY_TEXT = 200
 
 @dataclass(frozen=True, slots=True)
 class RoutingParts:
-    """What the router needs that changes rarely: cached per process for ``CATALOGUE_SECONDS``
-    (and dropped at once in this process when an admin edits the catalogue or a region)."""
+    """What the router needs, which changes rarely: cached per process for
+    ``CATALOGUE_SECONDS`` (and dropped at once in this process when an admin edits the
+    catalogue, a region, an alias or a routing rule)."""
 
     leaves: list[routing.LeafInfo]
     places: PlaceIndex
@@ -248,7 +249,7 @@ class RoutingParts:
     unit_names: dict[str, str]
     parents: dict[str, str | None]
     history: routing.History
-    router: routing.Router  # without the rules
+    router: routing.Router  # with the active routing rules
 
 
 def routing_changed() -> None:
@@ -329,6 +330,7 @@ def _routing_parts() -> RoutingParts:
                 leaves,
                 places=places,
                 district_units=district_units,
+                rules=_rules(),
                 history=history,
                 unit_names=unit_names,
                 category_parents=parents,
@@ -339,8 +341,8 @@ def _routing_parts() -> RoutingParts:
 
 
 def _rules() -> list[routing.Rule]:
-    """The active routing rules, read fresh for every suggestion (a handful of rows), so an
-    admin's edit changes the next suggestion."""
+    """The active routing rules (cached with the catalogue; an admin's edit drops the cache,
+    so the next suggestion in that process follows it, and the others within a minute)."""
     return [
         routing.Rule(
             id=r.pk,
@@ -359,8 +361,8 @@ def _rules() -> list[routing.Rule]:
 
 
 def router() -> routing.Router:
-    """The router with the catalogue, places and history (cached) and the rules (fresh)."""
-    return _routing_parts().router.with_rules(_rules())
+    """The router: catalogue, places, history and rules (cached per process)."""
+    return _routing_parts().router
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,10 @@ class RoutingChangedMixin:
         super().delete_model(request, obj)  # type: ignore[misc]
         _routing_changed()
 
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        _routing_changed()
+
 
 def _routing_changed() -> None:
     from hotline.insight.selectors import routing_changed

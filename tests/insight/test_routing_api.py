@@ -198,9 +198,25 @@ def test_the_labelled_set_meets_the_targets():
         pytest.skip("the labelled set is written for the TipDM catalogue (../shared/data)")
     rt = selectors.router()
     ev = routing.Evaluation()
+    utilities = {
+        c.code: c.default_unit.code for c in Category.objects.filter(level=3, utility=True)
+    }
+    districts = {r.code: r.name for r in Region.objects.filter(level="district")}
+    territorial = 0
     for leaf, unit, address, text in CASES:
         place = rt.places.resolve(text=text, address=address)
-        ev.add(leaf, unit, rt.suggest(text, place=place))
+        got = rt.suggest(text, place=place)
+        ev.add(leaf, unit, got)
+        for s in got:
+            # Every utility goes to its company; every 属地 suggestion names the district.
+            if s.category in utilities:
+                assert s.unit == utilities[s.category], (text, s)
+            said = [r for r in s.reasons if r.startswith("属地: ")]
+            if said:
+                territorial += 1
+                assert place is not None and s.unit == place.district, (text, s)
+                assert said[0].startswith(f"属地: {districts[place.district]} ")
+    assert territorial >= 30
     assert ev.n >= 150 and len(ev.per_leaf) >= 30
     assert ev.rate("unit_top1") >= 0.90
     assert ev.rate("unit_top3") >= 0.97

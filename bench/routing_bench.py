@@ -37,6 +37,39 @@ def pct(values: list[float], p: float) -> float:
     return s[k]
 
 
+def calibration(selectors, cases) -> dict:
+    """Of the first suggestions in each confidence band, how many name the right leaf."""
+    bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+    calib = {b: [0, 0] for b in bins}
+    for leaf, _unit, address, text in cases:
+        best = selectors.suggest_for(text, address=address).items[0]
+        for lo, hi in bins:
+            if lo <= best["confidence"] < hi:
+                calib[(lo, hi)][0] += 1
+                calib[(lo, hi)][1] += int(best["category_name"] == leaf)
+    return calib
+
+
+def latency(selectors, cases, repeat: int):
+    """The whole suggestion for one ticket, as the API and the console call it: wall time, and
+    the CPU time of this thread (what one core spends, whatever else the machine is doing: a
+    shared machine's wall times include waiting for a core)."""
+    for _leaf, _unit, address, text in cases[:20]:
+        selectors.suggest_for(text, address=address)  # warm the caches
+    latencies, cpu, places = [], [], []
+    load_before = os.getloadavg()[0]
+    for _ in range(repeat):
+        for _leaf, _unit, address, text in cases:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            selectors.suggest_for(text, address=address)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
+            c0 = time.thread_time()
+            selectors.router().places.resolve(text=text, address=address)
+            places.append((time.thread_time() - c0) * 1000)
+    return latencies, cpu, places, max(load_before, os.getloadavg()[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model-dir", help="a folder with a trained suggestion model")
@@ -54,12 +87,14 @@ def main() -> None:
     from django.core.management import call_command
 
     from hotline.insight import classifier, routing, selectors
+    from hotline.insight.demo import seed_rules
     from hotline.orgs.demo import build_org
     from hotline.orgs.models import Category
     from tests.insight.routing_cases import CASES
 
     call_command("migrate", verbosity=0)
     build_org()
+    seed_rules()
     if Category.objects.filter(level=3).count() < 100:
         sys.exit("the TipDM catalogue is not beside the project: set HOTLINE_SHARED_DATA")
     trained = ""
@@ -98,34 +133,8 @@ def main() -> None:
     no_model = evaluate(with_model=False)
     no_keywords = evaluate(with_model=True, keywords=False)
 
-    # Calibration of the first suggestion's confidence (the leaf).
-    bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
-    calib = {b: [0, 0] for b in bins}
-    for leaf, _unit, address, text in CASES:
-        out = selectors.suggest_for(text, address=address)
-        best = out.items[0]
-        for lo, hi in bins:
-            if lo <= best["confidence"] < hi:
-                calib[(lo, hi)][0] += 1
-                calib[(lo, hi)][1] += int(best["category_name"] == leaf)
-
-    # Latency: the whole suggestion for one ticket, as the API and the console call it.
-    for _leaf, _unit, address, text in CASES[:20]:
-        selectors.suggest_for(text, address=address)  # warm the caches
-    # Wall time, and the CPU time of this thread (what one core spends, whatever else the
-    # machine is doing: a shared machine's wall times include waiting for a core).
-    latencies, cpu, places = [], [], []
-    load_before = os.getloadavg()[0]
-    for _ in range(args.repeat):
-        for _leaf, _unit, address, text in CASES:
-            t0, c0 = time.perf_counter(), time.thread_time()
-            selectors.suggest_for(text, address=address)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.thread_time() - c0) * 1000)
-            c0 = time.thread_time()
-            selectors.router().places.resolve(text=text, address=address)
-            places.append((time.thread_time() - c0) * 1000)
-    load = max(load_before, os.getloadavg()[0])
+    calib = calibration(selectors, CASES)
+    latencies, cpu, places, load = latency(selectors, CASES, args.repeat)
 
     def rates(ev: routing.Evaluation) -> str:
         return " | ".join(
@@ -176,7 +185,7 @@ def main() -> None:
         "",
         f"{len(latencies)} suggestions ({args.repeat} passes over the set), each the whole "
         "`insight.selectors.suggest_for`: the first-level model, place resolution, leaf "
-        "ranking, the routing rules read from the database (SQLite here) and routing.",
+        "ranking and routing (catalogue, places, history and rules cached per process).",
         "",
         f"Load average during the run: {load:.1f} on {os.cpu_count()} cores.",
         "",

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
+from hotline.core.formatting import iso
 from hotline.orgs.models import Region
-from hotline.tickets.serializers import iso
 
 from . import selectors
 

@@ -112,15 +112,14 @@ class History:
             df.update(set(_bigrams(text)))
         n = len(docs)
         self.idf = {g: math.log((1 + n) / (1 + c)) + 1 for g, c in df.items()}
-        centroids: dict[str, Counter[str]] = defaultdict(Counter)
+        centroids: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for text, leaf in docs:
-            vec = self._vector(text)
-            for g, w in vec.items():
+            for g, w in self._vector(text).items():
                 centroids[leaf][g] += w
         self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for leaf, vec in centroids.items():
-            norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-            for g, w in vec.items():
+        for leaf, centroid in centroids.items():
+            norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+            for g, w in centroid.items():
                 self.postings[g].append((leaf, w / norm))
         self.leaves = set(centroids)
         self.size = n
@@ -189,9 +188,19 @@ class Router:
     def evidence(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         """What names each leaf in ``text`` (names, keywords, history), without the model."""
         t = normalize(text)
-        pairs = set(_bigrams(t))
         evidence: dict[str, float] = defaultdict(float)
         reasons: dict[str, list[str]] = defaultdict(list)
+        self._name_evidence(t, evidence, reasons)
+        self._keyword_evidence(t, evidence, reasons)
+        if self.history is not None and self.history.size:
+            for code, sim in self.history.scores(t).items():
+                if sim >= 0.2 and code in self.by_code:
+                    evidence[code] += W_HISTORY * sim
+                    reasons[code].append(f"like the tickets dispatchers filed under it ({sim:.2f})")
+        return evidence, reasons
+
+    def _name_evidence(self, t: str, evidence: dict, reasons: dict) -> None:
+        pairs = set(_bigrams(t))
         for leaf, parts, leaf_pairs in self._names:
             # A part of a name counts alone when it says something (房产证登记), not a bare
             # verb (办理 of 房产证登记、办理).
@@ -211,6 +220,8 @@ class Router:
             if len(second) >= 2 and second in t:
                 for leaf in leaves:
                     evidence[leaf.code] += W_NAME * 0.3
+
+    def _keyword_evidence(self, t: str, evidence: dict, reasons: dict) -> None:
         # Longest keywords first; a span claimed by one leaf's keyword is not counted again
         # for another leaf's shorter word inside it (噪音 inside 施工噪音).
         owner: list[tuple[str, int] | None] = [None] * len(t)
@@ -228,16 +239,9 @@ class Router:
             if len(hits[leaf.code]) < MAX_KEYWORD_HITS:
                 hits[leaf.code].append(kw)
         for code, words in hits.items():
-            if not words:
-                continue
-            evidence[code] += W_KEYWORD * len(words)
-            reasons[code].append(f"keywords {'、'.join(words)}")
-        if self.history is not None and self.history.size:
-            for code, sim in self.history.scores(t).items():
-                if sim >= 0.2 and code in self.by_code:
-                    evidence[code] += W_HISTORY * sim
-                    reasons[code].append(f"like the tickets dispatchers filed under it ({sim:.2f})")
-        return evidence, reasons
+            if words:
+                evidence[code] += W_KEYWORD * len(words)
+                reasons[code].append(f"keywords {'、'.join(words)}")
 
     def topic(self, text: str) -> str | None:
         """The leaf the text names most (no model): what "the same issue" means for repeats."""
@@ -368,7 +372,9 @@ class Router:
             return None
         return self.district_units.get(place.district)
 
-    def _territorial_reason(self, place: Place) -> str:
+    def _territorial_reason(self, place: Place | None) -> str:
+        if place is None:
+            return "属地: no place found"
         district = self.places.nodes[place.district].name if place.district else place.name
         return f"属地: {district} ({place.describe()}) forwards down"
 

@@ -305,7 +305,7 @@ def _routing_parts() -> RoutingParts:
                 code=r.code,
                 name=r.name,
                 level=r.level,
-                parent=r.parent.code if r.parent_id else None,
+                parent=r.parent.code if r.parent else None,
                 lat=r.lat,
                 lon=r.lon,
                 aliases=tuple(aliases.get(r.pk, ())),
@@ -348,11 +348,11 @@ def _rules() -> list[routing.Rule]:
             id=r.pk,
             name=r.name,
             priority=r.priority,
-            category=r.category.code if r.category_id else None,
-            region=r.region.code if r.region_id else None,
+            category=r.category.code if r.category else None,
+            region=r.region.code if r.region else None,
             keywords=routing.split_words(r.keywords),
             urgency=r.urgency,
-            unit=r.unit.code if r.unit_id else None,
+            unit=r.unit.code if r.unit else None,
         )
         for r in RoutingRule.objects.filter(active=True).select_related(
             "category", "region", "unit"
@@ -443,7 +443,7 @@ def ticket_suggestions(ticket) -> tuple[str | None, list[dict]]:
         ticket.content,
         title=ticket.title or None,
         address=ticket.address,
-        region=ticket.region.code if ticket.region_id else None,
+        region=ticket.region.code if ticket.region else None,
         lat=ticket.lat,
         lon=ticket.lon,
         urgency=ticket.urgency,

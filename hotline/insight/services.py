@@ -1,29 +1,44 @@
-"""Writes of the insight app: the similar-ticket fingerprints, and the record of what was
-suggested when a ticket was dispatched."""
+"""Writes of the insight app: the similar-ticket fingerprints, written with the ticket, and
+the record of what was suggested when a ticket was dispatched."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
-from .models import DispatchRecord
+from hotline.core.db import Many
+
+from .models import DispatchRecord, TicketSignature
 from .similar import TicketText, ticket_keys
+from .urgency import detect_urgency
 
 log = logging.getLogger("hotline.insight")
 
 
 def signature_keys(*, ticket) -> list[int]:
-    """The distinct band keys of a ticket's title, for a caller that inserts them with the
-    ticket in one statement (``TicketSignature`` rows)."""
+    """The distinct band keys of a ticket's title."""
     keys = ticket_keys(TicketText(id=ticket.pk or 0, title=ticket.title, content=ticket.content))
     return list(dict.fromkeys(keys))
 
 
+def signature_rows(ticket) -> Many:
+    """The ``TicketSignature`` rows of a new ticket, for its registration to insert in the same
+    statement (registered with ``hotline.tickets.extensions``)."""
+    return Many(TicketSignature, {"key": signature_keys(ticket=ticket)})
+
+
+def urgency_detect(text: str) -> tuple[str, list[str]]:
+    """Urgent words in a new ticket's text, from ``settings.HOTLINE_URGENT_WORDS`` or the
+    defaults (registered with ``hotline.tickets.extensions``)."""
+    return detect_urgency(text, getattr(settings, "HOTLINE_URGENT_WORDS", None))
+
+
 def dispatch_record(*, ticket, actor, unit, at) -> DispatchRecord:
-    """Record what the suggester proposes for ``ticket`` and the ``unit`` the dispatcher chose
-    (called by the dispatch itself, in its transaction). A failing suggester records no
-    suggestion and never stops the dispatch."""
+    """Record what the suggester proposes for ``ticket`` beside the ``unit`` the dispatcher
+    chose (run by the dispatch, in its transaction). A failing suggester records no suggestion
+    and never stops the dispatch."""
     from . import selectors
 
     items: list[dict] = []
@@ -50,3 +65,10 @@ def dispatch_record(*, ticket, actor, unit, at) -> DispatchRecord:
         accepted=bool(top) and top.get("unit") == unit.code,
         unit_in_top3=unit.code in units[:3],
     )
+
+
+def dispatch_recorded(ctx) -> dict:
+    """The step after a dispatch (registered with ``hotline.tickets.extensions``): what was
+    suggested beside what the dispatcher chose. Adds nothing to the event."""
+    dispatch_record(ticket=ctx.ticket, actor=ctx.actor, unit=ctx.ticket.unit, at=ctx.now)
+    return {}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.accounts.models import Membership
 from hotline.core.admin import AuditedAdmin
 
-from .models import Category, Region, RegionAlias, Unit
+from .changes import catalogue_changed
+from .models import Category, HotlineCentre, Region, RegionAlias, Unit
 
 
 class RoutingChangedMixin:
-    """The dispatch suggester caches the catalogue and the region tree: an edit here is seen
-    by the next suggestion in this process (other processes within a minute)."""
+    """Whoever caches the catalogue or the region tree (the dispatch suggester) is told of an
+    edit here: the next suggestion in this process sees it (other processes within a minute)."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)  # type: ignore[misc]
@@ -32,9 +32,7 @@ class RoutingChangedMixin:
 
 
 def _routing_changed() -> None:
-    from hotline.insight.selectors import routing_changed
-
-    routing_changed()
+    catalogue_changed()
 
 
 @admin.register(RegionAlias)
@@ -58,16 +56,6 @@ class RegionAdmin(RoutingChangedMixin, AuditedAdmin):
     list_select_related = ("parent",)
     list_per_page = 100
     fields = ("code", "name", "level", "parent", ("lat", "lon"))
-
-
-class MembershipOfUnitInline(admin.TabularInline):
-    model = Membership
-    fk_name = "unit"
-    fields = ("user", "role")
-    autocomplete_fields = ("user",)
-    extra = 0
-    verbose_name = "岗位"
-    verbose_name_plural = "本单位人员与角色"
 
 
 @admin.register(Unit)
@@ -94,7 +82,8 @@ class UnitAdmin(AuditedAdmin):
             },
         ),
     )
-    inlines = (MembershipOfUnitInline,)
+    # The unit's people and roles are shown here by the accounts app (hotline.accounts.admin).
+    inlines: tuple = ()
 
 
 @admin.register(Category)
@@ -140,3 +129,12 @@ class CategoryAdmin(RoutingChangedMixin, AuditedAdmin):
         ),
         ("抄送", {"fields": ("copy_to_supervision", "copy_to_discipline")}),
     )
+
+
+@admin.register(HotlineCentre)
+class HotlineCentreAdmin(AuditedAdmin):
+    list_display = ("name", "unit", "covers", "parent", "phone", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "unit__code", "unit__name")
+    autocomplete_fields = ("unit", "covers", "parent")
+    list_select_related = ("unit", "covers", "parent")

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .models import Category, Level, Region, TimeUnit, Unit, UnitKind
+from .models import Category, HotlineCentre, Level, Region, TimeUnit, Unit, UnitKind
 
 DISTRICTS = [
     ("jiangan", "江岸区", ["大智街道", "一元街道", "车站街道"]),
@@ -236,9 +236,38 @@ def build_org() -> dict[str, Unit]:
                 community,
                 g_region,
             )
+    build_centres(units)
     build_catalogue(units)
     seed_routing()
     return units
+
+
+# Each district's 区长专线 (the demo's numbers are made up, in Wuhan's 027 area).
+DISTRICT_LINES = {code: f"027-8{n:02d}12345" for n, (code, _, _) in enumerate(DISTRICTS, start=1)}
+
+
+def build_centres(units: dict[str, Unit]) -> None:
+    """The city's 12345 市长专线 and a 区长专线 in every district, at the district government."""
+    city, _ = HotlineCentre.objects.get_or_create(
+        unit=units["center"],
+        defaults={
+            "covers": units["wuhan"],
+            "name": "武汉市12345市长专线",
+            "phone": "12345",
+            "mailbox": "市长信箱",
+        },
+    )
+    for code, name, _ in DISTRICTS:
+        HotlineCentre.objects.get_or_create(
+            unit=units[code],
+            defaults={
+                "covers": units[code],
+                "parent": city,
+                "name": f"{name}区长专线",
+                "phone": DISTRICT_LINES[code],
+                "mailbox": f"{name}区长信箱",
+            },
+        )
 
 
 def build_catalogue(units: dict[str, Unit]) -> None:
@@ -508,27 +537,20 @@ DISTRICT_CENTRES = {
     "fengjingqu": (30.56, 114.39),
     "huagongqu": (30.66, 114.50),
 }
-# Two demo routing rules (edited in the admin): construction dust goes to the housing bureau
-# that licenses the site; any urgent gas matter to the gas company whatever leaf it lands in.
-DEMO_RULES = [
-    ("工地扬尘归住建局", 20, "环境污染/大气污染", "", "工地 施工 扬尘", "", "housing"),
-    ("燃气紧急情况归燃气集团", 50, "", "", "燃气 天然气 煤气 漏气", "emergency", "gas"),
-]
 
 
 @transaction.atomic
 def seed_routing() -> None:
-    """Owners, keywords, aliases, district centres and the demo rules. Only fills what is
-    empty or still at its default, so an admin's edits survive a re-run."""
-    from hotline.insight.models import RoutingRule
-
+    """Owners, keywords, aliases and district centres. Only fills what is empty or still at
+    its default, so an admin's edits survive a re-run."""
     from .models import Owner, RegionAlias
 
     units = {u.code: u for u in Unit.objects.filter(level=Level.CITY)}
     leaves = Category.objects.filter(level=3).select_related("parent")
     by_key: dict[str, list[Category]] = {}
     for leaf in leaves:
-        by_key.setdefault(f"{leaf.parent.name}/{leaf.name}", []).append(leaf)
+        second = leaf.parent.name if leaf.parent else ""
+        by_key.setdefault(f"{second}/{leaf.name}", []).append(leaf)
     for key, cats in by_key.items():
         for leaf in cats:
             changed = []
@@ -552,17 +574,3 @@ def seed_routing() -> None:
     for code, (lat, lon) in DISTRICT_CENTRES.items():
         if code in regions and regions[code].lat is None:
             Region.objects.filter(pk=regions[code].pk).update(lat=lat, lon=lon)
-    if not RoutingRule.objects.exists():
-        for name, priority, key, region, words, urgency, unit in DEMO_RULES:
-            category = by_key.get(key, [None])[0] if key else None
-            if key and category is None:
-                continue
-            RoutingRule.objects.create(
-                name=name,
-                priority=priority,
-                category=category,
-                region=regions.get(region) if region else None,
-                keywords=words,
-                urgency=urgency,
-                unit=units.get(unit),
-            )

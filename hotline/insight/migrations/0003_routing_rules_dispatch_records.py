@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('insight', '0002_leaner_indexes'),
-        ('orgs', '0002_routing_owner_keywords_aliases'),
+        ('orgs', '0003_routing_owner_keywords_aliases'),
         ('tickets', '0006_leaner_indexes'),
     ]
 

@@ -429,3 +429,23 @@ def test_xss_in_every_citizen_field_comes_back_escaped(client):
     token = services.follow_up_token(Ticket.objects.get(pk=ticket.pk))
     rate_page = client.get(f"/portal/rate/{token}/").content.decode()
     assert "<script>alert" not in rate_page and "&lt;script&gt;" in rate_page
+
+
+def test_the_acknowledgement_link_opens_the_lookup_with_the_number(client):
+    ticket = submit(client)
+    link = Outbox.objects.get(ticket=ticket, kind="acknowledgement").params["link"]
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get(path, follow=True)
+    assert page.status_code == 200
+    assert f'value="{ticket.number}"' in page.content.decode()
+
+
+def test_the_follow_up_command_queues_each_link_once(client):
+    from django.core.management import call_command
+
+    ticket = replied(client)
+    out = io.StringIO()
+    call_command("portal_follow_up_links", stdout=out)
+    call_command("portal_follow_up_links", stdout=io.StringIO())
+    assert out.getvalue().strip().splitlines()[-1] == "queued=1"
+    assert Outbox.objects.filter(ticket=ticket, kind="follow_up").count() == 1

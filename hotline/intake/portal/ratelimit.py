@@ -62,7 +62,7 @@ def _hit(key: str, start: datetime) -> int:
             f"INSERT INTO {table} (key, window_start, hits) VALUES (%s, %s, 1) "
             f"ON CONFLICT (key, window_start) DO UPDATE SET hits = {table}.hits + 1 "
             "RETURNING hits",
-            [key[:160], start],
+            [key[:160], connection.ops.adapt_datetimefield_value(start)],
         )
         (hits,) = cursor.fetchone()
     return hits

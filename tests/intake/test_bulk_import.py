@@ -230,3 +230,55 @@ def test_the_import_actor_is_an_integration_user():
     user = bulk_services.import_actor()
     assert bulk_services.import_actor().pk == user.pk
     assert set(user.memberships.values_list("role", flat=True)) == {"integration"}
+
+
+def test_the_admin_imports_an_upload_and_lists_bad_rows(tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from hotline.accounts.models import User
+
+    path = write_csv(tmp_path / "messages_labeled.csv", TEDDY_HEADER, TEDDY_ROWS)
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    listing = client.get("/admin/intake/importedrow/")
+    assert "/admin/intake/importedrow/upload/" in listing.content.decode()
+    upload = SimpleUploadedFile("messages_labeled.csv", path.read_bytes(), content_type="text/csv")
+    response = client.post(
+        "/admin/intake/importedrow/upload/", {"file": upload, "mapping": "teddycup"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "imported=3 failed=2 skipped=0" in html
+    assert "no title and no text" in html
+    again = client.post(
+        "/admin/intake/importedrow/upload/",
+        {
+            "file": SimpleUploadedFile("messages_labeled.csv", path.read_bytes()),
+            "mapping": "teddycup",
+        },
+    )
+    assert "imported=0 failed=2 skipped=3" in again.content.decode()
+    assert Ticket.objects.count() == 3
+
+
+def test_the_admin_upload_refuses_other_files_and_other_roles(tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from hotline.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    response = client.post(
+        "/admin/intake/importedrow/upload/",
+        {"file": SimpleUploadedFile("x.json", b"{}"), "mapping": "generic"},
+    )
+    assert "只能导入 .csv 或 .xlsx 文件" in response.content.decode()
+    agent = User.objects.get(username="agent")
+    agent.is_staff = True
+    agent.save()
+    other = Client()
+    other.force_login(agent)
+    assert other.get("/admin/intake/importedrow/upload/").status_code == 403
+    assert not Ticket.objects.exists()

@@ -2,7 +2,7 @@
 NYC 311 sample (1,000 rows), into a fresh database on SQLite and on PostgreSQL, then the same
 files again (every row skipped). Prints one Markdown table row per run and the machine.
 
-    .venv/bin/python bench/intake_import.py [--only sqlite|postgres]
+    .venv/bin/python bench/intake_import.py [--only sqlite|postgres] [--batch N]
 
 Reads the data through HOTLINE_SHARED_DATA (default: ../shared/data beside the project). Uses
 a SQLite file in a temporary folder and the PostgreSQL database ``hotline_bench_intake`` on
@@ -30,7 +30,7 @@ def shared_data() -> Path:
     return Path(os.environ.get("HOTLINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
-def run(backend: str, url: str) -> list[str]:
+def run(backend: str, url: str, batch: int) -> list[str]:
     env = {**os.environ, "DATABASE_URL": url, "HOTLINE_SHARED_DATA": str(shared_data())}
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--tickets", "0", "--no-train")
@@ -40,13 +40,22 @@ def run(backend: str, url: str) -> list[str]:
         for attempt in ("first", "re-run"):
             log(f"{backend}: {name} ({attempt})")
             start = time.perf_counter()
-            out = manage(env, "import_tickets", str(path), "--mapping", mapping, "--no-progress")
+            out = manage(
+                env,
+                "import_tickets",
+                str(path),
+                "--mapping",
+                mapping,
+                "--no-progress",
+                "--batch",
+                str(batch),
+            )
             seconds = time.perf_counter() - start
             last = out.strip().splitlines()[-1]
             counts = dict(re.findall(r"(\w+)=(\d+)", last))
             total = sum(int(v) for v in counts.values())
             rows.append(
-                f"| {backend} | {Path(name).name} | {attempt} | {last} | {seconds:.1f} s "
+                f"| {backend} | {batch} | {Path(name).name} | {attempt} | {last} | {seconds:.1f} s "
                 f"| {total / seconds:.0f} |"
             )
             print(rows[-1], flush=True)
@@ -56,15 +65,17 @@ def run(backend: str, url: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--batch", type=int, default=1, help="rows per transaction")
     args = parser.parse_args()
-    print("| database | file | run | result | time | rows/s |")
-    print("|---|---|---|---|---|---|")
+    print("| database | batch | file | run | result | time | rows/s |")
+    print("|---|---|---|---|---|---|---|")
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
-            run("SQLite", f"sqlite:///{folder}/bench.sqlite3")
+            run("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.batch)
     if args.only in (None, "postgres"):
         recreate_database(PG_DB)
-        run("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DB}")
+        run("PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{PG_DB}", args.batch)
+    print(f"- nproc: {os.cpu_count()}")
     for key, value in machine().items():
         print(f"- {key}: {value}")
     with open("/proc/loadavg") as handle:

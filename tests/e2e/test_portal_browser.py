@@ -152,5 +152,17 @@ def test_citizen_submits_looks_up_and_rates_on_a_phone(
     # The same link again: refused, nothing changes.
     page.goto(base + "/" + link.split("://", 1)[1].split("/", 1)[1])
     assert "已使用" in page.inner_text("#message")
+
+    # The staff console shows the same fields escaped too.
+    page.goto(f"{base}/console/login/")
+    page.fill("#id_username", "dispatcher")
+    page.fill("#id_password", "demo")
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
+    page.goto(f"{base}/console/tickets/{number}/")
+    assert XSS in page.inner_text("body")
+    page.screenshot(path=str(screenshot_dir / "portal-10-console.png"), full_page=True)
+    assert page.evaluate("window.__xss") is None, "an injected script ran in the console"
+
     assert page.dialogs == []
     assert log.csp_violations() == []

@@ -282,3 +282,38 @@ def test_the_admin_upload_refuses_other_files_and_other_roles(tmp_path):
     other.force_login(agent)
     assert other.get("/admin/intake/importedrow/upload/").status_code == 403
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("batch", ["2", "50"])
+def test_batches_commit_the_good_rows_and_leave_nothing_of_a_failing_one(
+    tmp_path, monkeypatch, batch
+):
+    path = write_csv(tmp_path / "messages_labeled.csv", TEDDY_HEADER, TEDDY_ROWS)
+    real = ImportedRow.objects.create
+
+    def create(**kwargs):
+        if kwargs["source_key"] == "tc20c-00003":
+            raise IntegrityError("disk full, say")
+        return real(**kwargs)
+
+    monkeypatch.setattr(ImportedRow.objects, "create", create)
+    lines, _ = run(path, "teddycup", "--batch", batch)
+    assert lines[-1] == "imported=2 failed=3 skipped=0"
+    assert "row 4: disk full, say" in lines
+    assert not Ticket.objects.filter(title="建议增设公交线路").exists()
+    assert set(ImportedRow.objects.values_list("source_key", flat=True)) == {
+        "tc20c-00001",
+        "tc20c-00005",
+    }
+    monkeypatch.undo()
+    lines, _ = run(path, "teddycup", "--batch", batch)
+    assert lines[-1] == "imported=1 failed=2 skipped=2"
+    assert Ticket.objects.count() == 3
+
+
+def test_a_repeated_key_in_one_batch_is_skipped(tmp_path):
+    rows = [TEDDY_ROWS[0], TEDDY_ROWS[0], TEDDY_ROWS[2]]
+    path = write_csv(tmp_path / "messages_labeled.csv", TEDDY_HEADER, rows)
+    lines, _ = run(path, "teddycup", "--batch", "10")
+    assert lines[-1] == "imported=2 failed=0 skipped=1"
+    assert Ticket.objects.count() == 2

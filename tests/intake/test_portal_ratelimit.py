@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from hotline.core.errors import RateLimited
@@ -25,6 +26,7 @@ def test_window_start(now, seconds, start):
     assert window_start(now, seconds) == start
 
 
+@hypothesis_settings(deadline=None)  # pure arithmetic; no deadline on a shared, loaded machine
 @given(
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
     st.sampled_from([1, 60, 600, 3600, 86400]),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from hotline.core.errors import Conflict, NotFound, RateLimited
 
 from . import services
-from .codes import CodeRefused, code_check, code_send
+from .codes import CodeRefused, code_check, code_send, code_use
 from .forms import LookupForm, PhoneForm, RateForm, SubmitForm, VerifyForm
 from .photos import MAX_BYTES, MAX_PHOTOS, PhotoRefused, photo_clean
 from .ratelimit import rate_hit
@@ -223,7 +223,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
             number=number,
             code=form.cleaned_data["code"],
         )
-        services.code_use(row)
+        code_use(row)
     except CodeRefused as exc:
         form.add_error("code", str(exc))
         return render(request, "portal/lookup.html", {"form": form, "sent": True}, status=400)

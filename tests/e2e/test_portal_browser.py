@@ -54,7 +54,8 @@ def phone_page(browser, live_server):
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(15_000)
+    # Generous: the first request imports the URL conf (the console pulls in scikit-learn).
+    context.set_default_timeout(60_000)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

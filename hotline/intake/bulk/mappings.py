@@ -251,7 +251,7 @@ def nyc311(row: Mapping[str, str], file_stem: str, row_number: int) -> MappedRow
     title, content = _title_and_content(complaint, "\n".join(parts))
     lat = _float(_get(row, "Latitude"), "Latitude")
     lon = _float(_get(row, "Longitude"), "Longitude")
-    data = {
+    data: dict[str, object] = {
         "channel": NYC_CHANNELS.get(_get(row, "Open Data Channel Type").upper(), "transfer"),
         "kind": nyc_kind(complaint),
         "title": title,

@@ -11,14 +11,14 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotline.accounts import services as account_services
-from hotline.accounts.models import Membership, User
+from hotline.accounts.models import User
 from hotline.accounts.roles import Role
 from hotline.core.errors import BadInput, HotlineError, NotFound
-from hotline.orgs.models import Category, Unit
+from hotline.orgs.models import Category
 from hotline.tickets.services import acting_at, ticket_register
 
 from ..models import ImportedRow
+from ..system_users import system_user
 from .mappings import MAPPINGS, RowError
 
 IMPORT_USERNAME = "import"
@@ -38,22 +38,10 @@ class ImportResult:
 
 
 def import_actor() -> User:
-    """The importer's system user (no password), an integration at the hotline centre."""
-    user = User.objects.filter(username=IMPORT_USERNAME).first()
-    if user is None:
-        try:
-            with transaction.atomic():
-                user = account_services.user_create(
-                    username=IMPORT_USERNAME, display_name="历史数据导入"
-                )
-        except IntegrityError:
-            user = User.objects.get(username=IMPORT_USERNAME)
-    if not Membership.objects.filter(user=user, role=Role.INTEGRATION).exists():
-        centre = Unit.objects.filter(kind="centre", active=True).order_by("path").first()
-        if centre is None:
-            raise NotFound("the hotline centre unit is missing: build the org tree first")
-        account_services.membership_grant(user=user, unit=centre, role=Role.INTEGRATION)
-    return user
+    """The importer's system user: an integration at the city's hotline centre."""
+    return system_user(
+        username=IMPORT_USERNAME, display_name="历史数据导入", roles=(Role.INTEGRATION,)
+    )
 
 
 def _reason(exc: Exception) -> str:

@@ -85,7 +85,9 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "请选择区、街道")] + [
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        region.choices = [("", "请选择区、街道")] + [
             (group, options) for group, options in region_choices()
         ]
 
@@ -102,7 +104,7 @@ class SubmitForm(forms.Form):
         return key
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("region") and not (data.get("address") or "").strip():
             self.add_error("address", "请选择所在区域或填写详细地址")
         return data

@@ -74,9 +74,11 @@ def photo_clean(raw: bytes, *, max_bytes: int = MAX_BYTES) -> CleanPhoto:
                 if probe.width * probe.height > MAX_PIXELS:
                     raise PhotoRefused("照片像素过大")
                 probe.verify()  # structure and checksums, before decoding
-            with Image.open(io.BytesIO(raw)) as image:
-                image.load()  # decodes every pixel: a truncated or forged file fails here
-                image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
+            with Image.open(io.BytesIO(raw)) as opened:
+                opened.load()  # decodes every pixel: a truncated or forged file fails here
+                image: Image.Image = ImageOps.exif_transpose(
+                    opened
+                )  # keep the photo upright once EXIF is gone
                 if image.mode not in ("RGB", "L"):
                     background = Image.new("RGB", image.size, (255, 255, 255))
                     rgba = image.convert("RGBA")

@@ -14,7 +14,7 @@ from hotline.tickets.models import Ticket
 from ..models import PortalPhoto
 
 # The citizen's words for each state.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     workflow.REGISTERED: "已受理，等待分派",
     workflow.DISPATCHED: "已转交承办单位",
     workflow.IN_PROGRESS: "承办单位正在办理",
@@ -75,7 +75,7 @@ def portal_ticket(number: str) -> Ticket | None:
 
 def citizen_view(ticket: Ticket) -> CitizenView:
     stage = next(i for i, (_, states) in enumerate(PROGRESS) if ticket.status in states)
-    region = ""
+    region: str | None = ""
     if ticket.region_id:
         region = Region.objects.filter(pk=ticket.region_id).values_list("name", flat=True).first()
     steps = [

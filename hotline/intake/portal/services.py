@@ -13,17 +13,16 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotline.accounts import services as account_services
-from hotline.accounts.models import Membership, User
+from hotline.accounts.models import User
 from hotline.accounts.roles import Role
 from hotline.core.errors import Conflict, NotFound
 from hotline.notifications.services import outbox_enqueue
-from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket
 from hotline.tickets.services import ticket_register, ticket_transition
 
 from ..models import FollowUpLinkUse, PortalCode, PortalPhoto
+from ..system_users import system_user
 from .codes import code_use
 from .photos import CleanPhoto
 
@@ -35,26 +34,9 @@ FOLLOW_UP_DAYS = 15
 
 
 def portal_actor() -> User:
-    """The portal's system user (no password: it never logs in), created on first use with the
-    citizen role (to register) and the callback role (to record a citizen's rating) at the
-    hotline centre."""
-    user = User.objects.filter(username=PORTAL_USERNAME).first()
-    if user is None:
-        try:
-            with transaction.atomic():
-                user = account_services.user_create(
-                    username=PORTAL_USERNAME, display_name="市民服务门户"
-                )
-        except IntegrityError:
-            user = User.objects.get(username=PORTAL_USERNAME)
-    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    if not {r.value for r in PORTAL_ROLES} <= held:
-        centre = Unit.objects.filter(kind="centre", active=True).order_by("path").first()
-        if centre is None:
-            raise NotFound("the hotline centre unit is missing: build the org tree first")
-        for role in PORTAL_ROLES:
-            account_services.membership_grant(user=user, unit=centre, role=role)
-    return user
+    """The portal's system user: the citizen role (to register) and the callback role (to
+    record a citizen's own rating) at the city's hotline centre."""
+    return system_user(username=PORTAL_USERNAME, display_name="市民服务门户", roles=PORTAL_ROLES)
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
         photo_errors.append(f"最多上传 {MAX_PHOTOS} 张照片")
     else:
         for upload in files:
-            if upload.size > MAX_BYTES:
+            if (upload.size or 0) > MAX_BYTES:
                 photo_errors.append(f"{upload.name}：单张照片不能超过 {MAX_BYTES // 2**20} MB")
                 continue
             try:

@@ -21,9 +21,19 @@ from .photos import MAX_BYTES, MAX_PHOTOS, PhotoRefused, photo_clean
 from .ratelimit import rate_hit
 from .selectors import PROGRESS, citizen_view, photo_of, portal_ticket
 
-# A whole request (nine photos at most and the form), checked before the body is read.
-MAX_REQUEST = MAX_PHOTOS * MAX_BYTES + 256 * 1024
 VERIFIED_SECONDS = 30 * 60
+
+
+def max_request() -> int:
+    """A whole request (nine photos at most and the form), checked before the body is read;
+    never more than the platform's cap on any upload (``HOTLINE_MAX_UPLOAD``), which the edge
+    middleware enforces first."""
+    own = MAX_PHOTOS * MAX_BYTES + 256 * 1024
+    return min(own, getattr(settings, "HOTLINE_MAX_UPLOAD", own))
+
+
+def max_photo_bytes() -> int:
+    return min(MAX_BYTES, max_request() - 256 * 1024)
 
 
 def client_of(request: HttpRequest) -> str:
@@ -45,12 +55,13 @@ def _too_large(request: HttpRequest) -> HttpResponse | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > MAX_REQUEST:
+    if length > max_request():
         return render(
             request,
             "portal/error.html",
             {
-                "message": f"上传内容过大：照片最多 {MAX_PHOTOS} 张，每张不超过 {MAX_BYTES // 2**20} MB"
+                "message": f"上传内容过大：照片最多 {MAX_PHOTOS} 张，"
+                f"合计不超过 {max_request() // 2**20} MB"
             },
             status=413,
         )
@@ -97,7 +108,8 @@ def _submit_context(form, phone, photo_errors=()) -> dict:
         "phone": phone,
         "photo_errors": photo_errors,
         "max_photos": MAX_PHOTOS,
-        "max_mb": MAX_BYTES // 2**20,
+        "max_mb": max_photo_bytes() // 2**20,
+        "max_total_mb": max_request() // 2**20,
     }
 
 
@@ -125,11 +137,13 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
         photo_errors.append(f"最多上传 {MAX_PHOTOS} 张照片")
     else:
         for upload in files:
-            if (upload.size or 0) > MAX_BYTES:
-                photo_errors.append(f"{upload.name}：单张照片不能超过 {MAX_BYTES // 2**20} MB")
+            if (upload.size or 0) > max_photo_bytes():
+                photo_errors.append(
+                    f"{upload.name}：单张照片不能超过 {max_photo_bytes() // 2**20} MB"
+                )
                 continue
             try:
-                photos.append(photo_clean(upload.read()))
+                photos.append(photo_clean(upload.read(), max_bytes=max_photo_bytes()))
             except PhotoRefused as exc:
                 photo_errors.append(f"{upload.name}：{exc}")
     if not form.is_valid() or photo_errors:

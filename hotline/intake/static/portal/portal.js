@@ -12,8 +12,13 @@
         var maxBytes = parseInt(input.dataset.maxMb || "8", 10) * 1024 * 1024;
         var files = Array.prototype.slice.call(input.files || []);
         var big = files.filter(function (f) { return f.size > maxBytes; });
+        var maxTotal = parseInt(input.dataset.maxTotalMb || "10", 10) * 1024 * 1024;
+        var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
         if (files.length > max) {
           count.textContent = "最多选择 " + max + " 张照片，请重新选择";
+          input.value = "";
+        } else if (total > maxTotal) {
+          count.textContent = "照片合计超过 " + input.dataset.maxTotalMb + " MB，请少选几张";
           input.value = "";
         } else if (big.length) {
           count.textContent = big[0].name + " 超过 " + input.dataset.maxMb + " MB，请重新选择";

@@ -182,3 +182,8 @@ HOTLINE_TENCENT_SMS = json.loads(os.environ.get("HOTLINE_TENCENT_SMS", "{}"))
 HOTLINE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HOTLINE_OUTBOX_MAX_ATTEMPTS", "8"))
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
+# Open311 GeoReport v2 (docs/channels.md). One jurisdiction is served: an empty id accepts any.
+HOTLINE_OPEN311_JURISDICTION = os.environ.get("HOTLINE_OPEN311_JURISDICTION", "")
+# What GET requests publishes without a key: "api" (requests filed through Open311) or "all".
+HOTLINE_OPEN311_PUBLISH = os.environ.get("HOTLINE_OPEN311_PUBLISH", "api")
+HOTLINE_CENTRE_UNIT = os.environ.get("HOTLINE_CENTRE_UNIT", "center")

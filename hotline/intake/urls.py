@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("open311/v2/", include("hotline.intake.open311.urls")),
+]

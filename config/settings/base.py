@@ -187,3 +187,12 @@ HOTLINE_OPEN311_JURISDICTION = os.environ.get("HOTLINE_OPEN311_JURISDICTION", ""
 # What GET requests publishes without a key: "api" (requests filed through Open311) or "all".
 HOTLINE_OPEN311_PUBLISH = os.environ.get("HOTLINE_OPEN311_PUBLISH", "api")
 HOTLINE_CENTRE_UNIT = os.environ.get("HOTLINE_CENTRE_UNIT", "center")
+# WeChat Official Account (docs/channels.md): the server's token, the AppID, and the
+# EncodingAESKey (safe/compatible mode when set); AppSecret and the progress template for
+# template messages; the API base (a local fake in the tests).
+WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "")
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_ENCODING_AES_KEY = os.environ.get("WECHAT_ENCODING_AES_KEY", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_TEMPLATE_ID = os.environ.get("WECHAT_TEMPLATE_ID", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")

@@ -68,3 +68,68 @@ class Open311Request(models.Model):
 
     def __str__(self) -> str:
         return f"open311 {self.ticket_id}"
+
+
+# =============================================================================================
+# WeChat Official Account (hotline/intake/wechat/)
+# =============================================================================================
+
+
+class WechatConversation(models.Model):
+    """Where one citizen (OpenID) is in the conversation that gathers a request."""
+
+    openid = models.CharField(max_length=64, unique=True)
+    step = models.CharField(max_length=16, default="idle")  # idle, description, place, confirm
+    description = models.TextField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    pictures = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField()
+    last_ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "微信会话"
+        verbose_name_plural = "微信会话"
+
+    def __str__(self) -> str:
+        return f"{self.openid} ({self.step})"
+
+
+class WechatMessage(models.Model):
+    """A message received (by MsgId, or sender and time for events) and the reply it got, so a
+    redelivery gets the same reply and changes nothing."""
+
+    key = models.CharField(max_length=128, unique=True)
+    openid = models.CharField(max_length=64)
+    reply = models.TextField(blank=True)
+    replied_at = models.BigIntegerField(default=0)  # the reply's CreateTime
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "微信消息"
+        verbose_name_plural = "微信消息"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WechatTicket(models.Model):
+    """A ticket registered through WeChat: whom to send its progress notices to, and up to
+    which timeline event they were sent."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="wechat")
+    openid = models.CharField(max_length=64)
+    notified_seq = models.PositiveIntegerField(default=1)  # the register event needs none
+
+    class Meta:
+        verbose_name = "微信工单"
+        verbose_name_plural = "微信工单"
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} -> {self.openid}"

@@ -15,6 +15,7 @@ from django.test import Client
 from georeport import GeoReport
 
 from hotline.intake.open311.services import open311_key_create
+from tests.intake.wechat_sim import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN, WeChatSimulator
 
 BASE = "http://testserver/open311/v2"
 
@@ -115,3 +116,16 @@ def civicbot_client(db):
         return Open311Client(civicbot_endpoint(BASE), transport=transport)
 
     return make
+
+
+# --- WeChat ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["plaintext", "safe"])
+def wechat(request, db, settings):
+    """A WeChat simulator in each mode the account can be in."""
+    settings.WECHAT_TOKEN = WECHAT_TOKEN
+    settings.WECHAT_APP_ID = WECHAT_APP_ID
+    safe = request.param == "safe"
+    settings.WECHAT_ENCODING_AES_KEY = WECHAT_AES_KEY if safe else ""
+    return WeChatSimulator(Client(), safe=safe)

@@ -196,3 +196,7 @@ WECHAT_ENCODING_AES_KEY = os.environ.get("WECHAT_ENCODING_AES_KEY", "")
 WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
 WECHAT_TEMPLATE_ID = os.environ.get("WECHAT_TEMPLATE_ID", "")
 WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+# Gateways of WeChat template messages and WeCom work-group robots: console (development),
+# file, or wechat / wecom (the real APIs).
+HOTLINE_WECHAT_GATEWAY = os.environ.get("HOTLINE_WECHAT_GATEWAY", "console")
+HOTLINE_WECOM_GATEWAY = os.environ.get("HOTLINE_WECOM_GATEWAY", "console")

@@ -23,6 +23,7 @@ from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
 from hotline.insight.models import TicketSignature
 from hotline.insight.services import signature_keys
 from hotline.notifications.services import outbox_row
+from hotline.notifications.workgroups import workgroup_notify
 from hotline.orgs.models import Category, Region, Unit
 from hotline.supervision.services import referral_check
 from hotline.workcal.calc import WORKING_DAYS, Limit
@@ -454,6 +455,9 @@ def _dispatch(ctx: Context) -> dict:
         _assign(ctx, co, TicketAssignment.CO, "dispatch")
     _start_unit_clocks(ctx, unit)
     clocks.clock_start(ticket=ticket, kind="handle", unit=unit, start=ctx.now)
+    workgroup_notify(
+        ticket=ticket, unit=unit, event="dispatch", key=f"{ticket.number}:{ticket.last_seq + 1}"
+    )
     copies = _copy_to_offices(ctx)
     if copies:
         data["copied_to"] = copies
@@ -478,6 +482,9 @@ def _forward(ctx: Context) -> dict:
     _assign(ctx, unit, TicketAssignment.LEAD, "forward")
     ticket.unit = unit
     _start_unit_clocks(ctx, unit)
+    workgroup_notify(
+        ticket=ticket, unit=unit, event="dispatch", key=f"{ticket.number}:{ticket.last_seq + 1}"
+    )
     data = {"from_unit": holder.code, "unit": unit.code}
     note = _text(ctx.data, "note", required=False)
     if note:

@@ -16,6 +16,7 @@ from georeport import GeoReport
 
 from hotline.intake.open311.services import open311_key_create
 from tests.intake.wechat_sim import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN, WeChatSimulator
+from tests.notifications.conftest import fake_provider  # noqa: F401 - a fixture used here too
 
 BASE = "http://testserver/open311/v2"
 

@@ -200,3 +200,6 @@ WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
 # file, or wechat / wecom (the real APIs).
 HOTLINE_WECHAT_GATEWAY = os.environ.get("HOTLINE_WECHAT_GATEWAY", "console")
 HOTLINE_WECOM_GATEWAY = os.environ.get("HOTLINE_WECOM_GATEWAY", "console")
+# Open311 rate limits, requests a minute: any request per client address; POSTs per API key.
+HOTLINE_OPEN311_RATE_PER_IP = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_IP", "600"))
+HOTLINE_OPEN311_RATE_PER_KEY = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_KEY", "120"))

@@ -401,3 +401,23 @@ def test_only_open311_requests_are_published_by_default(client, filed, settings)
     settings.HOTLINE_OPEN311_PUBLISH = "all"
     assert client.get(f"{URL}/requests/{phoned.number}.json").status_code == 200
     assert client.get(f"{URL}/requests/{secret.number}.json").status_code == 404
+
+
+def test_rate_limits_answer_429_with_retry_after(client, open311_key, leaf, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HOTLINE_OPEN311_RATE_PER_KEY = 2
+    _, key = open311_key
+    form = {"api_key": key, "service_code": leaf.code, "address_string": "武汉"}
+    assert [post_form(client, "json", form).status_code for _ in range(2)] == [201, 201]
+    refused = post_form(client, "json", form)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert spec_error(refused)[0] == 429
+    assert Ticket.objects.filter(channel="api").count() == 2
+    settings.HOTLINE_OPEN311_RATE_PER_IP = 3
+    cache.clear()
+    codes = [client.get(f"{URL}/services.json").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    cache.clear()

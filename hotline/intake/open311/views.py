@@ -9,11 +9,13 @@ writes go through ``services``, reads through ``selectors``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -30,6 +32,27 @@ MAX_FIELDS = 100
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+class RateLimited(Open311Error):
+    """Too many requests: 429 with Retry-After (DESIGN 10), in the spec's error format."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(429, f"too many requests; retry after {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+def _throttle(ident: str, per_minute: int) -> None:
+    """A fixed one-minute window per client, counted in Django's cache."""
+    now = int(time.time())
+    key = f"open311:rate:{ident}:{now // 60}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        count = 1
+    if count > per_minute:
+        raise RateLimited(60 - now % 60)
+
+
 def _respond(fmt: str, root: str, value: object, status: int = 200) -> HttpResponse:
     return HttpResponse(
         formats.render(fmt, root, value), status=status, content_type=formats.FORMATS[fmt]
@@ -37,7 +60,10 @@ def _respond(fmt: str, root: str, value: object, status: int = 200) -> HttpRespo
 
 
 def error_response(fmt: str, error: Open311Error) -> HttpResponse:
-    return _respond(fmt, "errors", formats.errors_body([error]), status=error.status)
+    response = _respond(fmt, "errors", formats.errors_body([error]), status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def open311_view(*methods: str) -> Callable:
@@ -51,6 +77,8 @@ def open311_view(*methods: str) -> Callable:
             try:
                 if request.method not in methods:
                     raise Open311Error(400, f"method {request.method} is not allowed here")
+                client = request.META.get("REMOTE_ADDR", "")
+                _throttle(f"ip:{client}", settings.HOTLINE_OPEN311_RATE_PER_IP)
                 _check_jurisdiction(request)
                 return view(request, fmt, **kwargs)
             except Open311Error as error:
@@ -263,6 +291,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     form = _form(request)
     _jurisdiction(form.get("jurisdiction_id"))
     key = services.open311_key_check(form.get("api_key") or request.GET.get("api_key"))
+    _throttle(f"key:{key.pk}", settings.HOTLINE_OPEN311_RATE_PER_KEY)
     token = request.headers.get("Idempotency-Key")
     created = services.open311_request_create(key=key, form=form, token=token)
     row = created.request

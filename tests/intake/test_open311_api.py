@@ -421,3 +421,35 @@ def test_rate_limits_answer_429_with_retry_after(client, open311_key, leaf, sett
     codes = [client.get(f"{URL}/services.json").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     cache.clear()
+
+
+def test_any_form_gets_a_spec_answer_never_a_crash(client, open311_key, leaf):
+    """Random forms (the fields the spec names, random values): 201 or a 4xx in the spec's
+    format, never a 500; a refused form writes nothing."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    _, key = open311_key
+    names = [
+        "service_code", "lat", "long", "address_string", "address_id", "description",
+        "first_name", "last_name", "phone", "email", "device_id", "account_id", "media_url",
+        "jurisdiction_id", "attribute[X]",
+    ]  # fmt: skip
+    values = st.one_of(
+        st.text(max_size=40),
+        st.sampled_from([leaf.code, "jiangan", "30.5", "-200", "1e309", "nan", "13800001111"]),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(st.sampled_from(names), values, max_size=8), st.booleans())
+    def check(form, with_key):
+        if with_key:
+            form = {**form, "api_key": key}
+        before = Ticket.objects.count()
+        response = post_form(client, "json", form)
+        assert response.status_code in (201, 400, 403, 404), response.content
+        if response.status_code != 201:
+            assert spec_error(response)[0] == response.status_code
+            assert Ticket.objects.count() == before
+
+    check()

@@ -147,3 +147,32 @@ def test_robot_errors(fake_provider, answer, error):
 def test_robot_without_a_group_fails_the_row(db):
     with pytest.raises(PermanentError, match="no active work group"):
         WecomRobotGateway().send(MESSAGE)
+
+
+def test_a_unit_is_given_its_work_group_in_the_admin(client):
+    from hotline.core.models import AuditEvent
+
+    client.force_login(User.objects.get(username="admin"))
+    unit = Unit.objects.get(code="hanyang")
+    assert client.get("/admin/notifications/workgroup/add/").status_code == 200
+    response = client.post(
+        "/admin/notifications/workgroup/add/",
+        {
+            "unit": unit.pk,
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
+            "on_dispatch": "on",
+            "on_warning": "on",
+            "mention_handlers": "on",
+            "extra_mobiles": "13800000002",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    group = WorkGroup.objects.get(unit=unit)
+    assert group.on_dispatch and group.extra_mobiles == "13800000002"
+    assert AuditEvent.objects.filter(
+        action="admin.add", target__startswith="notifications.workgroup"
+    ).exists()
+    ticket = register()
+    act("dispatcher", ticket.number, "dispatch", unit="hanyang")
+    assert [r.recipient for r in wecom_rows(ticket)] == ["hanyang"]

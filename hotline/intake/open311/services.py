@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hotline.accounts.roles import Role
 from hotline.accounts.services import membership_grant, user_create
-from hotline.core.errors import BadInput, Forbidden
+from hotline.core.errors import BadInput, Forbidden, HotlineError
 from hotline.orgs.models import Category, Region, Unit
 from hotline.tickets.services import ticket_register
 
@@ -189,4 +189,6 @@ def open311_request_create(
         raise Open311Error(400, f"{field}: {message}") from None
     except Forbidden as exc:
         raise Open311Error(403, str(exc)) from None
+    except HotlineError as exc:  # e.g. the year's working-day calendar is not confirmed
+        raise Open311Error(503 if exc.status >= 500 else 400, str(exc)) from None
     return Created(request, True)

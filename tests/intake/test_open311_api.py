@@ -453,3 +453,43 @@ def test_any_form_gets_a_spec_answer_never_a_crash(client, open311_key, leaf):
             assert Ticket.objects.count() == before
 
     check()
+
+
+def test_openapi_describes_every_route_and_the_answers_match_it(client, open311_key, leaf):
+    """The OpenAPI description lists each route; real JSON answers validate against it."""
+    import jsonschema
+
+    schema = client.get(f"{URL}/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {
+        "/discovery.{format}",
+        "/services.{format}",
+        "/services/{service_code}.{format}",
+        "/requests.{format}",
+        "/requests/{service_request_id}.{format}",
+        "/tokens/{token}.{format}",
+    }
+    _, key = open311_key
+    created = post_form(
+        client, "json", {"api_key": key, "service_code": leaf.code, "lat": "30.6", "long": "114.3"}
+    )
+    number = created.json()[0]["service_request_id"]
+
+    def body_schema(path, method, status):
+        answer = schema["paths"][path][method]["responses"][str(status)]
+        return answer["content"]["application/json"]["schema"]
+
+    jsonschema.validate(created.json(), body_schema("/requests.{format}", "post", 201))
+    for path, url in [
+        ("/discovery.{format}", "discovery.json"),
+        ("/services.{format}", "services.json"),
+        ("/services/{service_code}.{format}", f"services/{leaf.code}.json"),
+        ("/requests.{format}", "requests.json"),
+        ("/requests/{service_request_id}.{format}", f"requests/{number}.json"),
+    ]:
+        response = client.get(f"{URL}/{url}")
+        jsonschema.validate(response.json(), body_schema(path, "get", response.status_code))
+    missing = client.get(f"{URL}/requests/0.json")
+    jsonschema.validate(
+        missing.json(), body_schema("/requests/{service_request_id}.{format}", "get", 404)
+    )

@@ -252,6 +252,14 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     return _respond(fmt, "service_requests", body)
 
 
+def openapi(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    from .openapi import schema
+
+    return JsonResponse(schema(request.build_absolute_uri("/open311/v2")))
+
+
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = "json" if request.path.endswith(".json") else "xml"
     return error_response(fmt, Open311Error(404, f"no such resource: {request.path}"))

@@ -38,9 +38,13 @@ def wechat_actor() -> User:
     """The integration user that registers WeChat tickets (made on first use)."""
     user = User.objects.filter(username=ACTOR).first()
     if user is None:
-        user = user_create(username=ACTOR, display_name="微信公众号")
         centre = Unit.objects.get(code=getattr(settings, "HOTLINE_CENTRE_UNIT", "center"))
-        membership_grant(user=user, unit=centre, role=Role.INTEGRATION)
+        try:
+            with transaction.atomic():
+                user = user_create(username=ACTOR, display_name="微信公众号")
+                membership_grant(user=user, unit=centre, role=Role.INTEGRATION)
+        except IntegrityError:  # made at the same moment by another worker
+            user = User.objects.get(username=ACTOR)
     return user
 
 

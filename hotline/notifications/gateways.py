@@ -490,7 +490,7 @@ class WechatTemplateGateway(Gateway):
         self.cache_key = f"hotline:wechat:access_token:{self.config['app_id']}"
 
     def _call(self, path: str, payload: dict) -> dict:
-        url = f"{self.config['api_base'].rstrip('/')}{path}"
+        url = f"{str(self.config['api_base']).rstrip('/')}{path}"
         body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
         status, answer = _post(url, body, headers, float(self.config.get("timeout", 5)))

@@ -126,14 +126,16 @@ def date_range(
 ) -> tuple[datetime, datetime]:
     """The requested_datetime window of GET requests: the most recent 90 days by default; a
     range given by start_date and end_date may not span more than 90 days."""
-    start_at = parse_w3(start, "start_date", zone) if start else None
-    end_at = parse_w3(end, "end_date", zone) if end else None
-    if start_at is None and end_at is None:
+    if not start and not end:
         return now - MAX_RANGE, now
-    if start_at is None:
-        start_at = end_at - MAX_RANGE
-    if end_at is None:
+    if start and end:
+        start_at, end_at = parse_w3(start, "start_date", zone), parse_w3(end, "end_date", zone)
+    elif start:
+        start_at = parse_w3(start, "start_date", zone)
         end_at = start_at + MAX_RANGE
+    else:
+        end_at = parse_w3(end or "", "end_date", zone)
+        start_at = end_at - MAX_RANGE
     if end_at < start_at:
         raise Open311Error(400, "end_date is before start_date")
     if end_at - start_at > MAX_RANGE:

@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from hotline.tickets.models import Ticket
-from hotline.tickets.workflow import OPEN_STATUSES, STATUS_LABELS
+from hotline.tickets.workflow import OPEN_STATUSES, STATUS_CHOICES
 
 from . import formats, selectors, services
 from .formats import Open311Error
 
 log = logging.getLogger("hotline.open311")
+STATUS_WORDS: dict[str, str] = {str(value): str(label) for value, label in STATUS_CHOICES}
 
 MAX_FIELDS = 100
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -143,23 +144,29 @@ def request_view(ticket: Ticket, extra) -> dict:
     updated = ticket.closed_at if closed and ticket.closed_at else ticket.updated_at
     handle = getattr(ticket, "open_handle_clocks", None) or []
     expected = handle[0].due_at if handle else None
-    notes = STATUS_LABELS.get(ticket.status, ticket.status)
-    if ticket.status == "merged" and ticket.merged_into_id:
-        notes = f"{notes}：并入 {ticket.merged_into.number}"
+    notes = STATUS_WORDS.get(ticket.status, ticket.status)
+    merged_into, category, unit, region = (
+        ticket.merged_into,
+        ticket.category,
+        ticket.unit,
+        ticket.region,
+    )
+    if ticket.status == "merged" and merged_into is not None:
+        notes = f"{notes}：并入 {merged_into.number}"
     return {
         "service_request_id": ticket.number,
         "status": "closed" if closed else "open",
         "status_notes": notes,
-        "service_name": ticket.category.name if ticket.category_id else None,
-        "service_code": ticket.category.code if ticket.category_id else None,
+        "service_name": category.name if category is not None else None,
+        "service_code": category.code if category is not None else None,
         "description": ticket.content,
-        "agency_responsible": ticket.unit.name if ticket.unit_id else None,
+        "agency_responsible": unit.name if unit is not None else None,
         "service_notice": None,
         "requested_datetime": _iso(ticket.registered_at),
         "updated_datetime": _iso(updated),
         "expected_datetime": _iso(expected),
         "address": ticket.address or None,
-        "address_id": ticket.region.code if ticket.region_id else None,
+        "address_id": region.code if region is not None else None,
         "zipcode": None,
         "lat": ticket.lat,
         "long": ticket.lon,

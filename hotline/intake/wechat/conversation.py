@@ -108,6 +108,56 @@ def _prompt(state: State) -> str:
     )
 
 
+def _on_event(state: State, message: Incoming, now: int) -> Outcome:
+    if message.event == "subscribe":
+        return Outcome(State(step=DESCRIPTION, updated_at=now), ASK_DESCRIPTION)
+    if message.event == "unsubscribe":
+        return Outcome(State(updated_at=now), "")
+    return Outcome(state, "")  # menu clicks, location reports...: nothing to say
+
+
+def _on_image(state: State, message: Incoming) -> Outcome:
+    state = _with_picture(state, message)
+    if state.step == IDLE:
+        return Outcome(replace(state, step=DESCRIPTION), f"{PICTURE_KEPT}{ASK_DESCRIPTION}")
+    return Outcome(state, f"{PICTURE_KEPT}{_prompt(state)}")
+
+
+def _on_location(state: State, message: Incoming) -> Outcome:
+    located = replace(state, lat=message.lat, lon=message.lon, address=message.label[:255])
+    if state.step == PLACE:
+        confirm = replace(located, step=CONFIRM)
+        return Outcome(confirm, summary(confirm))
+    if state.step == CONFIRM:
+        return Outcome(located, summary(located))
+    return Outcome(replace(located, step=DESCRIPTION), f"已收到位置。{ASK_DESCRIPTION}")
+
+
+def _on_description(state: State, text: str) -> Outcome:
+    if len(text) > MAX_DESCRIPTION:
+        return Outcome(replace(state, step=DESCRIPTION), TOO_LONG)
+    if len(text) < MIN_DESCRIPTION:
+        reply = ASK_DESCRIPTION if state.step == IDLE else ASK_DESCRIPTION_AGAIN
+        return Outcome(replace(state, step=DESCRIPTION), reply)
+    return _after_description(replace(state, description=text))
+
+
+def _on_place(state: State, text: str) -> Outcome:
+    if len(text) < 2 or len(text) > 255:
+        return Outcome(state, ASK_PLACE_AGAIN)
+    confirm = replace(state, step=CONFIRM, address=text, lat=None, lon=None)
+    return Outcome(confirm, summary(confirm))
+
+
+def _on_confirmation(state: State, text: str, now: int) -> Outcome:
+    answer = text.lower().rstrip("。.!！")
+    if answer in YES:
+        return Outcome(state, "", register=True)
+    if answer in NO:
+        return Outcome(State(step=DESCRIPTION, updated_at=now), ASK_DESCRIPTION_AGAIN)
+    return Outcome(state, summary(state))
+
+
 def advance(state: State, message: Incoming, now: int) -> Outcome:
     """The next state and the reply to ``message``."""
     if state.step != IDLE and now - state.updated_at > TIMEOUT:
@@ -115,57 +165,21 @@ def advance(state: State, message: Incoming, now: int) -> Outcome:
     state = replace(state, updated_at=now)
     kind = message.msg_type
     text = message.content.strip()
-
     if kind == "event":
-        if message.event == "subscribe":
-            return Outcome(State(step=DESCRIPTION, updated_at=now), ASK_DESCRIPTION)
-        if message.event == "unsubscribe":
-            return Outcome(State(updated_at=now), "")
-        return Outcome(state, "")  # menu clicks, location reports...: nothing to say
-
-    if kind in ("text", "voice") and text.lower() in CANCEL:
-        return Outcome(State(updated_at=now), CANCELLED)
-
+        return _on_event(state, message, now)
     if kind == "image":
-        state = _with_picture(state, message)
-        if state.step == IDLE:
-            return Outcome(replace(state, step=DESCRIPTION), f"{PICTURE_KEPT}{ASK_DESCRIPTION}")
-        return Outcome(state, f"{PICTURE_KEPT}{_prompt(state)}")
-
+        return _on_image(state, message)
     if kind == "location":
-        located = replace(state, lat=message.lat, lon=message.lon, address=message.label[:255])
-        if state.step == PLACE:
-            confirm = replace(located, step=CONFIRM)
-            return Outcome(confirm, summary(confirm))
-        if state.step == CONFIRM:
-            return Outcome(located, summary(located))
-        ask = replace(located, step=DESCRIPTION)
-        return Outcome(ask, f"已收到位置。{ASK_DESCRIPTION}")
-
+        return _on_location(state, message)
     if kind not in ("text", "voice") or not text:
         return Outcome(state, UNSUPPORTED)
-
+    if text.lower() in CANCEL:
+        return Outcome(State(updated_at=now), CANCELLED)
     if state.step in (IDLE, DESCRIPTION):
-        if len(text) > MAX_DESCRIPTION:
-            return Outcome(replace(state, step=DESCRIPTION), TOO_LONG)
-        if len(text) < MIN_DESCRIPTION:
-            reply = ASK_DESCRIPTION if state.step == IDLE else ASK_DESCRIPTION_AGAIN
-            return Outcome(replace(state, step=DESCRIPTION), reply)
-        return _after_description(replace(state, description=text))
-
+        return _on_description(state, text)
     if state.step == PLACE:
-        if len(text) < 2 or len(text) > 255:
-            return Outcome(state, ASK_PLACE_AGAIN)
-        confirm = replace(state, step=CONFIRM, address=text, lat=None, lon=None)
-        return Outcome(confirm, summary(confirm))
-
-    # CONFIRM
-    answer = text.lower().rstrip("。.!！")
-    if answer in YES:
-        return Outcome(state, "", register=True)
-    if answer in NO:
-        return Outcome(State(step=DESCRIPTION, updated_at=now), ASK_DESCRIPTION_AGAIN)
-    return Outcome(state, summary(state))
+        return _on_place(state, text)
+    return _on_confirmation(state, text, now)
 
 
 def registered(number: str) -> str:

@@ -23,7 +23,7 @@ from hotline.orgs.models import Unit
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.services import ticket_register
-from hotline.tickets.workflow import STATUS_LABELS
+from hotline.tickets.workflow import STATUS_CHOICES
 
 from ..models import WechatConversation, WechatMessage, WechatTicket
 from . import conversation
@@ -32,6 +32,7 @@ from .messages import Incoming
 log = logging.getLogger("hotline.wechat")
 
 ACTOR = "wechat-gateway"
+STATUS_WORDS: dict[str, str] = {str(value): str(label) for value, label in STATUS_CHOICES}
 
 
 def wechat_actor() -> User:
@@ -209,7 +210,7 @@ def wechat_progress_scan(*, limit: int = 200) -> int:
                     params={
                         "number": number[event.ticket_id],
                         "progress": NOTICE_ACTIONS[event.action],
-                        "status": STATUS_LABELS.get(event.to_status, event.to_status),
+                        "status": STATUS_WORDS.get(event.to_status, event.to_status),
                         "detail": _detail(event, units) or "无",
                         "time": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
                     },

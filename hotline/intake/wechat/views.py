@@ -103,7 +103,7 @@ def _receive(request: HttpRequest, *, now: float) -> HttpResponse:
         raise Refused(400, "encrypted message, but WECHAT_ENCODING_AES_KEY is not set")
     try:
         fields = messages.parse_xml(request.body)
-        if encrypted:
+        if message_crypto is not None:
             ciphertext = fields.get("Encrypt", "")
             if not ciphertext:
                 raise messages.MessageError("Encrypt is missing")
@@ -124,7 +124,7 @@ def _receive(request: HttpRequest, *, now: float) -> HttpResponse:
         content=handled.reply,
         create_time=handled.replied_at,
     )
-    if not encrypted:
+    if message_crypto is None:
         return HttpResponse(reply, content_type="application/xml; charset=utf-8")
     reply_nonce = secrets.token_hex(8)
     reply_time = str(int(now))

@@ -40,4 +40,5 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(f"{row.name}\t{row.prefix}…\t{state}")
         except BadInput as exc:
-            raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.detail.items())) from None
+            detail = exc.detail if isinstance(exc.detail, dict) else {"error": exc.detail}
+            raise CommandError("; ".join(f"{k}: {v}" for k, v in detail.items())) from None

@@ -39,27 +39,39 @@ def _named_unit(data: Mapping | None) -> Unit | None:
 
 
 def facts_of(
-    ticket: Ticket, *, at, grants: Grants, chain: list[int], data: Mapping | None = None
+    ticket: Ticket,
+    *,
+    at,
+    grants: Grants,
+    chain: list[int],
+    data: Mapping | None = None,
+    wanted: frozenset[str] = workflow.ALL_FACTS,
 ) -> workflow.Facts:
     """What the table's guards need to know of ``ticket`` at ``at``: its extension, holder,
     deadline and centre (``chain``: its centre and those above), and the unit the action's
-    ``unit`` field names, seen from the centres the actor acts for."""
-    handle = open_clock(ticket, "handle") if ticket.status == workflow.IN_PROGRESS else None
-    named = _named_unit(data)
-    centre = ticket.centre
-    return workflow.Facts(
-        extension_status=ticket.extension_status,
-        holder_has_children=ticket.unit is not None and has_children(ticket.unit),
-        before_handle_deadline=handle is not None
-        and handle.due_at is not None
-        and at < handle.due_at,
-        named_unit_kind=named.kind if named else None,
-        named_unit_in_centre_tree=named is None
-        or centres.in_centre_tree(named, centres.acting_centres(grants, chain, Role.DISPATCHER)),
-        centre_has_parent=len(chain) > 1,
-        held_by_centre=ticket.unit_id is None
-        or (centre is not None and ticket.unit_id == centre.unit_id),
-    )
+    ``unit`` field names, seen from the centres the actor acts for. Only the ``wanted`` facts
+    are read (each may cost a query); the others keep their defaults, which no guard reads."""
+    facts: dict[str, object] = {"extension_status": ticket.extension_status}
+    if "holder_has_children" in wanted:
+        facts["holder_has_children"] = ticket.unit is not None and has_children(ticket.unit)
+    if "before_handle_deadline" in wanted:
+        handle = open_clock(ticket, "handle") if ticket.status == workflow.IN_PROGRESS else None
+        facts["before_handle_deadline"] = (
+            handle is not None and handle.due_at is not None and at < handle.due_at
+        )
+    named = _named_unit(data) if wanted & {"named_unit_kind", "named_unit_in_centre_tree"} else None
+    if named is not None:
+        facts["named_unit_kind"] = named.kind
+        acting = centres.acting_centres(grants, chain, Role.DISPATCHER)
+        facts["named_unit_in_centre_tree"] = centres.in_centre_tree(named, acting)
+    if "centre_has_parent" in wanted:
+        facts["centre_has_parent"] = len(chain) > 1
+    if "held_by_centre" in wanted:
+        centre = ticket.centre
+        facts["held_by_centre"] = ticket.unit_id is None or (
+            centre is not None and ticket.unit_id == centre.unit_id
+        )
+    return workflow.Facts(**facts)  # type: ignore[arg-type]
 
 
 def ticket_transition(
@@ -109,7 +121,10 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
     """The body of ticket_transition once the row is locked. Writes one event and updates only
     the columns the action changed."""
     at = now()
-    chain = centres.ancestry(ticket)
+    rule = workflow.TABLE[action]
+    wanted = rule.facts_needed
+    # The centre's chain costs a query: read it for the actions that need it (not for warn).
+    chain = centres.ancestry(ticket) if rule.scope == workflow.CENTRE or wanted else []
     try:
         new_status = workflow.decide(
             action,
@@ -117,7 +132,7 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
             roles_anywhere=grants.roles,
             roles_at_holding_unit=grants.roles_at(ticket.unit_id),
             roles_at_centre=grants.roles_at_centres(chain),
-            facts=facts_of(ticket, at=at, grants=grants, chain=chain, data=data),
+            facts=facts_of(ticket, at=at, grants=grants, chain=chain, data=data, wanted=wanted),
             data=data,
         )
     except workflow.Refusal as refusal:

@@ -87,59 +87,76 @@ class Facts:
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition an action needs besides state and role: ``holds(facts)`` or a refusal of
-    ``kind`` ("state": 409, "field": 400 naming ``field``) with ``message``."""
+    """A condition an action needs besides state and role: ``test`` of the fact named ``fact``
+    holds, or a refusal of ``kind`` ("state": 409, "field": 400 naming ``field``) with
+    ``message``. Naming the fact lets the service read only the facts an action needs."""
 
-    holds: Callable[[Facts], bool]
+    fact: str
+    test: Callable[[object], bool]
     kind: str
     message: str
     field: str | None = None
 
     def check(self, facts: Facts) -> None:
-        if not self.holds(facts):
+        if not self.test(getattr(facts, self.fact)):
             raise Refusal(self.kind, self.message, field=self.field)
 
 
+def _is(value: object) -> Callable[[object], bool]:
+    return lambda fact: fact == value
+
+
+def _true(fact: object) -> bool:
+    return bool(fact)
+
+
 NO_EXTENSION_YET = Guard(
-    lambda f: f.extension_status == ExtensionStatus.NONE,
+    "extension_status",
+    _is(ExtensionStatus.NONE),
     "state",
     "an extension was already asked for on this ticket (at most once)",
 )
 BEFORE_DEADLINE = Guard(
-    lambda f: f.before_handle_deadline,
+    "before_handle_deadline",
+    _true,
     "state",
     "an extension must be asked before the handling deadline",
 )
 EXTENSION_WAITING = Guard(
-    lambda f: f.extension_status == ExtensionStatus.REQUESTED,
+    "extension_status",
+    _is(ExtensionStatus.REQUESTED),
     "state",
     "no extension request is waiting for a decision",
 )
 HOLDER_HAS_CHILDREN = Guard(
-    lambda f: f.holder_has_children,
+    "holder_has_children",
+    _true,
     "state",
     "the holding unit has no child units to forward to",
 )
 NOT_TO_THE_CENTRE = Guard(
-    lambda f: f.named_unit_kind not in NOT_DISPATCHABLE,
+    "named_unit_kind",
+    lambda kind: kind not in NOT_DISPATCHABLE,
     "field",
     "tickets are dispatched to handling units, not to the centre or an office",
     field="unit",
 )
-
 IN_CENTRE_TREE = Guard(
-    lambda f: f.named_unit_in_centre_tree,
+    "named_unit_in_centre_tree",
+    _true,
     "field",
     "not a unit below the centre: a district centre dispatches inside its own district",
     field="unit",
 )
 CENTRE_HAS_PARENT = Guard(
-    lambda f: f.centre_has_parent,
+    "centre_has_parent",
+    _true,
     "state",
     "only a district centre passes a ticket up to the city",
 )
 HELD_BY_CENTRE = Guard(
-    lambda f: f.held_by_centre,
+    "held_by_centre",
+    _true,
     "state",
     "a unit below the centre holds the ticket: it sends it back instead",
 )
@@ -183,6 +200,11 @@ class Rule:
     resolve: Callable[[Mapping[str, object]], str | None] = _same
     label: str = ""
     guards: tuple[Guard, ...] = ()
+
+    @property
+    def facts_needed(self) -> frozenset[str]:
+        """The facts this rule's guards read."""
+        return frozenset(g.fact for g in self.guards)
 
     def target(self, status: str, data: Mapping[str, object]) -> str:
         if not self.targets:
@@ -312,6 +334,9 @@ ACTIONS = tuple(TABLE)
 # Actions the platform takes by itself (never through the API).
 SYSTEM_ACTIONS = ("warn", "reclock")
 TICKET_ACTIONS = tuple(a for a in ACTIONS if a != "register" and a not in SYSTEM_ACTIONS)
+
+
+ALL_FACTS = frozenset(f for rule in TABLE.values() for f in rule.facts_needed)
 
 
 def decide(

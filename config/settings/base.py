@@ -201,3 +201,24 @@ HOTLINE_TENCENT_SMS = json.loads(os.environ.get("HOTLINE_TENCENT_SMS", "{}"))
 HOTLINE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HOTLINE_OUTBOX_MAX_ATTEMPTS", "8"))
 LOGIN_URL = "/console/login/"
 LOGIN_REDIRECT_URL = "/console/"
+# Open311 GeoReport v2 (docs/channels.md). One jurisdiction is served: an empty id accepts any.
+HOTLINE_OPEN311_JURISDICTION = os.environ.get("HOTLINE_OPEN311_JURISDICTION", "")
+# What GET requests publishes without a key: "api" (requests filed through Open311) or "all".
+HOTLINE_OPEN311_PUBLISH = os.environ.get("HOTLINE_OPEN311_PUBLISH", "api")
+HOTLINE_CENTRE_UNIT = os.environ.get("HOTLINE_CENTRE_UNIT", "center")
+# WeChat Official Account (docs/channels.md): the server's token, the AppID, and the
+# EncodingAESKey (safe/compatible mode when set); AppSecret and the progress template for
+# template messages; the API base (a local fake in the tests).
+WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "")
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_ENCODING_AES_KEY = os.environ.get("WECHAT_ENCODING_AES_KEY", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_TEMPLATE_ID = os.environ.get("WECHAT_TEMPLATE_ID", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+# Gateways of WeChat template messages and WeCom work-group robots: console (development),
+# file, or wechat / wecom (the real APIs).
+HOTLINE_WECHAT_GATEWAY = os.environ.get("HOTLINE_WECHAT_GATEWAY", "console")
+HOTLINE_WECOM_GATEWAY = os.environ.get("HOTLINE_WECOM_GATEWAY", "console")
+# Open311 rate limits, requests a minute: any request per client address; POSTs per API key.
+HOTLINE_OPEN311_RATE_PER_IP = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_IP", "600"))
+HOTLINE_OPEN311_RATE_PER_KEY = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_KEY", "120"))

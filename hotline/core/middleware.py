@@ -108,9 +108,8 @@ def body_limit(request: HttpRequest) -> int:
 
 def too_large(request: HttpRequest, limit: int, size: int | None) -> HttpResponse:
     said = f"{size} bytes" if size is not None else "more than that"
-    response = JsonResponse(
-        error_body(413, f"the request body is {said}; at most {limit} bytes are accepted"),
-        status=413,
+    response = edge_error(
+        request, 413, f"the request body is {said}; at most {limit} bytes are accepted"
     )
     response["Connection"] = "close"
     return response

@@ -1,5 +1,7 @@
 """Admin pages of the intake app: read-only records (codes, counters, photos, used links,
-imported rows). Nothing here writes a ticket."""
+imported rows) and the Open311 keys (listed, revoked by an action through the service; made
+with ``python manage.py open311_key create NAME``, since the key is shown once). Nothing here
+writes a ticket."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -16,11 +18,20 @@ from django.utils.html import format_html
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
+from hotline.core.admin import ReadOnlyAdmin
 
 from .bulk.mappings import MAPPINGS
 from .bulk.readers import FileError, read_rows
 from .bulk.services import import_actor, tickets_import
-from .models import FollowUpLinkUse, ImportedRow, PortalCode, PortalPhoto, RateCounter
+from .models import (
+    FollowUpLinkUse,
+    ImportedRow,
+    Open311Key,
+    PortalCode,
+    PortalPhoto,
+    RateCounter,
+)
+from .open311.services import open311_key_revoke
 
 log = logging.getLogger("hotline.intake")
 
@@ -164,3 +175,27 @@ class ImportedRowAdmin(ReadOnly):
     @admin.display(description="工单")
     def ticket_number(self, obj):
         return format_html("{}", obj.ticket.number)
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "prefix", "user", "created_at", "revoked_at", "is_active")
+    fields = readonly_fields = ("name", "prefix", "user", "created_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name",)
+    actions = ["revoke"]
+
+    @admin.display(description="有效", boolean=True)
+    def is_active(self, obj: Open311Key) -> bool:
+        return obj.active
+
+    @admin.action(description="吊销所选密钥")
+    def revoke(self, request, queryset):
+        names = [row.name for row in queryset]
+        for name in names:
+            open311_key_revoke(name=name)
+        self.message_user(request, f"已吊销 {len(names)} 个密钥", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        # The list's actions need the change permission; the form stays read-only.
+        return request.user.has_perm("intake.change_open311key")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.core.admin import ReadOnlyAdmin, ScopedAdmin, column
+from hotline.core.admin import AuditedAdmin, ReadOnlyAdmin, ScopedAdmin, column
 from hotline.core.formatting import mask_phone
 
-from .models import Outbox
+from .models import Outbox, WorkGroup
 
 
 @admin.register(Outbox)
@@ -60,3 +60,14 @@ class OutboxAdmin(ScopedAdmin, ReadOnlyAdmin):
 
 def _mask(recipient: str) -> str:
     return mask_phone(recipient) if recipient.lstrip("+").isdigit() else recipient
+
+
+@admin.register(WorkGroup)
+class WorkGroupAdmin(AuditedAdmin):
+    """企业微信工作群: one per unit, edited here (reference data, audited)."""
+
+    list_display = ("unit", "on_dispatch", "on_warning", "mention_handlers", "active")
+    list_filter = ("active", "on_dispatch", "on_warning")
+    search_fields = ("unit__name", "unit__code")
+    autocomplete_fields = ("unit",)
+    list_select_related = ("unit",)

@@ -2,7 +2,8 @@
 message id), or raises ``GatewayError`` (retried with backoff) or ``PermanentError`` (the row
 fails at once: the provider refused this message and will refuse it again).
 
-Chosen by settings, per channel: ``HOTLINE_SMS_GATEWAY`` and ``HOTLINE_VOICE_GATEWAY`` name one
+Chosen by settings, per channel: ``HOTLINE_SMS_GATEWAY`` and ``HOTLINE_VOICE_GATEWAY`` (and
+``HOTLINE_WECHAT_GATEWAY`` / ``HOTLINE_WECOM_GATEWAY``: ``wechat`` / ``wecom``) name one
 of ``GATEWAYS`` (``console``, ``file``, ``http``, ``aliyun``, ``tencent``) or a dotted path to a
 class; default ``console``. Each gateway reads its own settings (see docs/notifications.md).
 The standard library only (urllib): no SDK needed.
@@ -435,6 +436,179 @@ class TencentSmsGateway(Gateway):
         return f"tencent:{first.get('SerialNo') or response.get('RequestId')}"
 
 
+# --- WeChat Official Account template messages -------------------------------------------------
+
+WECHAT_TOKEN_EXPIRED = {40001, 40014, 42001}  # the cached access token is no longer good
+WECHAT_PERMANENT = {
+    40003,  # invalid openid
+    40037,  # invalid template_id
+    43004,  # the user does not follow the account (any more)
+    43101,  # the user refused this template's messages
+    47003,  # template data does not fit the template
+}
+
+
+def _json_answer(status: int, answer: bytes, who: str) -> dict:
+    _classify_http(status, answer, who)
+    try:
+        data = json.loads(answer or b"{}")
+    except ValueError:
+        raise GatewayError(f"{who}: unreadable answer {answer[:200]!r}") from None
+    if not isinstance(data, dict):
+        raise GatewayError(f"{who}: unexpected answer {answer[:200]!r}")
+    return data
+
+
+class WechatTemplateGateway(Gateway):
+    """WeChat Official Account template messages (模板消息) to a citizen's OpenID.
+
+    Settings: ``WECHAT_APP_ID``, ``WECHAT_APP_SECRET``, ``WECHAT_TEMPLATE_ID`` (the progress
+    template: first, keyword1 = ticket number, keyword2 = status, keyword3 = time, remark),
+    ``WECHAT_API_BASE``. The access token comes from ``/cgi-bin/stable_token`` (the same token
+    for every worker, so workers never invalidate each other's) and is cached in Django's cache
+    until five minutes before it expires; an answer saying it expired refreshes it once and
+    retries. The receipt is ``wechat:<msgid>``."""
+
+    name = "wechat"
+
+    def __init__(self, config: dict | None = None, *, cache=None):
+        from django.core.cache import cache as default_cache
+
+        self.config = (
+            config
+            if config is not None
+            else {
+                "app_id": getattr(settings, "WECHAT_APP_ID", ""),
+                "app_secret": getattr(settings, "WECHAT_APP_SECRET", ""),
+                "template_id": getattr(settings, "WECHAT_TEMPLATE_ID", ""),
+                "api_base": getattr(settings, "WECHAT_API_BASE", "https://api.weixin.qq.com"),
+                "timeout": 5,
+            }
+        )
+        _require(self.config, "WECHAT_*", "app_id", "app_secret", "template_id", "api_base")
+        self.cache = cache or default_cache
+        self.cache_key = f"hotline:wechat:access_token:{self.config['app_id']}"
+
+    def _call(self, path: str, payload: dict) -> dict:
+        url = f"{str(self.config['api_base']).rstrip('/')}{path}"
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        status, answer = _post(url, body, headers, float(self.config.get("timeout", 5)))
+        return _json_answer(status, answer, "wechat")
+
+    def access_token(self, *, refresh: bool = False) -> str:
+        token = None if refresh else self.cache.get(self.cache_key)
+        if token:
+            return token
+        data = self._call(
+            "/cgi-bin/stable_token",
+            {
+                "grant_type": "client_credential",
+                "appid": self.config["app_id"],
+                "secret": self.config["app_secret"],
+                "force_refresh": False,
+            },
+        )
+        token = data.get("access_token")
+        if not token:
+            raise GatewayError(
+                f"wechat: no access token: {data.get('errcode')} {data.get('errmsg')}"
+            )
+        lifetime = int(data.get("expires_in") or 7200)
+        self.cache.set(self.cache_key, token, max(60, lifetime - 300))
+        return token
+
+    def payload(self, message: Message) -> dict:
+        params = message.params
+        link = f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={message.ticket or ''}"
+        return {
+            "touser": message.recipient,
+            "template_id": self.config["template_id"],
+            "url": link,
+            "data": {
+                "first": {"value": message.text},
+                "keyword1": {"value": str(params.get("number", message.ticket or ""))},
+                "keyword2": {"value": str(params.get("status", ""))},
+                "keyword3": {"value": str(params.get("time", ""))},
+                "remark": {"value": str(params.get("detail", ""))},
+            },
+        }
+
+    def send(self, message: Message) -> str:
+        payload = self.payload(message)
+        for attempt in (1, 2):
+            token = self.access_token(refresh=attempt == 2)
+            data = self._call(f"/cgi-bin/message/template/send?access_token={token}", payload)
+            code = int(data.get("errcode") or 0)
+            if code == 0:
+                return f"wechat:{data.get('msgid')}"
+            if code in WECHAT_TOKEN_EXPIRED and attempt == 1:
+                self.cache.delete(self.cache_key)
+                continue
+            detail = f"wechat: {code} {data.get('errmsg')}"
+            if code in WECHAT_PERMANENT:
+                raise PermanentError(detail)
+            raise GatewayError(detail)
+        raise GatewayError("wechat: the access token was refused twice")
+
+
+# --- WeCom group robot ---------------------------------------------------------------------------
+
+WECOM_PERMANENT = {
+    40008,  # invalid message type
+    44004,  # empty text
+    93000,  # invalid webhook (key)
+    93004,  # the robot was removed from the group
+}
+
+
+class WecomRobotGateway(Gateway):
+    """A WeCom (企业微信) group robot: ``POST <webhook>`` with ``{"msgtype": "text", "text":
+    {"content", "mentioned_mobile_list"}}``. The row's recipient is the unit's code; its
+    webhook comes from the unit's ``WorkGroup`` when the row is sent (``webhook_for``, for
+    tests). 45009 (the robot's 20 messages a minute) and 5xx are retried; a bad webhook, a
+    removed robot or an empty text fail the row. The receipt is ``wecom:<key>``."""
+
+    name = "wecom"
+
+    def __init__(self, *, webhook_for=None, timeout: float = 5):
+        self.webhook_for = webhook_for or self._webhook
+        self.timeout = timeout
+
+    @staticmethod
+    def _webhook(unit_code: str) -> str | None:
+        from .models import WorkGroup
+
+        group = WorkGroup.objects.filter(unit__code=unit_code, active=True).first()
+        return group.webhook_url if group else None
+
+    def send(self, message: Message) -> str:
+        url = self.webhook_for(message.recipient)
+        if not url:
+            raise PermanentError(f"wecom: unit {message.recipient!r} has no active work group")
+        mobiles = message.params.get("mobiles") or []
+        body = json.dumps(
+            {
+                "msgtype": "text",
+                "text": {
+                    "content": message.text,
+                    "mentioned_mobile_list": [str(m) for m in mobiles],
+                },
+            },
+            ensure_ascii=False,
+        ).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        status, answer = _post(url, body, headers, self.timeout)
+        data = _json_answer(status, answer, "wecom")
+        code = int(data.get("errcode") or 0)
+        if code == 0:
+            return f"wecom:{message.key}"
+        detail = f"wecom: {code} {data.get('errmsg')}"
+        if code in WECOM_PERMANENT:
+            raise PermanentError(detail)
+        raise GatewayError(detail)
+
+
 # --- registry ---------------------------------------------------------------------------------
 
 GATEWAYS: dict[str, dict[str, type[Gateway]]] = {
@@ -450,8 +624,15 @@ GATEWAYS: dict[str, dict[str, type[Gateway]]] = {
         "file": FileGateway,
         "http": HttpGateway,
     },
+    "wechat": {"console": ConsoleGateway, "file": FileGateway, "wechat": WechatTemplateGateway},
+    "wecom": {"console": ConsoleGateway, "file": FileGateway, "wecom": WecomRobotGateway},
 }
-SETTING_FOR_CHANNEL = {"sms": "HOTLINE_SMS_GATEWAY", "voice": "HOTLINE_VOICE_GATEWAY"}
+SETTING_FOR_CHANNEL = {
+    "sms": "HOTLINE_SMS_GATEWAY",
+    "voice": "HOTLINE_VOICE_GATEWAY",
+    "wechat": "HOTLINE_WECHAT_GATEWAY",
+    "wecom": "HOTLINE_WECOM_GATEWAY",
+}
 
 
 def gateway_for(channel: str) -> Gateway:

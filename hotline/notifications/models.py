@@ -40,3 +40,31 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class WorkGroup(models.Model):
+    """A unit's WeCom (企业微信) work group: its group robot's webhook, and which of the unit's
+    dispatches and warnings are posted there, mentioning the unit's handlers by mobile."""
+
+    unit = models.OneToOneField(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="work_group", verbose_name="单位"
+    )
+    webhook_url = models.URLField(
+        "群机器人 Webhook 地址",
+        max_length=500,
+        help_text="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...",
+    )
+    on_dispatch = models.BooleanField("派单时推送", default=True)
+    on_warning = models.BooleanField("黄灯/红灯预警时推送", default=True)
+    mention_handlers = models.BooleanField("@本单位承办人", default=True)
+    extra_mobiles = models.CharField(
+        "另行@的手机号", max_length=255, blank=True, help_text="多个用逗号分隔"
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "企业微信工作群"
+        verbose_name_plural = "企业微信工作群"
+
+    def __str__(self) -> str:
+        return f"{self.unit} 工作群"

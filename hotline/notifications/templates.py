@@ -86,6 +86,23 @@ TEMPLATES: dict[str, Template] = {
             "短信验证码",
             "【12345热线】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
         ),
+        # WeChat template message (first / keyword1-3 / remark, see gateways.WechatTemplateGateway).
+        Template(
+            "wechat_progress",
+            "微信办理进度",
+            "【12345热线】您的工单{number}{progress}（{status}，{time}）：{detail}",
+        ),
+        # WeCom work-group robot messages; the text never names the complainant.
+        Template(
+            "wecom_dispatch",
+            "工作群派单",
+            "【12345派单】工单{number}「{title}」已派至{unit}，请及时签收办理。",
+        ),
+        Template(
+            "wecom_warning",
+            "工作群预警",
+            "【12345{level}】{unit}承办的工单{number}「{title}」，{clock}时限{due}，请抓紧办理。",
+        ),
     )
 }
 

@@ -9,4 +9,5 @@ JOBS: tuple[Job, ...] = (
     Job("scan_warnings", 15, "hotline.supervision.tasks.scan_warnings"),
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
+    Job("wechat_progress", 30, "hotline.intake.tasks.wechat_progress"),
 )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from hotline.accounts.selectors import SYSTEM
 from hotline.core.formatting import iso
 from hotline.notifications.services import outbox_enqueue_many
+from hotline.notifications.workgroups import workgroup_rows
 from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket
@@ -235,6 +236,16 @@ def _warning_write(ticket, clock: Clock, level: str, unit: Unit | None, rows: li
         )
         if notice.recipient:
             sent.append(notice.kind)
+    group = workgroup_rows(
+        ticket=ticket,
+        unit=unit,
+        event=level,
+        key=f"{level}:{clock.pk}",
+        clock=workflow.CLOCKS[clock.kind],
+        due_at=clock.due_at,
+    )
+    rows.extend(group)
+    sent.extend(row["kind"] for row in group)
     data = {
         "clock": clock.kind,
         "warning": level,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hotline.accounts.roles import Role
 from hotline.core.errors import BadInput, Conflict, HotlineError
+from hotline.notifications.workgroups import workgroup_notify
 from hotline.orgs.models import HotlineCentre
 
 from .. import centres, clocks, workflow
@@ -67,6 +68,9 @@ def dispatch(ctx: Context) -> dict:
         assign(ctx, co, TicketAssignment.CO, "dispatch")
     start_unit_clocks(ctx, unit)
     clocks.clock_start(ticket=ticket, kind="handle", unit=unit, start=ctx.now)
+    workgroup_notify(
+        ticket=ticket, unit=unit, event="dispatch", key=f"{ticket.number}:{ticket.last_seq + 1}"
+    )
     copies = copy_to_offices(ctx)
     if copies:
         data["copied_to"] = copies

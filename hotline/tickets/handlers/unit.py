@@ -4,6 +4,7 @@ down the tree; its handler accepts, sends back, asks for an extension and replie
 from __future__ import annotations
 
 from hotline.core.errors import BadInput
+from hotline.notifications.workgroups import workgroup_notify
 
 from .. import centres, clocks, policy, workflow
 from ..choices import ExtensionStatus
@@ -31,6 +32,9 @@ def forward(ctx: Context) -> dict:
     assign(ctx, unit, TicketAssignment.LEAD, "forward")
     ticket.unit = unit
     start_unit_clocks(ctx, unit)
+    workgroup_notify(
+        ticket=ticket, unit=unit, event="dispatch", key=f"{ticket.number}:{ticket.last_seq + 1}"
+    )
     data = {"from_unit": holder.code, "unit": unit.code}
     note = text_field(ctx.data, "note", required=False)
     if note:

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from hotline.core.admin import AuditedAdmin
 
-from .models import Category, Region, Unit
+from .models import Category, HotlineCentre, Region, Unit
 
 
 @admin.register(Region)
@@ -77,3 +77,12 @@ class CategoryAdmin(AuditedAdmin):
         ("派单与时限", {"fields": ("default_unit", ("time_limit", "time_limit_unit"), "utility")}),
         ("抄送", {"fields": ("copy_to_supervision", "copy_to_discipline")}),
     )
+
+
+@admin.register(HotlineCentre)
+class HotlineCentreAdmin(AuditedAdmin):
+    list_display = ("name", "unit", "covers", "parent", "phone", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "unit__code", "unit__name")
+    autocomplete_fields = ("unit", "covers", "parent")
+    list_select_related = ("unit", "covers", "parent")

@@ -65,13 +65,20 @@ class TicketIn(StrictSchema):
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     region: Code | None = Field(None, description="region code")
     category: Code | None = Field(None, description="catalogue code")
+    centre: Code | None = Field(
+        None,
+        description="the hotline centre registering it (its unit's code: a district's own line);"
+        " default: the caller's centre, else the city's",
+    )
     citizen: CitizenIn | None = None
 
 
 class ActionIn(StrictSchema):
     unit: Code | None = Field(None, description="unit code (dispatch, forward)")
     co_units: list[Code] | None = Field(None, description="co-unit codes (dispatch)")
-    reason: Text | None = Field(None, description="send_back, request_extension, invalidate")
+    reason: Text | None = Field(
+        None, description="send_back, request_extension, invalidate, pass_up"
+    )
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(
         None,
         description=f"working days (request_extension: at most {policy.MAX_EXTENSION_DAYS}; "
@@ -115,11 +122,18 @@ def list_tickets(
     status: str | None = None,
     unit: str | None = None,
     q: str | None = None,
+    centre: Code | None = None,
+    origin: Literal["own", "transferred"] | None = None,
     page: PageNumber | None = None,
     page_size: PageSize | None = None,
 ):
+    """``centre`` (a centre's unit code) keeps the tickets registered at or held by that
+    centre; ``origin`` ``own`` (自办件: registered there) or ``transferred`` (转办件: received
+    from the centre above)."""
     grants = grants_for(request.user)
-    qs = selectors.ticket_list(request.user, status=status, unit=unit, q=q)
+    qs = selectors.ticket_list(
+        request.user, status=status, unit=unit, q=q, centre=centre, origin=origin
+    )
     return paginate(request, qs, page, page_size, lambda t: ticket_view(t, grants))
 
 

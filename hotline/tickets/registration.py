@@ -19,9 +19,10 @@ from hotline.accounts.selectors import Grants, grants_for
 from hotline.core.db import insert_together
 from hotline.core.errors import BadInput, Forbidden, HotlineError
 from hotline.notifications.services import outbox_row
-from hotline.orgs.models import Category, Region
+from hotline.orgs.models import Category, HotlineCentre, Region
+from hotline.orgs.selectors import centres_all
 
-from . import clocks, extensions, workflow
+from . import centres, clocks, extensions, workflow
 from .choices import URGENCY_ORDER, Urgency
 from .models import Clock, Ticket, TicketEvent
 from .timeline import event_new, now
@@ -138,15 +139,35 @@ def may_register(grants: Grants) -> bool:
     return True
 
 
+def _registering_centre(grants: Grants, code: object) -> HotlineCentre | None:
+    """The centre a new ticket is registered at: the one named by ``centre`` (a district's own
+    line, portal entry or mailbox), else the district centre where the actor holds a centre
+    role, else the city's. A district's staff register only at their own centres."""
+    active = {c.code: c for c in centres_all()}
+    own = [c for c in active.values() if c.pk in grants.by_centre]
+    city = next((c for c in active.values() if c.parent_id is None), None)
+    if code in (None, ""):
+        return own[0] if own else city
+    centre = active.get(code) if isinstance(code, str) else None
+    if centre is None:
+        raise BadInput("centre", f"no hotline centre {code!r}; one of {', '.join(sorted(active))}")
+    if own and not grants.city_roles and centre not in own:
+        raise BadInput("centre", "a district centre registers its own tickets only")
+    return centre
+
+
 def _acknowledgement(ticket: Ticket) -> list:
     if not ticket.citizen_phone or ticket.citizen_anonymous:
         return []
+    centre = ticket.registered_centre
+    line = f"{centre.name} {centre.phone}" if centre is not None else "12345热线"
     return [
         outbox_row(
             kind="acknowledgement",
             recipient=ticket.citizen_phone,
             template="acknowledgement",
             params={
+                "line": line,
                 "number": ticket.number,
                 "link": f"{settings.HOTLINE_PUBLIC_URL}/portal/lookup?number={ticket.number}",
             },
@@ -165,7 +186,8 @@ def _existing(scoped_key: str | None) -> Ticket | None:
 def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None) -> Registration:
     """Register a ticket. Ticket, first event, clock and outbox rows commit together; the
     number exists only once committed. A repeated ``idempotency_key`` returns the first ticket."""
-    if not may_register(grants_for(actor)):
+    grants = grants_for(actor)
+    if not may_register(grants):
         raise Forbidden("this role may not register tickets")
     scoped_key = None
     if idempotency_key is not None:
@@ -176,6 +198,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
         if existing is not None:
             return Registration(existing, False)
     fields = registration_validate(data)
+    centre = _registering_centre(grants, data.get("centre"))
     stated = fields.pop("urgency") or Urgency.NORMAL
     urgency, words = _detect_urgency(f"{fields['title']} {fields['content']}", stated)
     at = now()
@@ -187,12 +210,16 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 registered_by=actor,
                 registered_at=at,
                 idempotency_key=scoped_key,
+                registered_centre=centre,
+                centre=centre,
                 **fields,
             )
             ticket.number = _allocate_number(at)
             event_data: dict = {"channel": ticket.channel, "kind": ticket.kind, "urgency": urgency}
             if ticket.category_id:
                 event_data["category"] = ticket.category.code
+            if centre is not None:
+                event_data["centre"] = centre.code
             if words:
                 event_data["urgency_raised_by"] = words
             # The first event's hash needs the number, not the row: chain it first, so the
@@ -206,7 +233,9 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 to_status=workflow.REGISTERED,
                 data=event_data,
             )
-            dispatch_clock = clocks.clock_new(ticket=ticket, kind="dispatch", unit=None, start=at)
+            dispatch_clock = clocks.clock_new(
+                ticket=ticket, kind="dispatch", unit=centres.clock_unit(centre), start=at
+            )
             extra = [factory(ticket) for factory in extensions.REGISTRATION_ROWS]
             # The ticket and everything that hangs on it: one statement on PostgreSQL.
             insert_together(ticket, [[event], *extra, [dispatch_clock], _acknowledgement(ticket)])

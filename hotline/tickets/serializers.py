@@ -8,9 +8,14 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import Grants
 from hotline.core.formatting import iso, mask_name, mask_phone
+from hotline.orgs.models import HotlineCentre
 
 from . import clocks, workflow
 from .models import Ticket, TicketEvent
+
+
+def _centre_code(centre: HotlineCentre | None) -> str | None:
+    return centre.code if centre is not None else None
 
 
 def citizen_view(ticket: Ticket, grants: Grants) -> dict:
@@ -64,6 +69,8 @@ def ticket_view(
         "category": ticket.category.code if ticket.category_id else None,
         "citizen": citizen_view(ticket, grants),
         "unit": ticket.unit.code if ticket.unit_id else None,
+        "centre": _centre_code(ticket.centre),
+        "registered_centre": _centre_code(ticket.registered_centre),
         "registered_at": iso(ticket.registered_at),
         "deadlines": deadlines,
         "warning": clocks.ticket_warning(ticket, now),

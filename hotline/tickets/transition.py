@@ -10,11 +10,12 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
+from hotline.accounts.roles import Role
 from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
 from hotline.orgs.models import Unit
 
-from . import clocks, extensions, workflow
+from . import centres, clocks, extensions, workflow
 from .extensions import Context
 from .handlers.common import has_children, open_clock
 from .models import Ticket
@@ -30,25 +31,47 @@ def _refusal_error(refusal: workflow.Refusal) -> HotlineError:
     return Forbidden(str(refusal))
 
 
-def _named_unit_kind(data: Mapping | None) -> str | None:
+def _named_unit(data: Mapping | None) -> Unit | None:
     code = (data or {}).get("unit")
     if not isinstance(code, str) or not code:
         return None
-    return Unit.objects.filter(code=code).values_list("kind", flat=True).first()
+    return Unit.objects.filter(code=code).first()
 
 
-def facts_of(ticket: Ticket, *, at, data: Mapping | None = None) -> workflow.Facts:
-    """What the table's guards need to know of ``ticket`` at ``at`` (and of the unit the
-    action's ``unit`` field names)."""
-    handle = open_clock(ticket, "handle") if ticket.status == workflow.IN_PROGRESS else None
-    return workflow.Facts(
-        extension_status=ticket.extension_status,
-        holder_has_children=ticket.unit is not None and has_children(ticket.unit),
-        before_handle_deadline=handle is not None
-        and handle.due_at is not None
-        and at < handle.due_at,
-        named_unit_kind=_named_unit_kind(data),
-    )
+def facts_of(
+    ticket: Ticket,
+    *,
+    at,
+    grants: Grants,
+    chain: list[int],
+    data: Mapping | None = None,
+    wanted: frozenset[str] = workflow.ALL_FACTS,
+) -> workflow.Facts:
+    """What the table's guards need to know of ``ticket`` at ``at``: its extension, holder,
+    deadline and centre (``chain``: its centre and those above), and the unit the action's
+    ``unit`` field names, seen from the centres the actor acts for. Only the ``wanted`` facts
+    are read (each may cost a query); the others keep their defaults, which no guard reads."""
+    facts: dict[str, object] = {"extension_status": ticket.extension_status}
+    if "holder_has_children" in wanted:
+        facts["holder_has_children"] = ticket.unit is not None and has_children(ticket.unit)
+    if "before_handle_deadline" in wanted:
+        handle = open_clock(ticket, "handle") if ticket.status == workflow.IN_PROGRESS else None
+        facts["before_handle_deadline"] = (
+            handle is not None and handle.due_at is not None and at < handle.due_at
+        )
+    named = _named_unit(data) if wanted & {"named_unit_kind", "named_unit_in_centre_tree"} else None
+    if named is not None:
+        facts["named_unit_kind"] = named.kind
+        acting = centres.acting_centres(grants, chain, Role.DISPATCHER)
+        facts["named_unit_in_centre_tree"] = centres.in_centre_tree(named, acting)
+    if "centre_has_parent" in wanted:
+        facts["centre_has_parent"] = len(chain) > 1
+    if "held_by_centre" in wanted:
+        centre = ticket.centre
+        facts["held_by_centre"] = ticket.unit_id is None or (
+            centre is not None and ticket.unit_id == centre.unit_id
+        )
+    return workflow.Facts(**facts)  # type: ignore[arg-type]
 
 
 def ticket_transition(
@@ -83,7 +106,7 @@ def ticket_transition(
         visible = ticket_get_visible(actor, number)
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("unit", "category", "send_back_unit")
+            .select_related("unit", "category", "send_back_unit", "centre")
             .get(pk=visible.pk)
         )
         return _transition_locked(ticket, actor=actor, grants=grants, action=action, data=data)
@@ -98,13 +121,18 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
     """The body of ticket_transition once the row is locked. Writes one event and updates only
     the columns the action changed."""
     at = now()
+    rule = workflow.TABLE[action]
+    wanted = rule.facts_needed
+    # The centre's chain costs a query: read it for the actions that need it (not for warn).
+    chain = centres.ancestry(ticket) if rule.scope == workflow.CENTRE or wanted else []
     try:
         new_status = workflow.decide(
             action,
             ticket.status,
             roles_anywhere=grants.roles,
             roles_at_holding_unit=grants.roles_at(ticket.unit_id),
-            facts=facts_of(ticket, at=at, data=data),
+            roles_at_centre=grants.roles_at_centres(chain),
+            facts=facts_of(ticket, at=at, grants=grants, chain=chain, data=data, wanted=wanted),
             data=data,
         )
     except workflow.Refusal as refusal:
@@ -141,7 +169,9 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
 def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
     """Actions the viewer could take now (for the console's buttons): the table asked, action by
     action, with the ticket's facts."""
-    facts = facts_of(ticket, at=now())
+    chain = centres.ancestry(ticket)
+    facts = facts_of(ticket, at=now(), grants=grants, chain=chain)
+    at_centre = grants.roles_at_centres(chain)
     return [
         action
         for action in workflow.TICKET_ACTIONS
@@ -150,6 +180,7 @@ def ticket_allowed_actions(ticket: Ticket, grants: Grants) -> list[str]:
             ticket.status,
             roles_anywhere=grants.roles,
             roles_at_holding_unit=grants.roles_at(ticket.unit_id),
+            roles_at_centre=at_centre,
             facts=facts,
         )
     ]

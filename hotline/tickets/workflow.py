@@ -75,54 +75,97 @@ class Facts:
     before_handle_deadline: bool = False
     # The kind (orgs.Unit.kind) of the unit the action names in its ``unit`` field, if any.
     named_unit_kind: str | None = None
+    # The unit the action names lies in the tree of a centre whose role the actor uses here
+    # (always true when no unit is named, and for the city's centre).
+    named_unit_in_centre_tree: bool = True
+    # The ticket's centre answers to a centre above it (a district's centre).
+    centre_has_parent: bool = False
+    # No unit below the centre holds the ticket (it waits at the centre, or the centre's own
+    # unit received it from the city).
+    held_by_centre: bool = True
 
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition an action needs besides state and role: ``holds(facts)`` or a refusal of
-    ``kind`` ("state": 409, "field": 400 naming ``field``) with ``message``."""
+    """A condition an action needs besides state and role: ``test`` of the fact named ``fact``
+    holds, or a refusal of ``kind`` ("state": 409, "field": 400 naming ``field``) with
+    ``message``. Naming the fact lets the service read only the facts an action needs."""
 
-    holds: Callable[[Facts], bool]
+    fact: str
+    test: Callable[[object], bool]
     kind: str
     message: str
     field: str | None = None
 
     def check(self, facts: Facts) -> None:
-        if not self.holds(facts):
+        if not self.test(getattr(facts, self.fact)):
             raise Refusal(self.kind, self.message, field=self.field)
 
 
+def _is(value: object) -> Callable[[object], bool]:
+    return lambda fact: fact == value
+
+
+def _true(fact: object) -> bool:
+    return bool(fact)
+
+
 NO_EXTENSION_YET = Guard(
-    lambda f: f.extension_status == ExtensionStatus.NONE,
+    "extension_status",
+    _is(ExtensionStatus.NONE),
     "state",
     "an extension was already asked for on this ticket (at most once)",
 )
 BEFORE_DEADLINE = Guard(
-    lambda f: f.before_handle_deadline,
+    "before_handle_deadline",
+    _true,
     "state",
     "an extension must be asked before the handling deadline",
 )
 EXTENSION_WAITING = Guard(
-    lambda f: f.extension_status == ExtensionStatus.REQUESTED,
+    "extension_status",
+    _is(ExtensionStatus.REQUESTED),
     "state",
     "no extension request is waiting for a decision",
 )
 HOLDER_HAS_CHILDREN = Guard(
-    lambda f: f.holder_has_children,
+    "holder_has_children",
+    _true,
     "state",
     "the holding unit has no child units to forward to",
 )
 NOT_TO_THE_CENTRE = Guard(
-    lambda f: f.named_unit_kind not in NOT_DISPATCHABLE,
+    "named_unit_kind",
+    lambda kind: kind not in NOT_DISPATCHABLE,
     "field",
     "tickets are dispatched to handling units, not to the centre or an office",
     field="unit",
+)
+IN_CENTRE_TREE = Guard(
+    "named_unit_in_centre_tree",
+    _true,
+    "field",
+    "not a unit below the centre: a district centre dispatches inside its own district",
+    field="unit",
+)
+CENTRE_HAS_PARENT = Guard(
+    "centre_has_parent",
+    _true,
+    "state",
+    "only a district centre passes a ticket up to the city",
+)
+HELD_BY_CENTRE = Guard(
+    "held_by_centre",
+    _true,
+    "state",
+    "a unit below the centre holds the ticket: it sends it back instead",
 )
 
 # --- the table -------------------------------------------------------------------------------
 
 # Where the actor must hold the role:
-PLATFORM = "platform"  # anywhere (the role only exists at the hotline centre)
+PLATFORM = "platform"  # anywhere
+CENTRE = "centre"  # at the ticket's hotline centre or a centre above it (the city's)
 HOLDING_UNIT = "holding_unit"  # at the unit that currently holds the ticket
 VISIBLE = "visible"  # any role that can see the ticket
 
@@ -157,6 +200,11 @@ class Rule:
     resolve: Callable[[Mapping[str, object]], str | None] = _same
     label: str = ""
     guards: tuple[Guard, ...] = ()
+
+    @property
+    def facts_needed(self) -> frozenset[str]:
+        """The facts this rule's guards read."""
+        return frozenset(g.fact for g in self.guards)
 
     def target(self, status: str, data: Mapping[str, object]) -> str:
         if not self.targets:
@@ -204,21 +252,21 @@ TABLE: dict[str, Rule] = {
             PLATFORM,
             "登记",
         ),
-        _rule("answer_directly", [REGISTERED], [CLOSED], {R.AGENT}, PLATFORM, "直接答复"),
+        _rule("answer_directly", [REGISTERED], [CLOSED], {R.AGENT}, CENTRE, "直接答复"),
         _rule(
             "dispatch",
             [REGISTERED],
             [DISPATCHED],
             {R.DISPATCHER},
-            PLATFORM,
+            CENTRE,
             "派单",
-            guards=[NOT_TO_THE_CENTRE],
+            guards=[NOT_TO_THE_CENTRE, IN_CENTRE_TREE],
         ),
         _rule(
             "forward",
             [DISPATCHED],
             [DISPATCHED],
-            {R.SUB_DISPATCHER},
+            {R.SUB_DISPATCHER, R.DISPATCHER},
             HOLDING_UNIT,
             "转派",
             guards=[HOLDER_HAS_CHILDREN],
@@ -241,7 +289,7 @@ TABLE: dict[str, Rule] = {
             [IN_PROGRESS],
             [],
             {R.DISPATCHER},
-            PLATFORM,
+            CENTRE,
             "审批延期",
             guards=[EXTENSION_WAITING],
         ),
@@ -251,7 +299,7 @@ TABLE: dict[str, Rule] = {
             [REPLIED],
             [CLOSED, UNDER_REVIEW],
             {R.CALLBACK},
-            PLATFORM,
+            CENTRE,
             "回访",
             _after_follow_up,
         ),
@@ -260,12 +308,21 @@ TABLE: dict[str, Rule] = {
             [UNDER_REVIEW],
             [CLOSED, IN_PROGRESS],
             {R.EVALUATOR},
-            PLATFORM,
+            CENTRE,
             "第三方评价",
             _after_review,
         ),
-        _rule("merge", [REGISTERED, DISPATCHED], [MERGED], {R.DISPATCHER}, PLATFORM, "并单"),
-        _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, PLATFORM, "作废"),
+        _rule("merge", [REGISTERED, DISPATCHED], [MERGED], {R.DISPATCHER}, CENTRE, "并单"),
+        _rule("invalidate", [REGISTERED], [INVALID], {R.AGENT, R.DISPATCHER}, CENTRE, "作废"),
+        _rule(
+            "pass_up",
+            [REGISTERED, DISPATCHED],
+            [REGISTERED],
+            {R.DISPATCHER},
+            CENTRE,
+            "上报市级",
+            guards=[CENTRE_HAS_PARENT, HELD_BY_CENTRE],
+        ),
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),
         _rule("comment", STATUSES, [], COMMENTERS, VISIBLE, "备注"),
         _rule("warn", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "预警"),
@@ -279,12 +336,16 @@ SYSTEM_ACTIONS = ("warn", "reclock")
 TICKET_ACTIONS = tuple(a for a in ACTIONS if a != "register" and a not in SYSTEM_ACTIONS)
 
 
+ALL_FACTS = frozenset(f for rule in TABLE.values() for f in rule.facts_needed)
+
+
 def decide(
     action: str,
     status: str,
     *,
     roles_anywhere: frozenset[Role] | set[Role],
     roles_at_holding_unit: frozenset[Role] | set[Role],
+    roles_at_centre: frozenset[Role] | set[Role] | None = None,
     facts: Facts = Facts(),
     data: Mapping[str, object] | None = None,
 ) -> str | None:
@@ -292,7 +353,8 @@ def decide(
 
     Checks, in order: the action exists; the actor holds one of its roles at all (else
     "role"); the ticket's state allows it (else "state"); where the rule requires it, the
-    role is held at the holding unit (else "role"); the rule's guards hold for ``facts``
+    role is held at the holding unit, or at the ticket's centre or one above it (else "role";
+    ``roles_at_centre`` None means wherever the role is held); the rule's guards hold for ``facts``
     (each says "state" or "field"); a field that decides the new state is valid (else
     "field"). With ``data`` None the fields are not looked at: the answer is whether the
     action may be taken now, and the new state is None where a field would decide it.
@@ -307,6 +369,9 @@ def decide(
         raise Refusal("state", f"{action} is not allowed on a ticket that is {status}")
     if rule.scope == HOLDING_UNIT and not rule.roles & set(roles_at_holding_unit):
         raise Refusal("role", f"{action} must be taken by the unit that holds the ticket")
+    at_centre = roles_anywhere if roles_at_centre is None else roles_at_centre
+    if rule.scope == CENTRE and not rule.roles & set(at_centre):
+        raise Refusal("role", f"{action} must be taken by the ticket's centre or one above it")
     for guard in rule.guards:
         guard.check(facts)
     if data is None and len(rule.targets) > 1:
@@ -320,6 +385,7 @@ def allowed(
     *,
     roles_anywhere: frozenset[Role] | set[Role],
     roles_at_holding_unit: frozenset[Role] | set[Role],
+    roles_at_centre: frozenset[Role] | set[Role] | None = None,
     facts: Facts,
 ) -> bool:
     """Whether ``decide`` would let the actor take ``action`` now (fields aside)."""
@@ -329,6 +395,7 @@ def allowed(
             status,
             roles_anywhere=roles_anywhere,
             roles_at_holding_unit=roles_at_holding_unit,
+            roles_at_centre=roles_at_centre,
             facts=facts,
         )
     except Refusal:

@@ -24,6 +24,7 @@ EXPECTED = {
     "invalidate": ({"registered"}, {"invalid"}),
     "supervise": (set(workflow.OPEN_STATUSES), None),
     "comment": (set(workflow.STATUSES), None),
+    "pass_up": ({"registered", "dispatched"}, {"registered"}),
 }
 
 ALL_ROLES = frozenset(Role)
@@ -33,6 +34,7 @@ FACTS_FOR = {
     "request_extension": workflow.Facts(before_handle_deadline=True),
     "decide_extension": workflow.Facts(extension_status="requested"),
     "forward": workflow.Facts(holder_has_children=True),
+    "pass_up": workflow.Facts(centre_has_parent=True),
 }
 
 
@@ -170,6 +172,10 @@ GUARD_CASES = [
     ("dispatch", "registered", F(named_unit_kind=None), None, None),
     ("dispatch", "registered", F(named_unit_kind="centre"), "field", "unit"),
     ("dispatch", "registered", F(named_unit_kind="office"), "field", "unit"),
+    ("dispatch", "registered", F(named_unit_in_centre_tree=False), "field", "unit"),
+    ("pass_up", "registered", F(centre_has_parent=True), None, None),
+    ("pass_up", "registered", F(centre_has_parent=False), "state", None),
+    ("pass_up", "dispatched", F(centre_has_parent=True, held_by_centre=False), "state", None),
 ]
 
 
@@ -215,4 +221,34 @@ def test_without_data_the_table_says_allowed_but_not_the_state(action, status, r
     assert decide(action, status, roles_anywhere={role}, roles_at_holding_unit=set()) is None
     assert workflow.allowed(
         action, status, roles_anywhere={role}, roles_at_holding_unit=set(), facts=F()
+    )
+
+
+@pytest.mark.parametrize(
+    "action", [a for a, r in workflow.TABLE.items() if r.scope == workflow.CENTRE]
+)
+def test_centre_actions_need_the_role_at_the_tickets_centre(action):
+    """A district centre's staff hold their roles there: on a ticket of another centre (or of
+    the city's) the table refuses them, the role held anywhere is not enough."""
+    rule = workflow.TABLE[action]
+    status = next(iter(EXPECTED[action][0]))
+    with pytest.raises(Refusal) as refusal:
+        decide(
+            action,
+            status,
+            roles_anywhere=rule.roles,
+            roles_at_holding_unit=rule.roles,
+            roles_at_centre=frozenset(),
+            facts=FACTS_FOR.get(action, workflow.Facts()),
+        )
+    assert refusal.value.kind == "role"
+    # The same roles at the ticket's centre (or above it) are enough.
+    decide(
+        action,
+        status,
+        roles_anywhere=rule.roles,
+        roles_at_holding_unit=frozenset(),
+        roles_at_centre=rule.roles,
+        facts=FACTS_FOR.get(action, workflow.Facts()),
+        data={"satisfaction": "satisfied", "verdict": "proper"},
     )

@@ -3,9 +3,11 @@ dispatcher dispatches (ruling on a send-back), merges and decides extensions."""
 
 from __future__ import annotations
 
+from hotline.accounts.roles import Role
 from hotline.core.errors import BadInput, Conflict, HotlineError
+from hotline.orgs.models import HotlineCentre
 
-from .. import clocks, workflow
+from .. import centres, clocks, workflow
 from ..choices import ExtensionStatus
 from ..extensions import Context
 from ..models import Ticket, TicketAssignment
@@ -54,6 +56,11 @@ def dispatch(ctx: Context) -> dict:
     clocks.clocks_stop(
         ticket=ticket, at=ctx.now, kinds=("dispatch",), reason="dispatched", judge=True
     )
+    acting = centres.acting_centres(ctx.grants, centres.ancestry(ticket), Role.DISPATCHER)
+    ticket.dispatched_by_centre = acting[0] if acting else None
+    ticket.centre = centres.centre_covering(unit)
+    if ticket.centre is not None and ticket.centre != ticket.dispatched_by_centre:
+        data["centre"] = ticket.centre.code  # a 转办件 of that centre
     ticket.unit = unit
     assign(ctx, unit, TicketAssignment.LEAD, "dispatch")
     for co in co_units:
@@ -115,7 +122,32 @@ def invalidate(ctx: Context) -> dict:
     return {"reason": reason}
 
 
+def pass_up(ctx: Context) -> dict:
+    """A district centre passes a ticket that is not the district's up to the city, with a
+    reason; the city rules on it when it dispatches it, like a send-back."""
+    reason = text_field(ctx.data, "reason", required=True)
+    ticket = ctx.ticket
+    here, up = (
+        HotlineCentre.objects.select_related("unit").get(pk=pk)
+        for pk in centres.ancestry(ticket)[:2]
+    )
+    clocks.clocks_stop(
+        ticket=ticket,
+        at=ctx.now,
+        kinds=("dispatch", "accept", "transfer", "handle"),
+        reason="passed_up",
+    )
+    deactivate_assignments(ticket)
+    ticket.send_back_unit = here.unit
+    ticket.send_back_reason = reason
+    ticket.unit = None
+    ticket.centre = up
+    clocks.clock_start(ticket=ticket, kind="dispatch", unit=centres.clock_unit(up), start=ctx.now)
+    return {"unit": here.unit.code, "from_centre": here.code, "centre": up.code, "reason": reason}
+
+
 HANDLERS = {
+    "pass_up": pass_up,
     "answer_directly": answer_directly,
     "dispatch": dispatch,
     "decide_extension": decide_extension,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hotline.core.errors import BadInput
 
-from .. import clocks, policy, workflow
+from .. import centres, clocks, policy, workflow
 from ..choices import ExtensionStatus
 from ..extensions import Context
 from ..models import TicketAssignment
@@ -60,7 +60,11 @@ def send_back(ctx: Context) -> dict:
     ticket.unit = None
     ticket.extension_status = ExtensionStatus.NONE
     ticket.extension_days = None
-    clocks.clock_start(ticket=ticket, kind="dispatch", unit=None, start=ctx.now)
+    # Back to the centre that dispatched it, which rules on the send-back.
+    ticket.centre = ticket.dispatched_by_centre
+    clocks.clock_start(
+        ticket=ticket, kind="dispatch", unit=centres.clock_unit(ticket.centre), start=ctx.now
+    )
     return {"unit": unit.code, "reason": reason}
 
 

@@ -111,8 +111,10 @@ def _lead_in(scope: Scope) -> QuerySet:
 def cohort(scope: Scope, period: Period) -> QuerySet[Ticket]:
     """Tickets that first reached the sub-tree in the period (up to the cut-off), less those
     merged into another ticket and those a unit of the sub-tree validly sent back."""
-    reached = _lead_in(scope).filter(
-        ticket=OuterRef("pk"), assigned_at__gte=period.start, assigned_at__lt=period.last_reach
+    reached = (
+        _lead_in(scope)
+        .filter(assigned_at__gte=period.start, assigned_at__lt=period.last_reach)
+        .values("ticket_id")
     )
     earlier = _lead_in(scope).filter(ticket=OuterRef("pk"), assigned_at__lt=period.start)
     valid_send_back = _events(
@@ -121,11 +123,8 @@ def cohort(scope: Scope, period: Period) -> QuerySet[Ticket]:
         data__send_back__ruling="valid",
         data__send_back__unit__in=scope.codes,
     )
-    return Ticket.objects.filter(
-        Exists(reached),
-        ~Exists(earlier),
-        ~Exists(_events("merge", period)),
-        ~Exists(valid_send_back),
+    return Ticket.objects.filter(pk__in=reached).filter(
+        ~Exists(earlier), ~Exists(_events("merge", period)), ~Exists(valid_send_back)
     )
 
 
@@ -247,13 +246,12 @@ def conditions(scope: Scope, period: Period) -> dict[str, Q]:
 def co_handled(scope: Scope, period: Period) -> QuerySet[Ticket]:
     """Tickets a unit of the sub-tree was named co-unit (协办) of in the period (not merged)."""
     named = TicketAssignment.objects.filter(
-        ticket=OuterRef("pk"),
         role=TicketAssignment.CO,
         unit__path__startswith=scope.path,
         assigned_at__gte=period.start,
         assigned_at__lt=period.last_reach,
-    )
-    return Ticket.objects.filter(Exists(named), ~Exists(_events("merge", period)))
+    ).values("ticket_id")
+    return Ticket.objects.filter(pk__in=named).exclude(Exists(_events("merge", period)))
 
 
 def metric_tickets(scope: Scope, period: Period, metric: str) -> QuerySet[Ticket]:
@@ -317,8 +315,31 @@ def avg_handling_days(scope: Scope, period: Period, replied_count: int) -> float
     return formulas.round2((replies - reaches) / replied_count)
 
 
-def unit_counts(scope: Scope, period: Period) -> dict:
+def reached_paths(period: Period) -> list[str]:
+    """Paths of the units a ticket reached (lead or co-unit) in the period: a unit none of
+    whose sub-tree is among them has an empty cohort and nothing co-handled."""
+    return list(
+        TicketAssignment.objects.filter(
+            role__in=(TicketAssignment.LEAD, TicketAssignment.CO),
+            assigned_at__gte=period.start,
+            assigned_at__lt=period.last_reach,
+        )
+        .values_list("unit__path", flat=True)
+        .distinct()
+    )
+
+
+def has_activity(scope: Scope, paths: list[str]) -> bool:
+    return any(path.startswith(scope.path) for path in paths)
+
+
+ZERO_COUNTS = dict.fromkeys(formulas.METRICS, 0)
+
+
+def unit_counts(scope: Scope, period: Period, paths: list[str] | None = None) -> dict:
     """Every count of one unit: one aggregate query over the cohort, one for co-handled."""
+    if paths is not None and not has_activity(scope, paths):
+        return dict(ZERO_COUNTS)
     conds = conditions(scope, period)
     aggregates = {name: Count("pk", filter=cond) for name, cond in conds.items()}
     counts = cohort(scope, period).aggregate(received=Count("pk"), **aggregates)
@@ -326,9 +347,11 @@ def unit_counts(scope: Scope, period: Period) -> dict:
     return {name: counts[name] for name in formulas.METRICS}
 
 
-def unit_row(unit: Unit, period: Period, rules: formulas.Rules) -> dict:
+def unit_row(
+    unit: Unit, period: Period, rules: formulas.Rules, paths: list[str] | None = None
+) -> dict:
     scope = Scope(unit)
-    counts = unit_counts(scope, period)
+    counts = unit_counts(scope, period, paths)
     return {
         "unit": unit.code,
         "name": unit.name,
@@ -365,7 +388,8 @@ def rule_set_for(period_start: datetime) -> RuleSet | None:
 def live_rows(period: Period, scope_unit: Unit | None = None) -> tuple[list[dict], formulas.Rules]:
     rule_set = rule_set_for(period.start)
     rules = rule_set.as_rules() if rule_set else DEFAULT_RULES
-    rows = [unit_row(unit, period, rules) for unit in assessed_units(scope_unit)]
+    paths = reached_paths(period)
+    rows = [unit_row(unit, period, rules, paths) for unit in assessed_units(scope_unit)]
     return formulas.rank(rows, rules), rules
 
 
@@ -445,3 +469,40 @@ def check_unit(user, unit: Unit) -> None:
         return
     if not any(unit.path.startswith(p) for p in _own_paths(user)):
         raise NotFound(f"no assessed unit {unit.code!r} for this user")
+
+
+# --- the public pages -------------------------------------------------------------------------
+
+
+def published_months() -> list[Publication]:
+    """The latest version of every published month, newest month first."""
+    latest: dict = {}
+    for publication in Publication.objects.only(
+        "month", "version", "published_at", "note"
+    ).order_by("-month", "-version"):
+        latest.setdefault(publication.month, publication)
+    return list(latest.values())
+
+
+def publication_latest(month: str, version: int | None = None) -> Publication:
+    if version is not None:
+        return publication_get(month, version)
+    year, mon = parse_month(month)
+    publication = (
+        Publication.objects.filter(month=formulas.month_bounds(year, mon, SHANGHAI)[0].date())
+        .order_by("-version")
+        .first()
+    )
+    if publication is None:
+        raise NotFound(f"{month} is not published")
+    return publication
+
+
+def unit_trend(code: str, months: int = 12) -> list[dict]:
+    """The unit's published rows (latest version of each month), oldest first."""
+    trend = []
+    for publication in published_months()[:months]:
+        rows = {r["unit"]: r for r in published_rows(publication, None)}
+        if code in rows:
+            trend.append({"month": publication.month, "version": publication.version, **rows[code]})
+    return list(reversed(trend))

@@ -49,10 +49,13 @@ def assessment_publish(*, actor, month: str, note: str | None = None) -> Publica
             rule_set = selectors.rule_set_for(period.start) or _default_rule_set()
             rules = rule_set.as_rules()
             rows, lists = [], []
+            paths = selectors.reached_paths(period)
             for unit in selectors.assessed_units(None):
                 scope = selectors.Scope(unit)
-                counts = {}
+                counts = dict(selectors.ZERO_COUNTS)
                 for metric in formulas.METRICS:
+                    if not selectors.has_activity(scope, paths):
+                        break
                     ids = list(
                         selectors.metric_tickets(scope, period, metric).values_list("pk", flat=True)
                     )
@@ -95,3 +98,30 @@ def assessment_publish(*, actor, month: str, note: str | None = None) -> Publica
     except IntegrityError:
         raise Conflict(f"{month} was being published by someone else; try again") from None
     return publication
+
+
+def rule_set_save(*, actor, rule_set: RuleSet) -> RuleSet:
+    """Save a rule set (admin). A rule set a publication used is frozen; edits of it are
+    refused (the admin's "save as new" makes the next version instead). Audited."""
+    if rule_set.pk is not None and RuleSet.objects.get(pk=rule_set.pk).frozen:
+        raise Conflict("a rule set a publication used cannot be changed; save it as a new version")
+    rule_set.full_clean()
+    with transaction.atomic():
+        rule_set.save()
+        audit_record(
+            actor=actor,
+            action="assessment.rule_set_save",
+            target=f"rule_set:v{rule_set.version}",
+            data={"version": rule_set.version, "rules": rule_set.as_rules().as_dict()},
+        )
+    return rule_set
+
+
+def rule_set_delete(*, actor, rule_set: RuleSet) -> None:
+    if rule_set.frozen:
+        raise Conflict("a rule set a publication used cannot be deleted")
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="assessment.rule_set_delete", target=f"rule_set:v{rule_set.version}"
+        )
+        rule_set.delete()

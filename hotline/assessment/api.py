@@ -71,8 +71,8 @@ def assessment_range(
     unit = _scope(request, scope)
     items, _ = selectors.live_rows(period, unit)
     body = {
-        "from": from_.isoformat(),
-        "to": to.isoformat(),
+        "from": str(from_),
+        "to": str(to),
         "period": period.label,
         "scope": unit.code if unit else None,
         "version": None,

@@ -48,6 +48,24 @@ DEDUCTIONS: dict[str, str] = {
     "accountability": "accountabilities",
 }
 
+# The default rule set (version 1, written by the migration): weights sum to 100.
+DEFAULT_WEIGHTS = {
+    "timely_transfer_rate": 10.0,
+    "timely_acceptance_rate": 10.0,
+    "completion_rate": 20.0,
+    "on_time_rate": 20.0,
+    "follow_up_rate": 5.0,
+    "satisfaction_rate": 25.0,
+    "repeat_rate": 5.0,
+    "send_back_rate": 5.0,
+}
+DEFAULT_POINTS = {
+    "late_transfer": 1.0,
+    "red_warning": 0.0,
+    "supervision_order": 0.0,
+    "accountability": 0.0,
+}
+
 TWO = Decimal("0.01")
 
 

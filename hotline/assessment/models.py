@@ -21,18 +21,42 @@ class RuleSet(models.Model):
     name = models.CharField("名称", max_length=100)
     effective_from = models.DateField("生效月份起")
     note = models.TextField("说明", blank=True)
-    w_timely_transfer = models.FloatField("权重：及时转办率", default=10)
-    w_timely_acceptance = models.FloatField("权重：及时签收率", default=10)
-    w_completion = models.FloatField("权重：办结率", default=20)
-    w_on_time = models.FloatField("权重：按时办结率", default=20)
-    w_follow_up = models.FloatField("权重：回访率", default=5)
-    w_satisfaction = models.FloatField("权重：满意率", default=25)
-    w_repeat = models.FloatField("权重：重复投诉率（越低越好）", default=5)
-    w_send_back = models.FloatField("权重：退单率（越低越好）", default=5)
-    p_late_transfer = models.FloatField("扣分：每件转办不及时", default=1)
-    p_red_warning = models.FloatField("扣分：每件红灯预警", default=0)
-    p_supervision_order = models.FloatField("扣分：每件督办", default=0)
-    p_accountability = models.FloatField("扣分：每件追责问责", default=0)
+    w_timely_transfer = models.FloatField(
+        "权重：及时转办率", default=formulas.DEFAULT_WEIGHTS["timely_transfer_rate"]
+    )
+    w_timely_acceptance = models.FloatField(
+        "权重：及时签收率", default=formulas.DEFAULT_WEIGHTS["timely_acceptance_rate"]
+    )
+    w_completion = models.FloatField(
+        "权重：办结率", default=formulas.DEFAULT_WEIGHTS["completion_rate"]
+    )
+    w_on_time = models.FloatField(
+        "权重：按时办结率", default=formulas.DEFAULT_WEIGHTS["on_time_rate"]
+    )
+    w_follow_up = models.FloatField(
+        "权重：回访率", default=formulas.DEFAULT_WEIGHTS["follow_up_rate"]
+    )
+    w_satisfaction = models.FloatField(
+        "权重：满意率", default=formulas.DEFAULT_WEIGHTS["satisfaction_rate"]
+    )
+    w_repeat = models.FloatField(
+        "权重：重复投诉率（越低越好）", default=formulas.DEFAULT_WEIGHTS["repeat_rate"]
+    )
+    w_send_back = models.FloatField(
+        "权重：退单率（越低越好）", default=formulas.DEFAULT_WEIGHTS["send_back_rate"]
+    )
+    p_late_transfer = models.FloatField(
+        "扣分：每件转办不及时", default=formulas.DEFAULT_POINTS["late_transfer"]
+    )
+    p_red_warning = models.FloatField(
+        "扣分：每件红灯预警", default=formulas.DEFAULT_POINTS["red_warning"]
+    )
+    p_supervision_order = models.FloatField(
+        "扣分：每件督办", default=formulas.DEFAULT_POINTS["supervision_order"]
+    )
+    p_accountability = models.FloatField(
+        "扣分：每件追责问责", default=formulas.DEFAULT_POINTS["accountability"]
+    )
     min_received = models.PositiveIntegerField("参与排名的最低受理量", default=1)
     bands = models.CharField(
         "受理量分档",

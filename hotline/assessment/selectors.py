@@ -371,9 +371,7 @@ def assessed_units(scope_unit: Unit | None) -> QuerySet[Unit]:
 # --- rule sets and publications ---------------------------------------------------------------
 
 DEFAULT_RULES = formulas.Rules(
-    version=0,
-    weights={rate: RuleSet._meta.get_field(f).default for rate, f in RuleSet.WEIGHT_FIELDS.items()},
-    points={rule: RuleSet._meta.get_field(f).default for rule, f in RuleSet.POINT_FIELDS.items()},
+    version=0, weights=formulas.DEFAULT_WEIGHTS, points=formulas.DEFAULT_POINTS
 )
 
 

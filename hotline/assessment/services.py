@@ -48,7 +48,8 @@ def assessment_publish(*, actor, month: str, note: str | None = None) -> Publica
                 raise BadInput("note", "required from version 2: what changed and why")
             rule_set = selectors.rule_set_for(period.start) or _default_rule_set()
             rules = rule_set.as_rules()
-            rows, lists = [], []
+            rows: list[dict] = []
+            lists: list[PublishedTicket] = []
             paths = selectors.reached_paths(period)
             for unit in selectors.assessed_units(None):
                 scope = selectors.Scope(unit)

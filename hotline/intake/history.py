@@ -130,7 +130,7 @@ def imported_sources() -> dict[str, str]:
         "idempotency_key", "number"
     )
     for key, number in rows:
-        _, _, source_id = key.partition(f":{KEY_PREFIX}")
+        _, _, source_id = (key or "").partition(f":{KEY_PREFIX}")
         found[source_id] = number
     return found
 

@@ -188,7 +188,7 @@ def wechat_progress_scan(*, limit: int = 200) -> int:
         )
         if not tickets:
             return 0
-        links = {t.pk: t.wechat for t in tickets}
+        links = {w.ticket_id: w for w in WechatTicket.objects.filter(ticket__in=tickets)}
         events = TicketEvent.objects.filter(
             ticket__in=tickets, seq__gt=0, action__in=NOTICE_ACTIONS
         ).order_by("ticket_id", "seq")

@@ -1,0 +1,163 @@
+"""Scoring rule sets (edited in the admin, frozen once a publication used them) and published
+months (append-only: a correction is the next version, nothing rewrites a version)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from hotline.core.models import AppendOnly
+
+from . import formulas
+
+
+class RuleSet(models.Model):
+    """A versioned scoring rule set. The one in force for a month is the highest version whose
+    ``effective_from`` is on or before the month's first day. A rule set a publication used is
+    frozen: change the rules by saving a new version (the admin's "save as new")."""
+
+    version = models.PositiveIntegerField("版本", unique=True)
+    name = models.CharField("名称", max_length=100)
+    effective_from = models.DateField("生效月份起")
+    note = models.TextField("说明", blank=True)
+    w_timely_transfer = models.FloatField(
+        "权重：及时转办率", default=formulas.DEFAULT_WEIGHTS["timely_transfer_rate"]
+    )
+    w_timely_acceptance = models.FloatField(
+        "权重：及时签收率", default=formulas.DEFAULT_WEIGHTS["timely_acceptance_rate"]
+    )
+    w_completion = models.FloatField(
+        "权重：办结率", default=formulas.DEFAULT_WEIGHTS["completion_rate"]
+    )
+    w_on_time = models.FloatField(
+        "权重：按时办结率", default=formulas.DEFAULT_WEIGHTS["on_time_rate"]
+    )
+    w_follow_up = models.FloatField(
+        "权重：回访率", default=formulas.DEFAULT_WEIGHTS["follow_up_rate"]
+    )
+    w_satisfaction = models.FloatField(
+        "权重：满意率", default=formulas.DEFAULT_WEIGHTS["satisfaction_rate"]
+    )
+    w_repeat = models.FloatField(
+        "权重：重复投诉率（越低越好）", default=formulas.DEFAULT_WEIGHTS["repeat_rate"]
+    )
+    w_send_back = models.FloatField(
+        "权重：退单率（越低越好）", default=formulas.DEFAULT_WEIGHTS["send_back_rate"]
+    )
+    p_late_transfer = models.FloatField(
+        "扣分：每件转办不及时", default=formulas.DEFAULT_POINTS["late_transfer"]
+    )
+    p_red_warning = models.FloatField(
+        "扣分：每件红灯预警", default=formulas.DEFAULT_POINTS["red_warning"]
+    )
+    p_supervision_order = models.FloatField(
+        "扣分：每件督办", default=formulas.DEFAULT_POINTS["supervision_order"]
+    )
+    p_accountability = models.FloatField(
+        "扣分：每件追责问责", default=formulas.DEFAULT_POINTS["accountability"]
+    )
+    min_received = models.PositiveIntegerField("参与排名的最低受理量", default=1)
+    bands = models.CharField(
+        "受理量分档",
+        max_length=255,
+        blank=True,
+        help_text="name:lowest received, comma separated, e.g. 小:0, 中:500, 大:5000",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "考核规则"
+        verbose_name_plural = "考核规则"
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.name}"
+
+    WEIGHT_FIELDS = {
+        "timely_transfer_rate": "w_timely_transfer",
+        "timely_acceptance_rate": "w_timely_acceptance",
+        "completion_rate": "w_completion",
+        "on_time_rate": "w_on_time",
+        "follow_up_rate": "w_follow_up",
+        "satisfaction_rate": "w_satisfaction",
+        "repeat_rate": "w_repeat",
+        "send_back_rate": "w_send_back",
+    }
+    POINT_FIELDS = {
+        "late_transfer": "p_late_transfer",
+        "red_warning": "p_red_warning",
+        "supervision_order": "p_supervision_order",
+        "accountability": "p_accountability",
+    }
+
+    def clean(self) -> None:
+        try:
+            formulas.parse_bands(self.bands)
+        except ValueError as exc:
+            raise ValidationError({"bands": str(exc)}) from None
+        for name in (*self.WEIGHT_FIELDS.values(), *self.POINT_FIELDS.values()):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
+                raise ValidationError({name: "must not be negative"})
+
+    def as_rules(self) -> formulas.Rules:
+        return formulas.Rules(
+            version=self.version,
+            weights={rate: getattr(self, f) for rate, f in self.WEIGHT_FIELDS.items()},
+            points={rule: getattr(self, f) for rule, f in self.POINT_FIELDS.items()},
+            min_received=self.min_received,
+            bands=formulas.parse_bands(self.bands),
+        )
+
+    @property
+    def frozen(self) -> bool:
+        return self.pk is not None and self.publications.exists()
+
+
+class Publication(AppendOnly):
+    """One published version of a month: the rows of every assessed unit as computed at
+    ``cut_off`` (= ``published_at``), under the frozen rule set."""
+
+    month = models.DateField("月份")  # first day of the month
+    version = models.PositiveIntegerField("版本")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人"
+    )
+    note = models.TextField("更正说明", blank=True)
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="publications", verbose_name="考核规则"
+    )
+    rules = models.JSONField("规则快照")
+    cut_off = models.DateTimeField("截止时间")
+    rows = models.JSONField("各单位指标")
+
+    class Meta:
+        verbose_name = "考核发布"
+        verbose_name_plural = "考核发布"
+        ordering = ["-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "version"], name="uniq_publication_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}"
+
+
+class PublishedTicket(AppendOnly):
+    """One ticket behind one count of one unit in a publication."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(max_length=32)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "发布工单明细"
+        verbose_name_plural = "发布工单明细"
+        indexes = [models.Index(fields=["publication", "unit", "metric"])]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.unit_id} {self.metric} {self.ticket_id}"

@@ -35,6 +35,7 @@ JOBS: tuple[Job, ...] = (
     Job("scan_warnings", 15, "hotline.supervision.tasks.scan_warnings"),
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
+    Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
 )
 
 

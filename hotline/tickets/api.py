@@ -58,6 +58,11 @@ class ActionIn(Schema):
         None, description="follow_up: satisfied, basically_satisfied, dissatisfied"
     )
     verdict: str | None = Field(None, description="review: proper or redo")
+    judgements: dict[str, Any] | None = Field(
+        None,
+        description="review: complaint_reasonable, complaint_lawful, process_compliant, "
+        "result_lawful, each {value: true/false, note}",
+    )
     into: str | None = Field(None, description="merge: number of the ticket to merge into")
     level: int | None = Field(
         None, description="supervise: supervision number (1, 2 = second supervision)"

@@ -62,6 +62,20 @@ def _messages(limit: int) -> list[tuple[str, str, str]]:
     return rows[:limit]
 
 
+def _judgements(verdict: str) -> dict:
+    """The four judgements of a demo review: a redo finds the unit's handling wanting."""
+    ok = verdict != "redo"
+    return {
+        "complaint_reasonable": {"value": True, "note": "诉求事实清楚，理由合理"},
+        "complaint_lawful": {"value": True, "note": "诉求于法有据"},
+        "process_compliant": {
+            "value": ok,
+            "note": "办理流程" + ("规范" if ok else "未按时现场核实"),
+        },
+        "result_lawful": {"value": ok, "note": "处理结果" + ("依法" if ok else "未落实整改")},
+    }
+
+
 def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.all()}
@@ -195,6 +209,7 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
                 "review",
                 t,
                 verdict=verdict,
+                judgements=_judgements(verdict),
                 note="经复核，"
                 + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置"),
             )

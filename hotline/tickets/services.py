@@ -586,8 +586,12 @@ def _review(ctx: Context) -> dict:
     note = _text(ctx.data, "note", required=False)
     days = _int(ctx.data, "days", required=False, low=1, high=60)
     ticket = ctx.ticket
+    from hotline.feedback.reviews import review_verdict_data  # the four judgements, assignment
+
+    structured = review_verdict_data(ticket=ticket, actor=ctx.actor, data=ctx.data, at=ctx.now)
     ticket.review_verdict = verdict
     data: dict = {"verdict": verdict, "unit": ticket.unit.code if ticket.unit else None}
+    data.update(structured)
     if note:
         data["note"] = note
     if verdict == "redo":

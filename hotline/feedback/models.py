@@ -1,0 +1,124 @@
+"""Follow-up and third-party review: the evaluators' roster, review assignments and the
+supervisors' re-check of verdicts (DESIGN sections 4 and 7)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Evaluator(models.Model):
+    """A third-party evaluator (第三方评价员): a professional, or a volunteer who is a people's
+    deputy (人大代表), a CPPCC member (政协委员) or from the media. The units and districts they
+    belong to are never given their tickets to review."""
+
+    PROFESSIONAL, VOLUNTEER = "professional", "volunteer"
+    KINDS = [(PROFESSIONAL, "专业评价员"), (VOLUNTEER, "志愿评价员")]
+    SUB_KINDS = [("deputy", "人大代表"), ("member", "政协委员"), ("media", "媒体")]
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="evaluator_profile",
+        verbose_name="用户",
+    )
+    kind = models.CharField("类型", max_length=16, choices=KINDS, default=PROFESSIONAL)
+    sub_kind = models.CharField("志愿者身份", max_length=16, choices=SUB_KINDS, blank=True)
+    units = models.ManyToManyField(
+        "orgs.Unit", blank=True, related_name="+", verbose_name="所属单位"
+    )
+    districts = models.ManyToManyField(
+        "orgs.Region",
+        blank=True,
+        related_name="+",
+        verbose_name="所属区",
+        limit_choices_to={"level": "district"},
+    )
+    active = models.BooleanField("在册", default=True)
+    note = models.CharField("备注", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "第三方评价员"
+        verbose_name_plural = "第三方评价员名册"
+
+    def __str__(self) -> str:
+        return getattr(self.user, "display_name", "") or self.user.username
+
+    def clean(self) -> None:
+        if self.kind == self.VOLUNTEER and not self.sub_kind:
+            raise ValidationError({"sub_kind": "志愿评价员须注明身份（人大代表、政协委员或媒体）"})
+        if self.kind == self.PROFESSIONAL and self.sub_kind:
+            raise ValidationError({"sub_kind": "专业评价员无志愿者身份"})
+
+
+class ReviewAssignment(models.Model):
+    """A dissatisfied ticket given to an evaluator, with the review clock (due_at)."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name="工单"
+    )
+    evaluator = models.ForeignKey(
+        Evaluator, on_delete=models.PROTECT, related_name="assignments", verbose_name="评价员"
+    )
+    round = models.PositiveIntegerField("轮次", default=0)  # the ticket's redo count then
+    seed = models.BigIntegerField("随机种子")
+    assigned_at = models.DateTimeField("分配时间")
+    yellow_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("评价时限", null=True, blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    event_seq = models.PositiveIntegerField("评价事件", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评价分配"
+        verbose_name_plural = "评价分配"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(done_at__isnull=True), name="review_one_open"
+            )
+        ]
+        indexes = [models.Index(fields=["evaluator", "done_at"], name="review_evaluator_open")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} -> {self.evaluator_id}"
+
+
+class VerdictSample(models.Model):
+    """A supervisor's random draw of review verdicts to re-check (reproducible from its seed)."""
+
+    seed = models.BigIntegerField("随机种子")
+    date_from = models.DateField("起")
+    date_to = models.DateField("止")
+    size = models.PositiveIntegerField("抽样数")
+    drawn_by = models.CharField("抽取人", max_length=150)
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评价抽查"
+        verbose_name_plural = "评价抽查"
+
+    def __str__(self) -> str:
+        return f"{self.date_from}..{self.date_to} #{self.seed}"
+
+
+class VerdictCheck(models.Model):
+    sample = models.ForeignKey(VerdictSample, on_delete=models.CASCADE, related_name="checks")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    event_seq = models.PositiveIntegerField("评价事件")
+    evaluator = models.CharField("评价员", max_length=150)
+    verdict = models.CharField("评价结论", max_length=16)
+    agrees = models.BooleanField("复核同意", null=True, blank=True)
+    note = models.TextField("复核意见", blank=True)
+    checked_by = models.CharField("复核人", max_length=150, blank=True)
+    checked_at = models.DateTimeField("复核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评价复核"
+        verbose_name_plural = "评价复核"
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "ticket", "event_seq"], name="check_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.event_seq}"

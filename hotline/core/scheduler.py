@@ -36,6 +36,7 @@ JOBS: tuple[Job, ...] = (
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
     Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
+    Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
 )
 
 

@@ -8,7 +8,14 @@ from django.contrib import admin
 
 from hotline.core.admin import AuditedAdmin
 
-from .models import Evaluator, ReviewAssignment, VerdictCheck, VerdictSample
+from .models import (
+    Evaluator,
+    ReviewAssignment,
+    VerdictCheck,
+    VerdictSample,
+    VoiceFollowUp,
+    VoiceResult,
+)
 
 
 @admin.register(Evaluator)
@@ -52,3 +59,21 @@ class VerdictCheckInline(admin.TabularInline):
 class VerdictSampleAdmin(ReadOnly):
     list_display = ("pk", "date_from", "date_to", "size", "seed", "drawn_by", "drawn_at")
     inlines = [VerdictCheckInline]
+
+
+class VoiceResultInline(admin.TabularInline):
+    model = VoiceResult
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in VoiceResult._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VoiceFollowUp)
+class VoiceFollowUpAdmin(ReadOnly):
+    list_display = ("ticket", "round", "state", "attempts", "reason", "satisfaction", "created_at")
+    list_filter = ("state", "reason")
+    raw_id_fields = ("ticket",)
+    inlines = [VoiceResultInline]

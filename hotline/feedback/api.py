@@ -20,7 +20,7 @@ from pydantic import StrictBool
 from hotline.core.api import paginate
 from hotline.workcal.calc import warning_level
 
-from . import reviews, selectors
+from . import reviews, selectors, voice
 from .models import ReviewAssignment, VerdictCheck, VerdictSample
 
 router = Router(tags=["feedback"])
@@ -148,3 +148,43 @@ def record_check(request: HttpRequest, check_id: int, payload: CheckIn):
         actor=request.user, check_id=check_id, agrees=payload.agrees, note=payload.note
     )
     return check_view(check)
+
+
+# --- voice follow-up --------------------------------------------------------------------------
+
+
+class VoiceResultIn(Schema):
+    call_id: str | None = None
+    message_key: str | None = None
+    answered: StrictBool | None = None
+    digit: str | int | None = None
+
+
+@router.post(
+    "/feedback/voice-results",
+    response=dict[str, Any],
+    summary="A voice follow-up call's result from the telephony system (idempotent by call_id)",
+)
+def voice_result(request: HttpRequest, payload: VoiceResultIn):
+    return voice.voice_result_record(actor=request.user, data=payload.model_dump())
+
+
+def queue_view(ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "title": ticket.title,
+        "unit": ticket.unit.code if ticket.unit else None,
+        "replied_at": _iso(ticket.replied_at),
+        "follow_up_due": _iso(ticket.follow_up_due),
+        "voice_attempts": ticket.voice_attempts,
+        "reason": ticket.voice_reason,
+    }
+
+
+@router.get(
+    "/feedback/callback-queue",
+    response=dict[str, Any],
+    summary="Tickets waiting for a callback agent, the follow-up deadline first",
+)
+def callback_queue(request: HttpRequest, page: int | None = None, page_size: int | None = None):
+    return paginate(request, selectors.callback_queue(request.user), page, page_size, queue_view)

@@ -122,3 +122,52 @@ class VerdictCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}#{self.event_seq}"
+
+
+class VoiceFollowUp(models.Model):
+    """The automated voice follow-up (电话语音自动回访) of one reply of a ticket: the calls placed
+    through the outbox and how it ended."""
+
+    CALLING, DONE, CALLBACK = "calling", "done", "callback"
+    STATES = [(CALLING, "语音回访中"), (DONE, "已回访"), (CALLBACK, "转人工回访")]
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    round = models.PositiveIntegerField("轮次", default=0)  # the ticket's redo count at the reply
+    state = models.CharField("状态", max_length=16, choices=STATES, default=CALLING)
+    attempts = models.PositiveIntegerField("呼叫次数", default=0)
+    last_call_at = models.DateTimeField("最近呼叫", null=True, blank=True)
+    reason = models.CharField("转人工原因", max_length=32, blank=True)
+    satisfaction = models.CharField("满意度", max_length=24, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "语音回访"
+        verbose_name_plural = "语音回访"
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "round"], name="voice_follow_up_round")
+        ]
+        indexes = [models.Index(fields=["state"], name="voice_follow_up_state")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.round}"
+
+
+class VoiceResult(models.Model):
+    """A result posted by the telephony system, once per call id."""
+
+    call_id = models.CharField("呼叫编号", max_length=64)  # unique: Meta.constraints
+    follow_up = models.ForeignKey(VoiceFollowUp, on_delete=models.CASCADE, related_name="results")
+    attempt = models.PositiveIntegerField("第几次呼叫")
+    answered = models.BooleanField("接通")
+    digit = models.CharField("按键", max_length=8, blank=True)
+    effect = models.CharField("处理结果", max_length=16)
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "语音回访结果"
+        verbose_name_plural = "语音回访结果"
+        constraints = [models.UniqueConstraint(fields=["call_id"], name="voice_result_call_id")]
+
+    def __str__(self) -> str:
+        return self.call_id

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
+from hotline.tickets import workflow
+from hotline.tickets.models import Clock
 from hotline.tickets.selectors import tickets_visible_to
 
-from .models import Evaluator, ReviewAssignment, VerdictSample
+from .models import Evaluator, ReviewAssignment, VerdictSample, VoiceFollowUp
 
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -43,3 +45,30 @@ def verdict_sample_get(user, sample_id: int) -> VerdictSample:
     if sample is None:
         raise NotFound(f"no verdict sample {sample_id}")
     return sample
+
+
+CALLBACK_QUEUE_READERS = frozenset({Role.CALLBACK, Role.SUPERVISOR, Role.ADMIN})
+
+
+def callback_queue(user) -> QuerySet:
+    """Replied tickets the voice follow-up handed to the callback agents (no answer after the
+    configured tries, an unclear key, a call that could not be placed), the follow-up clock's
+    deadline first; only tickets ``user`` may see."""
+    if not grants_for(user).roles & CALLBACK_QUEUE_READERS:
+        raise Forbidden("the callback queue is for callback agents, supervisors and admins")
+    this_reply = VoiceFollowUp.objects.filter(ticket=OuterRef("pk"), round=OuterRef("redo_count"))
+    due = Clock.objects.filter(
+        ticket=OuterRef("pk"), kind="follow_up", stopped_at__isnull=True
+    ).order_by("-started_at")
+    return (
+        tickets_visible_to(user)
+        .filter(status=workflow.REPLIED)
+        .filter(Exists(this_reply.filter(state=VoiceFollowUp.CALLBACK)))
+        .annotate(
+            follow_up_due=Subquery(due.values("due_at")[:1]),
+            voice_reason=Subquery(this_reply.values("reason")[:1]),
+            voice_attempts=Subquery(this_reply.values("attempts")[:1]),
+        )
+        .select_related("unit")
+        .order_by(F("follow_up_due").asc(nulls_last=True), "replied_at", "pk")
+    )

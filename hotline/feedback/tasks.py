@@ -7,9 +7,19 @@ from django.tasks import task
 from hotline.accounts.selectors import SYSTEM
 
 from .reviews import reviews_assign
+from .voice import voice_follow_ups_start, voice_follow_ups_sweep
 
 
 @task()
 def assign_reviews() -> int:
     """Give the tickets under review that have no evaluator yet to one; returns how many."""
     return reviews_assign(actor=SYSTEM)["assigned"]
+
+
+@task()
+def voice_follow_ups() -> int:
+    """Start the voice follow-up of newly replied tickets and hand the calls that failed to the
+    callback queue; returns how many were started."""
+    started = voice_follow_ups_start()
+    voice_follow_ups_sweep()
+    return started

@@ -37,6 +37,7 @@ JOBS: tuple[Job, ...] = (
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
     Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
     Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
+    Job("draw_spot_checks", 3600, "hotline.feedback.tasks.draw_spot_checks"),
 )
 
 

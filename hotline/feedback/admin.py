@@ -9,8 +9,11 @@ from django.contrib import admin
 from hotline.core.admin import AuditedAdmin
 
 from .models import (
+    CheckItem,
     Evaluator,
     ReviewAssignment,
+    SpotCheck,
+    SpotSample,
     VerdictCheck,
     VerdictSample,
     VoiceFollowUp,
@@ -77,3 +80,27 @@ class VoiceFollowUpAdmin(ReadOnly):
     list_filter = ("state", "reason")
     raw_id_fields = ("ticket",)
     inlines = [VoiceResultInline]
+
+
+@admin.register(CheckItem)
+class CheckItemAdmin(AuditedAdmin):
+    list_display = ("text", "kind", "max_points", "position", "active")
+    list_filter = ("kind", "active")
+    list_editable = ("position", "active")
+
+
+class SpotSampleInline(admin.TabularInline):
+    model = SpotSample
+    extra = 0
+    can_delete = False
+    fields = ("kind", "call", "line", "agent", "ticket", "unit")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ReadOnly):
+    list_display = ("week", "seed", "calls_per_line", "tickets_per_unit", "drawn_by", "drawn_at")
+    inlines = [SpotSampleInline]

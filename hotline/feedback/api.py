@@ -11,17 +11,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import StrictBool
 
 from hotline.core.api import paginate
+from hotline.core.errors import BadInput
 from hotline.workcal.calc import warning_level
 
-from . import reviews, selectors, voice
-from .models import ReviewAssignment, VerdictCheck, VerdictSample
+from . import reviews, selectors, spotchecks, voice
+from .exports import spot_results_xlsx
+from .models import ReviewAssignment, SpotCheck, SpotSample, VerdictCheck, VerdictSample
 
 router = Router(tags=["feedback"])
 
@@ -188,3 +190,126 @@ def queue_view(ticket) -> dict[str, Any]:
 )
 def callback_queue(request: HttpRequest, page: int | None = None, page_size: int | None = None):
     return paginate(request, selectors.callback_queue(request.user), page, page_size, queue_view)
+
+
+# --- spot checks ------------------------------------------------------------------------------
+
+
+class DrawIn(Schema):
+    day: date
+    seed: int | None = None
+    calls_per_line: int | None = None
+    tickets_per_unit: int | None = None
+
+
+def spot_sample_view(sample: SpotSample) -> dict[str, Any]:
+    scores = sorted(sample.scores.all(), key=lambda s: s.item_id)
+    return {
+        "id": sample.pk,
+        "kind": sample.kind,
+        "call": sample.call.call_id if sample.call_id else None,
+        "line": sample.line or None,
+        "agent": sample.agent or None,
+        "ticket": sample.ticket.number if sample.ticket_id else None,
+        "unit": sample.unit.code if sample.unit_id else None,
+        "scores": [
+            {"item": s.item_id, "points": s.points, "note": s.note, "scored_by": s.scored_by}
+            for s in scores
+        ],
+    }
+
+
+def spot_check_view(check: SpotCheck) -> dict[str, Any]:
+    samples = check.samples.select_related("call", "ticket", "unit").prefetch_related("scores")
+    return {
+        "id": check.pk,
+        "week": check.week.isoformat(),
+        "seed": check.seed,
+        "calls_per_line": check.calls_per_line,
+        "tickets_per_unit": check.tickets_per_unit,
+        "drawn_by": check.drawn_by,
+        "drawn_at": _iso(check.drawn_at),
+        "items": [
+            spot_sample_view(s) for s in samples.order_by("kind", "line", "unit__code", "pk")
+        ],
+    }
+
+
+@router.post(
+    "/feedback/spot-checks",
+    response={201: dict[str, Any]},
+    summary="Draw the week's spot checks (calls per line, handled tickets per unit)",
+)
+def draw_spot_check(request: HttpRequest, payload: DrawIn):
+    check = spotchecks.spot_check_draw(
+        actor=request.user,
+        day=payload.day,
+        seed=payload.seed,
+        calls_per_line=payload.calls_per_line,
+        tickets_per_unit=payload.tickets_per_unit,
+    )
+    return Status(201, spot_check_view(check))
+
+
+@router.get("/feedback/spot-checks/{check_id}", response=dict[str, Any], summary="A spot check")
+def get_spot_check(request: HttpRequest, check_id: int):
+    return spot_check_view(spotchecks.spot_check_get(request.user, check_id))
+
+
+@router.get("/feedback/checklist", response=dict[str, Any], summary="The spot-check checklist")
+def get_checklist(request: HttpRequest, kind: str | None = None):
+    spotchecks.require_reader(request.user)
+    items = spotchecks.checklist(kind)
+    return {
+        "items": [
+            {"id": i.pk, "kind": i.kind, "text": i.text, "max_points": i.max_points} for i in items
+        ]
+    }
+
+
+class ScoreIn(Schema):
+    scores: list[dict[str, Any]] | None = None
+
+
+@router.post(
+    "/feedback/spot-samples/{sample_id}/scores",
+    response=dict[str, Any],
+    summary="Score one spot-check sample on the checklist",
+)
+def score_sample(request: HttpRequest, sample_id: int, payload: ScoreIn):
+    sample = spotchecks.spot_scores_record(
+        actor=request.user, sample_id=sample_id, scores=payload.scores
+    )
+    return spot_sample_view(sample)
+
+
+@router.get(
+    "/feedback/spot-results",
+    response=dict[str, Any],
+    summary="Spot-check results per unit or per agent; ?format=xlsx for Excel",
+)
+def spot_results(request: HttpRequest, by: str = "unit", format: str | None = None):
+    date_from = _date_param(request, "from")
+    date_to = _date_param(request, "to")
+    rows = spotchecks.spot_results(request.user, date_from=date_from, date_to=date_to, by=by)
+    if format == "xlsx":
+        title = f"抽查结果 {date_from.isoformat()} 至 {date_to.isoformat()}"
+        response = HttpResponse(
+            spot_results_xlsx(rows, by=by, title=title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="spot-results-{by}.xlsx"'
+        return response
+    if format not in (None, "", "json"):
+        raise BadInput("format", "json or xlsx")
+    return {"items": rows}
+
+
+def _date_param(request: HttpRequest, name: str) -> date:
+    value = request.GET.get(name)
+    if not value:
+        raise BadInput(name, "required, a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(name, "a date YYYY-MM-DD") from None

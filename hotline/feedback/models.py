@@ -171,3 +171,97 @@ class VoiceResult(models.Model):
 
     def __str__(self) -> str:
         return self.call_id
+
+
+class CheckItem(models.Model):
+    """One item of the spot-check checklist (e.g. the six elements of a good reply), scored
+    from 0 to ``max_points``. ``kind`` says whether it scores calls or handled tickets."""
+
+    CALL, CASE = "call", "case"
+    KINDS = [(CALL, "话务质检"), (CASE, "工单质检")]
+
+    kind = models.CharField("类型", max_length=8, choices=KINDS)
+    text = models.CharField("检查项", max_length=200)
+    max_points = models.PositiveSmallIntegerField("满分", default=10)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "质检项"
+        verbose_name_plural = "质检清单"
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SpotCheck(models.Model):
+    """One weekly draw (抽查) of calls per line and handled tickets per unit."""
+
+    week = models.DateField("周（周一）")
+    seed = models.BigIntegerField("随机种子")
+    calls_per_line = models.PositiveSmallIntegerField("每条线路抽查通话")
+    tickets_per_unit = models.PositiveSmallIntegerField("每个单位抽查工单")
+    drawn_by = models.CharField("抽取人", max_length=150)
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "每周抽查"
+        verbose_name_plural = "每周抽查"
+
+    def __str__(self) -> str:
+        return f"{self.week} #{self.seed}"
+
+
+class SpotSample(models.Model):
+    """A call or a handled ticket drawn for a spot check. Never the same call (or ticket) twice
+    in one week: the database refuses it."""
+
+    draw = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="samples")
+    week = models.DateField("周（周一）")
+    kind = models.CharField("类型", max_length=8, choices=CheckItem.KINDS)
+    call = models.ForeignKey(
+        "telephony.CallRecord", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.CharField("线路", max_length=32, blank=True)
+    agent = models.CharField("话务员", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "抽查样本"
+        verbose_name_plural = "抽查样本"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "call"], condition=Q(call__isnull=False), name="spot_call_once"
+            ),
+            models.UniqueConstraint(
+                fields=["week", "ticket"],
+                condition=Q(ticket__isnull=False),
+                name="spot_ticket_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.call_id or self.ticket_id}"
+
+
+class SpotScore(models.Model):
+    sample = models.ForeignKey(SpotSample, on_delete=models.CASCADE, related_name="scores")
+    item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveSmallIntegerField("得分")
+    note = models.CharField("说明", max_length=500, blank=True)
+    scored_by = models.CharField("评分人", max_length=150)
+    scored_at = models.DateTimeField("评分时间")
+
+    class Meta:
+        verbose_name = "抽查评分"
+        verbose_name_plural = "抽查评分"
+        constraints = [models.UniqueConstraint(fields=["sample", "item"], name="spot_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}:{self.item_id}={self.points}"

@@ -7,6 +7,7 @@ from django.tasks import task
 from hotline.accounts.selectors import SYSTEM
 
 from .reviews import reviews_assign
+from .spotchecks import spot_check_weekly
 from .voice import voice_follow_ups_start, voice_follow_ups_sweep
 
 
@@ -23,3 +24,10 @@ def voice_follow_ups() -> int:
     started = voice_follow_ups_start()
     voice_follow_ups_sweep()
     return started
+
+
+@task()
+def draw_spot_checks() -> int:
+    """Draw last week's spot checks once; returns the number of samples drawn (0 when done)."""
+    drawn = spot_check_weekly(actor=SYSTEM)
+    return drawn.samples.count() if drawn is not None else 0

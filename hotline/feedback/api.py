@@ -253,13 +253,13 @@ def draw_spot_check(request: HttpRequest, payload: DrawIn):
 
 @router.get("/feedback/spot-checks/{check_id}", response=dict[str, Any], summary="A spot check")
 def get_spot_check(request: HttpRequest, check_id: int):
-    return spot_check_view(spotchecks.spot_check_get(request.user, check_id))
+    return spot_check_view(selectors.spot_check_get(request.user, check_id))
 
 
 @router.get("/feedback/checklist", response=dict[str, Any], summary="The spot-check checklist")
 def get_checklist(request: HttpRequest, kind: str | None = None):
-    spotchecks.require_reader(request.user)
-    items = spotchecks.checklist(kind)
+    selectors.spot_require_reader(request.user)
+    items = selectors.checklist(kind)
     return {
         "items": [
             {"id": i.pk, "kind": i.kind, "text": i.text, "max_points": i.max_points} for i in items
@@ -291,7 +291,7 @@ def score_sample(request: HttpRequest, sample_id: int, payload: ScoreIn):
 def spot_results(request: HttpRequest, by: str = "unit", format: str | None = None):
     date_from = _date_param(request, "from")
     date_to = _date_param(request, "to")
-    rows = spotchecks.spot_results(request.user, date_from=date_from, date_to=date_to, by=by)
+    rows = selectors.spot_results(request.user, date_from=date_from, date_to=date_to, by=by)
     if format == "xlsx":
         title = f"抽查结果 {date_from.isoformat()} 至 {date_to.isoformat()}"
         response = HttpResponse(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -34,3 +35,8 @@ def percent(points: int, max_points: int) -> float | None:
         return None
     value = (Decimal(points) * 100 / Decimal(max_points)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     return float(value)
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())

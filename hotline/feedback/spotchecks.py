@@ -1,17 +1,15 @@
-"""Weekly spot checks (抽查, DESIGN section 7): random samples of calls per line and of handled
-tickets per unit, scored by supervisors on a configurable checklist; results per unit and per
-agent; ``unit_spot_scores`` is the per-unit figure the monthly assessment can use as a rule.
-"""
+"""Weekly spot checks (抽查, DESIGN section 7), the writes: random samples of calls per line and
+of handled tickets per unit, and the supervisors' scores on the configurable checklist. The
+reads (results per unit and per agent, ``unit_spot_scores`` for the assessment) are in
+``selectors``."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from hotline.accounts.roles import Role
@@ -25,13 +23,7 @@ from . import spotcheck
 from .models import CheckItem, SpotCheck, SpotSample, SpotScore
 
 CHECKERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
-READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.LEADER})
 HANDLED = (workflow.REPLIED, workflow.UNDER_REVIEW, workflow.CLOSED)
-
-
-def week_of(day: date) -> date:
-    """The Monday of ``day``'s week."""
-    return day - timedelta(days=day.weekday())
 
 
 def _week_range(monday: date) -> tuple[datetime, datetime]:
@@ -66,7 +58,7 @@ def spot_check_draw(
     per_line = _size(calls_per_line, "HOTLINE_SPOT_CALLS_PER_LINE", 3, "calls_per_line")
     per_unit = _size(tickets_per_unit, "HOTLINE_SPOT_TICKETS_PER_UNIT", 2, "tickets_per_unit")
     seed = random.SystemRandom().randrange(2**62) if seed is None else seed
-    monday = week_of(day)
+    monday = spotcheck.week_of(day)
     low, high = _week_range(monday)
     try:
         with transaction.atomic():
@@ -136,7 +128,7 @@ def spot_check_draw(
 def spot_check_weekly(*, actor, today: date | None = None) -> SpotCheck | None:
     """The scheduled draw: last week's, once (None when it was drawn already)."""
     today = today or timezone.localdate()
-    last_monday = week_of(today) - timedelta(days=7)
+    last_monday = spotcheck.week_of(today) - timedelta(days=7)
     if SpotCheck.objects.filter(week=last_monday, drawn_by="system").exists():
         return None
     return spot_check_draw(actor=actor, day=last_monday)
@@ -190,117 +182,3 @@ def spot_scores_record(*, actor, sample_id: int, scores: object) -> SpotSample:
             for item_id, (points, note) in given.items()
         )
     return sample
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-def _weeks(date_from: date, date_to: date) -> tuple[date, date]:
-    if date_to < date_from:
-        raise BadInput("to", "earlier than from")
-    return week_of(date_from), week_of(date_to)
-
-
-def spot_results(user, *, date_from: date, date_to: date, by: str) -> list[dict]:
-    """Scored results of the weeks from ``date_from`` to ``date_to`` (the weeks they fall in):
-    per unit (ticket checks) or per agent (call checks). Each row ``{unit|agent, name,
-    samples, scored, points, max_points, score}``; ``score`` is points / max points in %."""
-    if not grants_for(user).roles & READERS:
-        raise Forbidden("spot-check results are for supervisors, leaders and admins")
-    if by not in ("unit", "agent"):
-        raise BadInput("by", "unit or agent")
-    first, last = _weeks(date_from, date_to)
-    kind = CheckItem.CASE if by == "unit" else CheckItem.CALL
-    key = "unit__code" if by == "unit" else "agent"
-    samples = SpotSample.objects.filter(week__gte=first, week__lte=last, kind=kind)
-    counts = {
-        row[key]: row
-        for row in samples.values(key).annotate(samples=Count("pk"), name_=_name(by)).order_by(key)
-    }
-    scored = {
-        row[f"sample__{key}"]: row
-        for row in SpotScore.objects.filter(sample__in=samples)
-        .values(f"sample__{key}")
-        .annotate(
-            scored=Count("sample", distinct=True),
-            points=Sum("points"),
-            max_points=Sum("item__max_points"),
-        )
-        .order_by(f"sample__{key}")
-    }
-    rows = []
-    for group, row in counts.items():
-        s = scored.get(group, {})
-        points, max_points = s.get("points") or 0, s.get("max_points") or 0
-        rows.append(
-            {
-                by: group,
-                "name": row["name_"],
-                "samples": row["samples"],
-                "scored": s.get("scored", 0),
-                "points": points,
-                "max_points": max_points,
-                "score": spotcheck.percent(points, max_points),
-            }
-        )
-    return rows
-
-
-def _name(by: str):
-    from django.db.models import Max
-
-    return Max("unit__name") if by == "unit" else Max("agent")
-
-
-def unit_spot_scores(date_from: date, date_to: date) -> dict[str, dict]:
-    """For the assessment: per unit code, the case spot checks of the weeks from ``date_from``
-    to ``date_to``: ``{samples, scored, points, max_points, score}`` (score in %, None when
-    nothing was scored). The unit is the one that replied to the ticket; a rule that assesses a
-    unit on its sub-tree sums its descendants' points and max points."""
-    first, last = _weeks(date_from, date_to)
-    samples = SpotSample.objects.filter(week__gte=first, week__lte=last, kind=CheckItem.CASE)
-    out: dict[str, dict] = {}
-    for row in samples.values("unit__code").annotate(n=Count("pk")).order_by("unit__code"):
-        out[row["unit__code"]] = {
-            "samples": row["n"],
-            "scored": 0,
-            "points": 0,
-            "max_points": 0,
-            "score": None,
-        }
-    for row in (
-        SpotScore.objects.filter(sample__in=samples)
-        .values("sample__unit__code")
-        .annotate(
-            scored=Count("sample", distinct=True),
-            points=Sum("points"),
-            max_points=Sum("item__max_points"),
-        )
-        .order_by("sample__unit__code")
-    ):
-        entry = out[row["sample__unit__code"]]
-        entry.update(scored=row["scored"], points=row["points"], max_points=row["max_points"])
-        entry["score"] = spotcheck.percent(row["points"], row["max_points"])
-    return out
-
-
-def require_reader(user) -> None:
-    if not grants_for(user).roles & READERS:
-        raise Forbidden("spot checks are for supervisors, leaders and admins")
-
-
-def spot_check_get(user, check_id: int) -> SpotCheck:
-    require_reader(user)
-    check = SpotCheck.objects.filter(pk=check_id).first()
-    if check is None:
-        raise NotFound(f"no spot check {check_id}")
-    return check
-
-
-def checklist(kind: str | None = None) -> Sequence[CheckItem]:
-    qs = CheckItem.objects.filter(active=True)
-    if kind:
-        if kind not in (CheckItem.CALL, CheckItem.CASE):
-            raise BadInput("kind", "call or case")
-        qs = qs.filter(kind=kind)
-    return list(qs)

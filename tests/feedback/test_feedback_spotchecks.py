@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from hotline.accounts.selectors import SYSTEM
 from hotline.feedback import spotcheck
 from hotline.feedback.models import CheckItem, SpotSample
-from hotline.feedback.spotchecks import spot_check_draw, spot_check_weekly, unit_spot_scores
+from hotline.feedback.selectors import unit_spot_scores
+from hotline.feedback.spotchecks import spot_check_draw, spot_check_weekly
 from hotline.telephony.records import record_clean
 from hotline.telephony.services import calls_store
 from hotline.tickets.services import acting_at

@@ -200,3 +200,21 @@ def checklist(kind: str | None = None) -> Sequence[CheckItem]:
             raise BadInput("kind", "call or case")
         qs = qs.filter(kind=kind)
     return list(qs)
+
+
+def spot_checks_recent(user, limit: int = 20) -> list[SpotCheck]:
+    spot_require_reader(user)
+    return list(SpotCheck.objects.order_by("-week", "-pk")[:limit])
+
+
+def spot_sample_get(user, sample_id: int) -> SpotSample:
+    spot_require_reader(user)
+    sample = (
+        SpotSample.objects.filter(pk=sample_id)
+        .select_related("call", "ticket", "unit", "draw")
+        .prefetch_related("scores")
+        .first()
+    )
+    if sample is None:
+        raise NotFound(f"no spot-check sample {sample_id}")
+    return sample

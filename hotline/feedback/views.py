@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hotline.accounts.roles import Role
+from hotline.accounts.selectors import grants_for
 from hotline.console.views import _error_text, _forbidden, _page, console_login_required
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
 from hotline.workcal.calc import warning_level
@@ -23,6 +25,17 @@ from .exports import spot_results_xlsx
 WARNING_TEXT = {"none": "正常", "yellow": "黄灯", "red": "红灯"}
 
 
+def _fb_page(request: HttpRequest, template: str, context: dict, **kwargs) -> HttpResponse:
+    """The console's page with this app's sub-navigation: the links the user's roles may use."""
+    roles = grants_for(request.user).roles
+    context["fb_nav"] = {
+        "callback": bool(roles & selectors.CALLBACK_QUEUE_READERS),
+        "reviews": bool(roles & (selectors.OVERSEERS | {Role.EVALUATOR})),
+        "spot": bool(roles & selectors.SPOT_READERS),
+    }
+    return _page(request, template, context, **kwargs)
+
+
 @console_login_required
 @require_GET
 def callback_queue(request: HttpRequest) -> HttpResponse:
@@ -30,7 +43,7 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
         tickets = list(selectors.callback_queue(request.user)[:200])
     except Forbidden as error:
         return _forbidden(request, str(error.detail))
-    return _page(request, "feedback/callback_queue.html", {"tickets": tickets})
+    return _fb_page(request, "feedback/callback_queue.html", {"tickets": tickets})
 
 
 @console_login_required
@@ -44,7 +57,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row.warning = warning_level(now, row.yellow_at, row.due_at)
         row.warning_text = _(WARNING_TEXT[row.warning])
-    return _page(request, "feedback/reviews.html", {"rows": rows})
+    return _fb_page(request, "feedback/reviews.html", {"rows": rows})
 
 
 def _day(value: str | None, default: date) -> date:
@@ -74,7 +87,9 @@ def spot_checks(request: HttpRequest) -> HttpResponse:
         messages.error(request, _error_text(error))
         return redirect("feedback:spot_checks")
     last_week = timezone.localdate() - timedelta(days=7)
-    return _page(request, "feedback/spot_checks.html", {"checks": checks, "default_day": last_week})
+    return _fb_page(
+        request, "feedback/spot_checks.html", {"checks": checks, "default_day": last_week}
+    )
 
 
 @console_login_required
@@ -95,7 +110,7 @@ def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
         scores = list(sample.scores.all())
         sample.total = sum(s.points for s in scores)
         sample.maximum = sum(s.item.max_points for s in scores)
-    return _page(request, "feedback/spot_check.html", {"check": check, "samples": samples})
+    return _fb_page(request, "feedback/spot_check.html", {"check": check, "samples": samples})
 
 
 @console_login_required
@@ -140,7 +155,7 @@ def spot_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         }
         for item in items
     ]
-    return _page(
+    return _fb_page(
         request,
         "feedback/spot_sample.html",
         {"sample": sample, "rows": rows, "error_text": error_text},
@@ -170,7 +185,7 @@ def spot_results(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="spot-results-{by}.xlsx"'
         return response
-    return _page(
+    return _fb_page(
         request,
         "feedback/spot_results.html",
         {"rows": rows, "first": first, "last": last, "by": by},

@@ -65,6 +65,7 @@ def _ticket_ref(ticket: Ticket) -> dict[str, Any]:
     },
 )
 def post_calls(request: HttpRequest):
+    services.require_poster(request.user)  # 403 before the body is even read
     try:
         body = json.loads(request.body or b"null")
     except ValueError:

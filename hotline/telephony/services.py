@@ -59,11 +59,15 @@ def _row(call: Call) -> CallRecord:
     )
 
 
+def require_poster(actor) -> None:
+    if not grants_for(actor).roles & POSTERS:
+        raise Forbidden("only admins and the telephony integration may post call records")
+
+
 def calls_store(*, actor, calls: Iterable[Call]) -> dict:
     """Store validated calls; a call id already stored is left as it is (the first record wins,
     so a re-sent batch changes nothing). Returns ``{"created", "existing"}``."""
-    if not grants_for(actor).roles & POSTERS:
-        raise Forbidden("only admins and the telephony integration may post call records")
+    require_poster(actor)
     unique: dict[str, Call] = {}
     for call in calls:
         unique.setdefault(call.call_id, call)
@@ -87,8 +91,7 @@ def calls_store(*, actor, calls: Iterable[Call]) -> dict:
 def calls_record(*, actor, body: object) -> dict:
     """``POST /api/v1/calls``: one record or a list. The whole batch is validated before anything
     is written: one bad record writes nothing (400 naming ``[index].field``)."""
-    if not grants_for(actor).roles & POSTERS:
-        raise Forbidden("only admins and the telephony integration may post call records")
+    require_poster(actor)
     limit = int(getattr(settings, "HOTLINE_CALLS_MAX_BATCH", MAX_BATCH))
     try:
         calls = records_clean(body, max_records=limit)

@@ -56,6 +56,14 @@ def test_other_roles_may_not_post_calls(api, username):
     assert not CallRecord.objects.filter(call_id="x-1").exists()
 
 
+def test_a_role_that_may_not_post_gets_403_even_for_a_bad_body(api):
+    agent = api("agent")
+    response = agent.client.post(
+        "/api/v1/calls", data="{nope", content_type="application/json", headers=agent.headers
+    )
+    assert response.status_code == 403
+
+
 def test_without_a_token_401(api):
     assert api(None).post("calls", record("x-1")).status_code == 401
 

@@ -40,6 +40,8 @@ demo: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/mypy_gate.py
 
 test: setup browser services lint
 	@mkdir -p $(OUT)

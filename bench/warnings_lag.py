@@ -335,138 +335,102 @@ def scan_task_stats(conn, since: datetime) -> dict:
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--tickets", type=int, default=1_000_000)
-    ap.add_argument("--db", default="hotline_lag")
-    ap.add_argument("--backlog-red", type=int, default=50_000)
-    ap.add_argument("--backlog-yellow", type=int, default=100_000)
-    ap.add_argument("--crossing", type=int, default=4000, help="clocks crossing in the window")
-    ap.add_argument("--window", type=float, default=300.0, help="seconds (default 300)")
-    ap.add_argument("--lead", type=float, default=30.0)
-    ap.add_argument("--drain", type=float, default=240.0, help="max seconds after the window")
-    ap.add_argument("--burst", type=int, default=3000)
-    ap.add_argument("--burst-wait", type=float, default=300.0)
-    ap.add_argument("--profile", type=int, default=400)
-    ap.add_argument("--skip-a", action="store_true")
-    ap.add_argument("--keep-db", action="store_true")
-    args = ap.parse_args()
-
-    info = machine()
-    load_before = os.getloadavg()
-    sdir = settings_dir(None)
-    env = django_env(args.db, sdir, HOTLINE_SMS_GATEWAY="console", HOTLINE_VOICE_GATEWAY="console")
-    log_dir = ROOT / "var" / "bench-lag"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    for f in log_dir.glob("*.log"):
-        f.unlink()
-    procs = Procs(env, log_dir)
-    report: dict = {"events": []}
+def _phase_a(args, conn, procs, env, report: dict) -> None:
+    """Phase A: the shipped path (schedulers and workers) over clocks crossing in a window."""
     ev = report["events"]
-    try:
-        log(f"re-creating database {args.db}")
-        recreate_database(args.db)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_demo", "--tickets", "0", "--no-train")
-        conn = psycopg.connect(dbname=args.db, **PG)
-        log(f"generating {args.tickets} open tickets and {2 * args.tickets} clocks")
-        report["seed"] = seed_million(conn, args.tickets, args.backlog_red, args.backlog_yellow)
-        log(json.dumps(report["seed"]))
-        log("EXPLAIN before the window")
-        report["explain_idle"] = run_explain(env)
-
-        # Phase A: the shipped path.
-        if not args.skip_a:
-            ids = pick_group(conn, args.tickets, args.crossing, 7, 97)
-            start = datetime.now(UTC) + timedelta(seconds=args.lead)
-            ya, ra = place_spread(conn, ids, start, args.window)
-            end = start + timedelta(seconds=args.window)
-            for k in range(2):
-                procs.start(f"scheduler-{k}", ["run_scheduler", "--interval", "2"])
-            for k in range(3):
-                procs.start(
-                    f"db_worker-{k}", ["db_worker", "--worker-id", f"lag-{k}", "--interval", "1"]
-                )
-            a_started = datetime.now(UTC)
-            ev.append(
-                f"{a_started:%H:%M:%S} phase A: {len(ya)} clocks cross yellow and {len(ra)} red, "
-                f"evenly from {start:%H:%M:%S} to {end:%H:%M:%S}; started 2 x run_scheduler "
-                f"--interval 2, 3 x db_worker"
+    if not args.skip_a:
+        ids = pick_group(conn, args.tickets, args.crossing, 7, 97)
+        start = datetime.now(UTC) + timedelta(seconds=args.lead)
+        ya, ra = place_spread(conn, ids, start, args.window)
+        end = start + timedelta(seconds=args.window)
+        for k in range(2):
+            procs.start(f"scheduler-{k}", ["run_scheduler", "--interval", "2"])
+        for k in range(3):
+            procs.start(
+                f"db_worker-{k}", ["db_worker", "--worker-id", f"lag-{k}", "--interval", "1"]
             )
-            log(ev[-1])
-            mid_done = False
-            while True:
-                time.sleep(5)
-                now = datetime.now(UTC)
-                wy, wr = warned(conn, ya, ra)
-                log(f"phase A: yellow {wy}/{len(ya)} red {wr}/{len(ra)}")
-                if not mid_done and now > start + timedelta(seconds=args.window / 2):
-                    log("EXPLAIN mid-window (workers running)")
-                    report["explain_mid"] = run_explain(env)
-                    mid_done = True
-                if now > end and wy == len(ya) and wr == len(ra):
-                    break
-                if now > end + timedelta(seconds=args.drain):
-                    ev.append(f"{now:%H:%M:%S} phase A: drain limit reached ({wy + wr} warned)")
-                    break
-            report["a"] = lags(conn, ya, ra)
-            report["a_tasks"] = scan_task_stats(conn, a_started)
-            for k in range(2):
-                procs.stop(f"scheduler-{k}")
-            for k in range(3):
-                procs.stop(f"db_worker-{k}")
-            ev.append(
-                f"{datetime.now(UTC):%H:%M:%S} phase A done; schedulers and workers stopped (SIGTERM)"
-            )
-            log(ev[-1])
-
-        # Phase B: burst throughput with one scan loop.
-        ids = pick_group(conn, args.tickets, args.burst, 11, 97)
-        at = datetime.now(UTC) + timedelta(seconds=15)
-        place_burst(conn, ids, at)
-        procs.start("scan_loop", ["shell", "-c", SCAN_LOOP])
+        a_started = datetime.now(UTC)
         ev.append(
-            f"{datetime.now(UTC):%H:%M:%S} phase B: {len(ids)} clocks cross red at {at:%H:%M:%S}; started 1 x warnings_scan() loop"
+            f"{a_started:%H:%M:%S} phase A: {len(ya)} clocks cross yellow and {len(ra)} red, "
+            f"evenly from {start:%H:%M:%S} to {end:%H:%M:%S}; started 2 x run_scheduler "
+            f"--interval 2, 3 x db_worker"
         )
         log(ev[-1])
-        b_deadline = time.monotonic() + 15 + args.burst_wait
-        while time.monotonic() < b_deadline:
-            time.sleep(3)
-            _, wr = warned(conn, [], ids)
-            log(f"phase B: red {wr}/{len(ids)}")
-            if wr == len(ids):
+        mid_done = False
+        while True:
+            time.sleep(5)
+            now = datetime.now(UTC)
+            wy, wr = warned(conn, ya, ra)
+            log(f"phase A: yellow {wy}/{len(ya)} red {wr}/{len(ra)}")
+            if not mid_done and now > start + timedelta(seconds=args.window / 2):
+                log("EXPLAIN mid-window (workers running)")
+                report["explain_mid"] = run_explain(env)
+                mid_done = True
+            if now > end and wy == len(ya) and wr == len(ra):
                 break
-        procs.stop("scan_loop")
-        report["b"] = lags(conn, [], ids)
-        scans = []
-        for line in (log_dir / "scan_loop.log").read_text().splitlines():
-            if line.startswith("SCAN "):
-                _, t0s, t1s, n = line.split()
-                if int(n):
-                    scans.append((float(t0s), float(t1s), int(n)))
-        report["b_scans"] = scans
-        ev.append(f"{datetime.now(UTC):%H:%M:%S} phase B done; scan loop stopped")
-
-        # Phase C: profile one scan.
-        ids = pick_group(conn, args.tickets, args.profile, 13, 97)
-        place_burst(conn, ids, datetime.now(UTC) - timedelta(seconds=1))
-        out = manage(env, "shell", "-c", PROFILE, timeout=600)
-        report["profile"] = out[out.find("PROFILE") :]
+            if now > end + timedelta(seconds=args.drain):
+                ev.append(f"{now:%H:%M:%S} phase A: drain limit reached ({wy + wr} warned)")
+                break
+        report["a"] = lags(conn, ya, ra)
+        report["a_tasks"] = scan_task_stats(conn, a_started)
+        for k in range(2):
+            procs.stop(f"scheduler-{k}")
+        for k in range(3):
+            procs.stop(f"db_worker-{k}")
         ev.append(
-            f"{datetime.now(UTC):%H:%M:%S} phase C: cProfile of one warnings_scan() over {len(ids)} due red warnings"
+            f"{datetime.now(UTC):%H:%M:%S} phase A done; schedulers and workers stopped (SIGTERM)"
         )
         log(ev[-1])
-        conn.close()
-    finally:
-        procs.stop_all()
-        shutil.rmtree(sdir, ignore_errors=True)
-        if not args.keep_db:
-            try:
-                drop_database(args.db)
-            except Exception as exc:  # noqa: BLE001
-                log(f"could not drop {args.db}: {exc}")
 
-    # --- report ---
+
+def _phase_b(args, conn, procs, log_dir, report: dict) -> None:
+    """Phase B: burst throughput with one scan loop."""
+    ev = report["events"]
+    # Phase B: burst throughput with one scan loop.
+    ids = pick_group(conn, args.tickets, args.burst, 11, 97)
+    at = datetime.now(UTC) + timedelta(seconds=15)
+    place_burst(conn, ids, at)
+    procs.start("scan_loop", ["shell", "-c", SCAN_LOOP])
+    ev.append(
+        f"{datetime.now(UTC):%H:%M:%S} phase B: {len(ids)} clocks cross red at {at:%H:%M:%S}; started 1 x warnings_scan() loop"
+    )
+    log(ev[-1])
+    b_deadline = time.monotonic() + 15 + args.burst_wait
+    while time.monotonic() < b_deadline:
+        time.sleep(3)
+        _, wr = warned(conn, [], ids)
+        log(f"phase B: red {wr}/{len(ids)}")
+        if wr == len(ids):
+            break
+    procs.stop("scan_loop")
+    report["b"] = lags(conn, [], ids)
+    scans = []
+    for line in (log_dir / "scan_loop.log").read_text().splitlines():
+        if line.startswith("SCAN "):
+            _, t0s, t1s, n = line.split()
+            if int(n):
+                scans.append((float(t0s), float(t1s), int(n)))
+    report["b_scans"] = scans
+    ev.append(f"{datetime.now(UTC):%H:%M:%S} phase B done; scan loop stopped")
+
+
+def _phase_c(args, conn, env, report: dict) -> None:
+    """Phase C: profile one scan."""
+    ev = report["events"]
+    # Phase C: profile one scan.
+    ids = pick_group(conn, args.tickets, args.profile, 13, 97)
+    place_burst(conn, ids, datetime.now(UTC) - timedelta(seconds=1))
+    out = manage(env, "shell", "-c", PROFILE, timeout=600)
+    report["profile"] = out[out.find("PROFILE") :]
+    ev.append(
+        f"{datetime.now(UTC):%H:%M:%S} phase C: cProfile of one warnings_scan() over {len(ids)} due red warnings"
+    )
+    log(ev[-1])
+
+
+def _print_report(args, report: dict, info: dict, load_before) -> None:
+    """The markdown report of the three phases."""
+    ev = report["events"]
     s = report["seed"]
     print(
         f"## Warning lag at {args.tickets:,} open tickets ({datetime.now(SHANGHAI):%Y-%m-%d %H:%M %Z})\n"
@@ -550,6 +514,61 @@ def main() -> int:
         f"tickets={args.tickets} lag_p50_s={p50a:.1f} lag_p99_s={p99a:.1f} lag_max_s={maxa:.1f} "
         f"scanner_warnings_per_s={rate_b:.1f} target_p99_60s={'met' if p99a < 60 else 'MISSED'}"
     )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tickets", type=int, default=1_000_000)
+    ap.add_argument("--db", default="hotline_lag")
+    ap.add_argument("--backlog-red", type=int, default=50_000)
+    ap.add_argument("--backlog-yellow", type=int, default=100_000)
+    ap.add_argument("--crossing", type=int, default=4000, help="clocks crossing in the window")
+    ap.add_argument("--window", type=float, default=300.0, help="seconds (default 300)")
+    ap.add_argument("--lead", type=float, default=30.0)
+    ap.add_argument("--drain", type=float, default=240.0, help="max seconds after the window")
+    ap.add_argument("--burst", type=int, default=3000)
+    ap.add_argument("--burst-wait", type=float, default=300.0)
+    ap.add_argument("--profile", type=int, default=400)
+    ap.add_argument("--skip-a", action="store_true")
+    ap.add_argument("--keep-db", action="store_true")
+    args = ap.parse_args()
+
+    info = machine()
+    load_before = os.getloadavg()
+    sdir = settings_dir(None)
+    env = django_env(args.db, sdir, HOTLINE_SMS_GATEWAY="console", HOTLINE_VOICE_GATEWAY="console")
+    log_dir = ROOT / "var" / "bench-lag"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    for f in log_dir.glob("*.log"):
+        f.unlink()
+    procs = Procs(env, log_dir)
+    report: dict = {"events": []}
+    try:
+        log(f"re-creating database {args.db}")
+        recreate_database(args.db)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--tickets", "0", "--no-train")
+        conn = psycopg.connect(dbname=args.db, **PG)
+        log(f"generating {args.tickets} open tickets and {2 * args.tickets} clocks")
+        report["seed"] = seed_million(conn, args.tickets, args.backlog_red, args.backlog_yellow)
+        log(json.dumps(report["seed"]))
+        log("EXPLAIN before the window")
+        report["explain_idle"] = run_explain(env)
+
+        _phase_a(args, conn, procs, env, report)
+        _phase_b(args, conn, procs, log_dir, report)
+        _phase_c(args, conn, env, report)
+        conn.close()
+    finally:
+        procs.stop_all()
+        shutil.rmtree(sdir, ignore_errors=True)
+        if not args.keep_db:
+            try:
+                drop_database(args.db)
+            except Exception as exc:  # noqa: BLE001
+                log(f"could not drop {args.db}: {exc}")
+
+    _print_report(args, report, info, load_before)
     return 0
 
 

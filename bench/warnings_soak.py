@@ -629,6 +629,60 @@ def task_stats(conn) -> list[tuple]:
     return rows
 
 
+def _kill_mid_run(procs, conn, args, events: list[str], p: dict, el: float) -> None:
+    """kill -9 a worker (one running a task if any), an outbox loop and a scan loop mid-run,
+    then restart them."""
+    victim = None
+    for _ in range(20):
+        running = running_task_worker(conn)
+        if running:
+            wid, task = running.split("|")
+            if wid.startswith("soak-worker-"):
+                victim = (f"db_worker-{wid.rsplit('-', 1)[1]}", task)
+                break
+        time.sleep(0.5)
+    name = victim[0] if victim else "db_worker-0"
+    what = f"running task {victim[1]}" if victim else "idle (no task running)"
+    now = datetime.now(UTC)
+    killed_names = [name]
+    pid = procs.kill9(name)
+    events.append(f"{now:%H:%M:%S} (t={el:.0f}s) kill -9 {name} pid {pid}, {what}")
+    if args.outbox_loops:
+        pid = procs.kill9("deliver_outbox-0")
+        killed_names.append("deliver_outbox-0")
+        events.append(f"{now:%H:%M:%S} kill -9 deliver_outbox-0 pid {pid} (mid-batch)")
+    if args.scan_loops:
+        pid = procs.kill9("scan_loop-0")
+        killed_names.append("scan_loop-0")
+        events.append(f"{now:%H:%M:%S} kill -9 scan_loop-0 pid {pid} (mid-scan)")
+    events.append(
+        f"{now:%H:%M:%S} progress at the kill: outbox={p['outbox']} sent={p['sent']}"
+        f" yellow_warned={p['yellow_warned']} red_warned={p['red_warned']}"
+    )
+    for e in events[-4:]:
+        log(e)
+    time.sleep(5)
+    for nm in killed_names:
+        procs.restart(nm)
+    events.append(f"{datetime.now(UTC):%H:%M:%S} restarted {', '.join(killed_names)}")
+    log(events[-1])
+
+
+def _start_all(procs, args) -> None:
+    """The workers, schedulers, scan loops and outbox loops of the run."""
+    for k in range(args.workers):
+        procs.start(
+            f"db_worker-{k}",
+            ["db_worker", "--worker-id", f"soak-worker-{k}", "--interval", "1"],
+        )
+    for k in range(args.schedulers):
+        procs.start(f"scheduler-{k}", ["run_scheduler", "--interval", "2"])
+    for k in range(args.scan_loops):
+        procs.start(f"scan_loop-{k}", ["shell", "-c", SCAN_LOOP])
+    for k in range(args.outbox_loops):
+        procs.start(f"deliver_outbox-{k}", ["deliver_outbox", "--limit", "100", "--interval", "1"])
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -688,19 +742,7 @@ def main() -> int:
         log(
             f"fake gateway on {HOST}:{gw.port}; first yellow {first_yellow:%H:%M:%S}, last red {last_red:%H:%M:%S}"
         )
-        for k in range(args.workers):
-            procs.start(
-                f"db_worker-{k}",
-                ["db_worker", "--worker-id", f"soak-worker-{k}", "--interval", "1"],
-            )
-        for k in range(args.schedulers):
-            procs.start(f"scheduler-{k}", ["run_scheduler", "--interval", "2"])
-        for k in range(args.scan_loops):
-            procs.start(f"scan_loop-{k}", ["shell", "-c", SCAN_LOOP])
-        for k in range(args.outbox_loops):
-            procs.start(
-                f"deliver_outbox-{k}", ["deliver_outbox", "--limit", "100", "--interval", "1"]
-            )
+        _start_all(procs, args)
         t_start = time.monotonic()
         started_at = datetime.now(UTC)
         events.append(f"{started_at:%H:%M:%S} started: {', '.join(procs.procs)}")
@@ -721,40 +763,7 @@ def main() -> int:
             if dead and not killed:
                 log(f"processes exited on their own: {dead}")
             if not killed and p["outbox"] >= args.kill_at * full_expected:
-                victim = None
-                for _ in range(20):
-                    running = running_task_worker(conn)
-                    if running:
-                        wid, task = running.split("|")
-                        if wid.startswith("soak-worker-"):
-                            victim = (f"db_worker-{wid.rsplit('-', 1)[1]}", task)
-                            break
-                    time.sleep(0.5)
-                name = victim[0] if victim else "db_worker-0"
-                what = f"running task {victim[1]}" if victim else "idle (no task running)"
-                now = datetime.now(UTC)
-                killed_names = [name]
-                pid = procs.kill9(name)
-                events.append(f"{now:%H:%M:%S} (t={el:.0f}s) kill -9 {name} pid {pid}, {what}")
-                if args.outbox_loops:
-                    pid = procs.kill9("deliver_outbox-0")
-                    killed_names.append("deliver_outbox-0")
-                    events.append(f"{now:%H:%M:%S} kill -9 deliver_outbox-0 pid {pid} (mid-batch)")
-                if args.scan_loops:
-                    pid = procs.kill9("scan_loop-0")
-                    killed_names.append("scan_loop-0")
-                    events.append(f"{now:%H:%M:%S} kill -9 scan_loop-0 pid {pid} (mid-scan)")
-                events.append(
-                    f"{now:%H:%M:%S} progress at the kill: outbox={p['outbox']} sent={p['sent']}"
-                    f" yellow_warned={p['yellow_warned']} red_warned={p['red_warned']}"
-                )
-                for e in events[-4:]:
-                    log(e)
-                time.sleep(5)
-                for nm in killed_names:
-                    procs.restart(nm)
-                events.append(f"{datetime.now(UTC):%H:%M:%S} restarted {', '.join(killed_names)}")
-                log(events[-1])
+                _kill_mid_run(procs, conn, args, events, p, el)
                 killed = True
             done = (
                 datetime.now(UTC) > last_red

@@ -2,9 +2,10 @@
 
 from ninja import NinjaAPI
 
+from hotline.accounts.api import BearerAuth
 from hotline.accounts.api import router as accounts_router
 from hotline.assessment.api import router as assessment_router
-from hotline.core.api import BearerAuth, install_error_handlers
+from hotline.core.api import install_error_handlers
 from hotline.feedback.api import router as feedback_router
 from hotline.insight.api import router as insight_router
 from hotline.intake.api import router as intake_router

@@ -133,10 +133,13 @@ SEEN_BY_JIANGAN = [
 ]
 
 
-def ticket_in(state: str, *, seen_by_jiangan: bool = False, **overrides):
-    """A fresh ticket in ``state``. With ``seen_by_jiangan``, a registered, invalid or merged
-    ticket was first dispatched to jiangan and sent back, so jiangan's staff can see it."""
-    ticket = register(**overrides)
+def ticket_in(
+    state: str, *, seen_by_jiangan: bool = False, actor: User | str = "agent", **overrides
+):
+    """A fresh ticket in ``state``, registered by ``actor``. With ``seen_by_jiangan``, a
+    registered, invalid or merged ticket was first dispatched to jiangan and sent back, so
+    jiangan's staff can see it."""
+    ticket = register(actor, **overrides)
     if seen_by_jiangan and state in ("registered", "invalid", "merged"):
         for username, action, data in SEEN_BY_JIANGAN:
             ticket = act(username, ticket.number, action, **data)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hotline.feedback",
     "hotline.telephony",
     "hotline.console",
+    "hotline.runtime",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from hotline.core.admin import AuditedAdmin, ReadOnlyAdmin, column
+from hotline.orgs.admin import UnitAdmin
 
 from .models import ApiToken, Membership, User
 
@@ -77,3 +78,17 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     search_fields = ("user__username",)
     list_select_related = ("user",)
     ordering = ("-created_at",)
+
+
+class MembershipOfUnitInline(admin.TabularInline):
+    model = Membership
+    fk_name = "unit"
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
+    verbose_name = "岗位"
+    verbose_name_plural = "本单位人员与角色"
+
+
+# The accounts app sits above orgs: it adds the people of a unit to the unit's admin page.
+UnitAdmin.inlines = (*UnitAdmin.inlines, MembershipOfUnitInline)

@@ -2,12 +2,23 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.security import HttpBearer
 
 from hotline.core.api import LoginThrottle
 
 from . import services
 
 router = Router(tags=["auth"])
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: the token's user with their grants attached."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = services.token_user(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 class TokenIn(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from hotline.orgs.models import Unit
+from hotline.orgs.models import HotlineCentre, Unit
 
 from . import services
 from .models import User
@@ -62,4 +62,28 @@ def build_users(password: str = "demo") -> int:
                 )
                 created += 1
             services.membership_grant(user=user, unit=unit, role=role)
+    created += _build_district_centre_users(encoded)
+    return created
+
+
+DISTRICT_CENTRE_ROLES = [
+    ("agent", "话务员", Role.AGENT),
+    ("dispatcher", "派单员", Role.DISPATCHER),
+    ("callback", "回访员", Role.CALLBACK),
+]
+
+
+def _build_district_centre_users(encoded: str) -> int:
+    """``<district>-centre-agent``, ``-dispatcher`` and ``-callback`` at each district's centre."""
+    created = 0
+    for centre in HotlineCentre.objects.filter(parent__isnull=False).select_related("unit"):
+        for suffix, title, role in DISTRICT_CENTRE_ROLES:
+            username = f"{centre.unit.code}-centre-{suffix}"
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = services.user_create(
+                    username=username, display_name=f"{centre.name}{title}", password_hash=encoded
+                )
+                created += 1
+            services.membership_grant(user=user, unit=centre.unit, role=role)
     return created

@@ -56,3 +56,7 @@ PLATFORM_WIDE = frozenset(
 
 # Roles that see the tickets of their unit's sub-tree.
 UNIT_SCOPED = frozenset({Role.HANDLER, Role.UNIT_LEADER, Role.SUB_DISPATCHER, Role.LEADER})
+
+# The roles of a hotline centre: held at the city's centre they act city-wide; held at a
+# district's centre (orgs.HotlineCentre) they act on that centre's tickets and its tree only.
+CENTRE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.CALLBACK, Role.EVALUATOR})

@@ -10,7 +10,7 @@ from functools import cache
 from django.db import connection
 
 from .models import ApiToken, Membership, User
-from .roles import PLATFORM_WIDE, UNIT_SCOPED, Role
+from .roles import CENTRE_ROLES, PLATFORM_WIDE, UNIT_SCOPED, Role
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,29 @@ class Grants:
     roles: frozenset[Role]
     by_unit: dict[int, frozenset[Role]] = field(default_factory=dict)
     sees_all: bool = False
-    # Paths of units whose sub-tree the user sees (unit-scoped roles and inspectors' offices).
+    # Paths of units whose sub-tree the user sees (unit-scoped roles, inspectors' offices and
+    # the districts of the district centres where the user holds a centre role).
     paths: tuple[str, ...] = ()
+    # Centre roles held city-wide (at the city's centre, or at a unit that is no centre).
+    city_roles: frozenset[Role] = frozenset()
+    # Centre roles held at a district's centre, by centre id.
+    by_centre: dict[int, frozenset[Role]] = field(default_factory=dict)
+    # Paths of the units covered by those district centres: the user also sees the tickets
+    # registered at or held by a centre there (自办件 not yet dispatched).
+    centre_paths: tuple[str, ...] = ()
 
     def roles_at(self, unit_id: int | None) -> frozenset[Role]:
         if unit_id is None:
             return frozenset()
         return self.by_unit.get(unit_id, frozenset())
+
+    def roles_at_centres(self, ancestry: Iterable[int]) -> frozenset[Role]:
+        """The centre roles the user may use on a ticket held by the first centre of
+        ``ancestry`` (that centre and those above it): district ones and the city-wide ones."""
+        roles = set(self.city_roles)
+        for centre_id in ancestry:
+            roles |= self.by_centre.get(centre_id, frozenset())
+        return frozenset(roles)
 
     @property
     def reads_tickets(self) -> bool:
@@ -42,7 +58,11 @@ class SystemActor:
     username = "system"
     is_authenticated = True
     is_active = True
-    _hotline_grants = Grants(roles=frozenset({Role.SYSTEM}), sees_all=True)
+    # City-wide, so that it may take the centre's actions the table gives it (the automated
+    # voice follow-up's follow_up).
+    _hotline_grants = Grants(
+        roles=frozenset({Role.SYSTEM}), sees_all=True, city_roles=frozenset({Role.SYSTEM})
+    )
 
     def __str__(self) -> str:
         return "system"
@@ -51,27 +71,48 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def grants_from(rows: Iterable[tuple[str, int, str, int | None, str]]) -> Grants:
-    """Grants from membership rows (role, unit id, unit path, unit parent id, unit kind). Pure."""
+# One membership as grants_from reads it: role, unit id, unit path, unit parent id, unit kind,
+# and where the unit is a hotline centre: the centre's id, its parent centre's id and the path
+# of the unit it covers (else None, None, None).
+GrantRow = tuple[str, int, str, int | None, str, int | None, int | None, str | None]
+
+
+def grants_from(rows: Iterable[GrantRow]) -> Grants:
+    """Grants from membership rows (``GrantRow``). Pure."""
     roles: set[Role] = set()
     by_unit: dict[int, set[Role]] = {}
+    by_centre: dict[int, set[Role]] = {}
+    city_roles: set[Role] = set()
     sees_all = False
     paths: list[str] = []
-    for role_name, unit_id, path, parent_id, kind in rows:
+    centre_paths: list[str] = []
+    for role_name, unit_id, path, parent_id, kind, centre_id, centre_parent, covers in rows:
         role = Role(role_name)
         roles.add(role)
         by_unit.setdefault(unit_id, set()).add(role)
-        if role in PLATFORM_WIDE and role is not Role.LEADER:
+        district = (centre_id, covers) if centre_parent is not None else None
+        if role in CENTRE_ROLES and district is not None and district[0] and district[1]:
+            by_centre.setdefault(district[0], set()).add(role)
+            paths.append(district[1])
+            centre_paths.append(district[1])
+        elif role in PLATFORM_WIDE and role is not Role.LEADER:
             sees_all = True
+            if role in CENTRE_ROLES:
+                city_roles.add(role)
         elif role is Role.LEADER and (parent_id is None or kind == "centre"):
             sees_all = True
         elif role in UNIT_SCOPED or role is Role.INSPECTOR:
             paths.append(path)
+            if role is Role.LEADER and district is not None and district[1]:
+                centre_paths.append(district[1])
     return Grants(
         roles=frozenset(roles),
         by_unit={k: frozenset(v) for k, v in by_unit.items()},
         sees_all=sees_all,
         paths=tuple(sorted(set(paths))),
+        city_roles=frozenset(city_roles),
+        by_centre={k: frozenset(v) for k, v in by_centre.items()},
+        centre_paths=tuple(sorted(set(centre_paths))),
     )
 
 
@@ -83,28 +124,53 @@ def grants_for(user) -> Grants:
     if cached is not None:
         return cached
     rows = Membership.objects.filter(user=user, unit__active=True).values_list(
-        "role", "unit_id", "unit__path", "unit__parent_id", "unit__kind"
+        "role",
+        "unit_id",
+        "unit__path",
+        "unit__parent_id",
+        "unit__kind",
+        "unit__centre__id",
+        "unit__centre__parent_id",
+        "unit__centre__covers__path",
     )
     grants = grants_from(rows)
     user._hotline_grants = grants
     return grants
 
 
-_GRANT_COLUMNS = ("grant_role", "grant_unit_id", "grant_path", "grant_parent_id", "grant_kind")
+_GRANT_COLUMNS = (
+    "grant_role",
+    "grant_unit_id",
+    "grant_path",
+    "grant_parent_id",
+    "grant_kind",
+    "grant_centre_id",
+    "grant_centre_parent",
+    "grant_covers_path",
+)
 
 
 @cache
 def _principal_sql() -> str:
     """The token's user and the user's memberships, one row per membership (or one row with
     NULL membership columns): a request is authenticated in one round trip."""
-    from hotline.orgs.models import Unit
+    from hotline.orgs.models import HotlineCentre, Unit
 
     qn = connection.ops.quote_name
     user_columns = ", ".join(f"u.{qn(f.column)}" for f in User._meta.concrete_fields)
     grant_columns = ", ".join(
         f"{source} AS {alias}"
         for source, alias in zip(
-            ("m.role", "m.unit_id", "un.path", "un.parent_id", "un.kind"),
+            (
+                "m.role",
+                "m.unit_id",
+                "un.path",
+                "un.parent_id",
+                "un.kind",
+                "hc.id",
+                "hc.parent_id",
+                "cv.path",
+            ),
             _GRANT_COLUMNS,
             strict=True,
         )
@@ -114,14 +180,16 @@ def _principal_sql() -> str:
         f"FROM {qn(ApiToken._meta.db_table)} t "
         f"JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN ({qn(Membership._meta.db_table)} m JOIN {qn(Unit._meta.db_table)} un "
-        f"ON un.id = m.unit_id AND un.active = %s) ON m.user_id = u.id "
+        f"ON un.id = m.unit_id AND un.active = %s "
+        f"LEFT JOIN {qn(HotlineCentre._meta.db_table)} hc ON hc.unit_id = un.id AND hc.active = %s "
+        f"LEFT JOIN {qn(Unit._meta.db_table)} cv ON cv.id = hc.covers_id) ON m.user_id = u.id "
         f"WHERE t.key_hash = %s AND t.revoked = %s AND t.expires_at > %s"
     )
 
 
 def principal_for_token(key_hash: str, now: datetime) -> User | None:
     """The active user holding a live token with this hash, their grants already attached."""
-    rows = list(User.objects.raw(_principal_sql(), [True, key_hash, False, now]))
+    rows = list(User.objects.raw(_principal_sql(), [True, True, key_hash, False, now]))
     if not rows or not rows[0].is_active:
         return None
     user = rows[0]

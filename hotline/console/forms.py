@@ -175,7 +175,12 @@ class DispatchForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = unit_choices(handling_units())
+        units = handling_units()
+        centre = self.ticket.centre if self.ticket is not None else None
+        if centre is not None and centre.parent_id is not None:
+            # A district centre's ticket goes to a unit of the district's tree.
+            units = units_below(centre.covers)
+        choices = unit_choices(units)
         self.fields["unit"].choices = [("", "—"), *choices]
         self.fields["co_units"].choices = choices
         if self.ticket is None or not self.ticket.send_back_unit_id:
@@ -270,6 +275,11 @@ class ReviewForm(ActionForm):
         return data
 
 
+class PassUpForm(ActionForm):
+    action = "pass_up"
+    reason = _text(_("上报理由（为何不属本区）"), required=True, rows=2)
+
+
 class MergeForm(ActionForm):
     action = "merge"
     into = forms.CharField(label=_("并入工单编号"), max_length=16)
@@ -307,6 +317,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         FollowUpForm,
         ReviewForm,
         MergeForm,
+        PassUpForm,
         InvalidateForm,
         SuperviseForm,
         CommentForm,

@@ -33,6 +33,8 @@ DOMAIN_LABELS = [
     gettext_noop("作废"),
     gettext_noop("督办"),
     gettext_noop("备注"),
+    gettext_noop("重算时限"),
+    gettext_noop("上报市级"),
     # Channels
     gettext_noop("电话"),
     gettext_noop("微信"),

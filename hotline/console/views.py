@@ -304,6 +304,8 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
     return {
         "ticket": view,
         "unit_name": ticket.unit.name if ticket.unit_id else "",
+        "centre_name": ticket.centre.name if ticket.centre else "",
+        "registered_centre_name": ticket.registered_centre.name if ticket.registered_centre else "",
         "category_name": ticket.category.full_name if ticket.category_id else "",
         "region_name": ticket.region.name if ticket.region_id else "",
         "co_unit_names": [names.get(code, code) for code in view["co_units"]],

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle
 
 from .errors import BadInput, HotlineError, RateLimited
@@ -20,16 +19,6 @@ log = logging.getLogger("hotline.api")
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 50
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        from hotline.accounts.services import token_user
-
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 def _field_from_loc(loc: Iterable[Any]) -> str:

@@ -3,7 +3,7 @@
 A scheduler wakes up every few seconds; for each job it computes the start of the current
 period (aligned to the epoch) and inserts ``PeriodicRun(job, period_start)``. Only the
 scheduler whose insert succeeds enqueues the job's task (``django.tasks``); the others hit the
-unique constraint and do nothing. Workers (``manage.py db_worker``) run the tasks.
+unique constraint and do nothing. The job list is the caller's (``hotline.runtime.jobs``). Workers (``manage.py db_worker``) run the tasks.
 """
 
 from __future__ import annotations
@@ -31,16 +31,6 @@ class Job:
     task: str  # dotted path of a django.tasks Task
 
 
-JOBS: tuple[Job, ...] = (
-    Job("scan_warnings", 15, "hotline.supervision.tasks.scan_warnings"),
-    Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
-    Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
-    Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
-    Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
-    Job("draw_spot_checks", 3600, "hotline.feedback.tasks.draw_spot_checks"),
-)
-
-
 def period_start(now: datetime, every_seconds: int) -> datetime:
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % every_seconds, tz=UTC)
@@ -53,7 +43,7 @@ def _me() -> str:
 def scheduler_tick(
     *,
     now: datetime | None = None,
-    jobs: tuple[Job, ...] = JOBS,
+    jobs: tuple[Job, ...],
     enqueue: Callable[[Job], None] | None = None,
 ) -> list[str]:
     """Fire every job whose current period has not fired yet. Returns the names fired here."""

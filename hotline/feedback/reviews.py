@@ -1,8 +1,9 @@
 """Third-party review: assigning dissatisfied tickets to evaluators, the structured verdict, and
 the supervisors' re-check of a random sample of verdicts (DESIGN sections 4 and 7).
 
-``review_verdict_data`` is called by the ticket's ``review`` transition (inside its
-transaction, the ticket row locked); everything else here is called by the API, the admin or
+``review_step`` runs in the ticket's ``review`` transition (registered with
+``tickets.extensions.after_register`` by this app's ``ready``; inside its transaction, the ticket
+row locked); everything else here is called by the API, the admin or
 the periodic task.
 """
 
@@ -139,6 +140,11 @@ def reviews_assign(*, actor, seed: int | None = None, now: datetime | None = Non
         "assigned": created,
         "unassigned": sorted(by_pk[pk].number for pk in left),
     }
+
+
+def review_step(ctx) -> dict:
+    """The step the ``review`` action runs after its own handler (``tickets.extensions``)."""
+    return review_verdict_data(ticket=ctx.ticket, actor=ctx.actor, data=ctx.data, at=ctx.now)
 
 
 def review_verdict_data(*, ticket: Ticket, actor, data, at: datetime) -> dict:

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
-from hotline.tickets.serializers import iso
+from hotline.core.formatting import iso
 
 from . import selectors
 

@@ -135,6 +135,105 @@ def _compatible(pa: list[str], pb: list[str]) -> bool:
     return True
 
 
+def _in_window(
+    messages: Sequence[HotMessage], window: timedelta | None, end: datetime | None
+) -> tuple[list[HotMessage], datetime | None]:
+    """The messages whose time lies in ``(end - window, end]`` (all when no window), and the
+    window's end (the latest message time unless given)."""
+    if window is None:
+        return list(messages), end
+    times = [m.time for m in messages if m.time]
+    end = end or (max(times) if times else None)
+    start = end - window if end else None
+    return [m for m in messages if m.time and start < m.time <= end], end
+
+
+def _shares_place(a: set[str], b: set[str]) -> bool:
+    """The same named place, or one a longer form of the other (4 characters or more)."""
+    return bool(a & b) or any(len(x) >= 4 and (x in y or y in x) for x in a for y in b)
+
+
+def _link(X, T, place_lists: list[list[str]], threshold: float) -> list[list[int]]:
+    """Groups of messages linked by similar text (whole or title) or a shared named place,
+    never across different districts: the connected components, in order of first member."""
+    named = [_named(p) for p in place_lists]
+    uf = _UnionFind(X.shape[0])
+    step = 1000
+    for lo in range(0, X.shape[0], step):
+        sim_full = (X[lo : lo + step] @ X.T).toarray()
+        sim_title = (T[lo : lo + step] @ T.T).toarray()
+        rows, cols = np.nonzero((sim_full >= PLACE_THRESHOLD) | (sim_title >= threshold))
+        for i, b in zip(rows.tolist(), cols.tolist(), strict=True):
+            a = lo + i
+            if a >= b or not _compatible(place_lists[a], place_lists[b]):
+                continue
+            text_sim = max(sim_full[i, b], sim_title[i, b])
+            if text_sim >= threshold or _shares_place(named[a], named[b]):
+                uf.union(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(X.shape[0]):
+        groups.setdefault(uf.find(i), []).append(i)
+    return list(groups.values())
+
+
+def _growth(times: list[datetime], window: timedelta | None, end: datetime | None) -> float:
+    """Messages in the second half of the window (or of the group's span) over the first,
+    each plus one; 1.0 when nothing is known."""
+    if not times:
+        return 1.0
+    mid = end - window / 2 if window is not None and end is not None else None
+    if mid is None:
+        mid = times[0] + (times[-1] - times[0]) / 2
+    newer = sum(1 for t in times if t > mid)
+    return (newer + 1) / (len(times) - newer + 1)
+
+
+def _place_name(place_lists: Sequence[list[str]]) -> str:
+    """The district (if named) and up to two named places, most mentioned first, equals in
+    order of first mention (never set order, which changes between runs); named places as
+    common as the first are kept ("伊景园" + "滨河苑"); a name inside a longer tied one is the
+    same place ("东六路" in "星沙东六路")."""
+    pc = Counter(p for ps in place_lists for p in dict.fromkeys(ps))
+    ranked = sorted(pc, key=lambda p: -pc[p])
+    districts = [p for p in ranked if _DISTRICT.fullmatch(p)]
+    return "".join([d.upper() for d in districts[:1]] + _top_named(ranked, pc)) or "—"
+
+
+def _top_named(ranked: list[str], pc: Counter) -> list[str]:
+    named = [p for p in ranked if not _DISTRICT.fullmatch(p)]
+    if not named:
+        return []
+    tied = [p for p in named if pc[p] == pc[named[0]]]
+    return [p for p in tied if not any(p != q and p in q for q in tied)][:2]
+
+
+def _spot(ms: list[HotMessage], sub, place_lists, window, end) -> HotSpot:
+    """One group of messages as a hot spot (rank set by the caller)."""
+    citizens = len({m.user or f"#{m.id}" for m in ms})
+    likes = sum(max(0, m.likes) for m in ms)
+    dislikes = sum(max(0, m.dislikes) for m in ms)
+    times = sorted(m.time for m in ms if m.time)
+    growth = _growth(times, window, end)
+    heat = heat_index(len(ms), citizens, likes, dislikes, growth)
+    centre = np.asarray(sub.mean(axis=0)).ravel()
+    order = np.argsort(-(sub @ centre))
+    return HotSpot(
+        rank=0,
+        heat=round(heat, 3),
+        place=_place_name(place_lists),
+        topic=ms[int(order[0])].title.strip(),
+        count=len(ms),
+        citizens=citizens,
+        likes=likes,
+        dislikes=dislikes,
+        growth=round(growth, 3),
+        start=times[0] if times else None,
+        end=times[-1] if times else None,
+        message_ids=[m.id for m in ms],
+        examples=[ms[int(k)].title.strip() for k in order[:3]],
+    )
+
+
 def hot_spots(
     messages: Sequence[HotMessage],
     window: timedelta | None = None,
@@ -149,11 +248,7 @@ def hot_spots(
     ``window`` keeps messages whose time lies in ``(end − window, end]``; ``end`` defaults to the
     latest message time. Messages without a time are kept only when no window is given.
     """
-    if window is not None:
-        times = [m.time for m in messages if m.time]
-        end = end or (max(times) if times else None)
-        start = end - window if end else None
-        messages = [m for m in messages if m.time and start < m.time <= end]
+    messages, end = _in_window(messages, window, end)
     if len(messages) < min_size:
         return []
     texts = [normalize(m.title) + "|" + normalize(m.detail)[:HEAD_CHARS] for m in messages]
@@ -163,80 +258,17 @@ def hot_spots(
     X = vec.fit_transform(texts)
     T = vec.transform([normalize(m.title) for m in messages])
     place_lists = [places(m.title) for m in messages]
-    named = [_named(p) for p in place_lists]
-    uf = _UnionFind(len(messages))
-    step = 1000
-    for lo in range(0, X.shape[0], step):
-        sim_full = (X[lo : lo + step] @ X.T).toarray()
-        sim_title = (T[lo : lo + step] @ T.T).toarray()
-        rows, cols = np.nonzero((sim_full >= PLACE_THRESHOLD) | (sim_title >= threshold))
-        for i, b in zip(rows.tolist(), cols.tolist(), strict=True):
-            a = lo + i
-            if a >= b or not _compatible(place_lists[a], place_lists[b]):
-                continue
-            text_sim = max(sim_full[i, b], sim_title[i, b])
-            shared_place = bool(named[a] & named[b]) or any(
-                len(x) >= 4 and (x in y or y in x) for x in named[a] for y in named[b]
-            )
-            if text_sim >= threshold or shared_place:
-                uf.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(messages)):
-        groups.setdefault(uf.find(i), []).append(i)
-
-    spots = []
-    for members in groups.values():
-        if len(members) < min_size:
-            continue
-        ms = [messages[i] for i in members]
-        citizens = len({m.user or f"#{m.id}" for m in ms})
-        likes = sum(max(0, m.likes) for m in ms)
-        dislikes = sum(max(0, m.dislikes) for m in ms)
-        times = sorted(m.time for m in ms if m.time)
-        first, last = (times[0], times[-1]) if times else (None, None)
-        if window is not None and end is not None:
-            mid = end - window / 2
-        elif times:
-            mid = first + (last - first) / 2
-        else:
-            mid = None
-        if mid is not None and times:
-            newer = sum(1 for t in times if t > mid)
-            growth = (newer + 1) / (len(times) - newer + 1)
-        else:
-            growth = 1.0
-        heat = heat_index(len(ms), citizens, likes, dislikes, growth)
-        sub = X[members]
-        centre = np.asarray(sub.mean(axis=0)).ravel()
-        order = np.argsort(-(sub @ centre))
-        pc = Counter(p for i in members for p in dict.fromkeys(place_lists[i]))
-        # Most mentioned first, equals in order of first mention (never set order, which
-        # changes between runs); named places as common as the first are kept, up to two
-        # ("伊景园" + "滨河苑").
-        ranked = sorted(pc, key=lambda p: -pc[p])
-        districts = [p for p in ranked if _DISTRICT.fullmatch(p)]
-        named = [p for p in ranked if not _DISTRICT.fullmatch(p)]
-        tied = [p for p in named if pc[p] == pc[named[0]]] if named else []
-        # A name inside a longer tied one is the same place ("东六路" in "星沙东六路").
-        named = [p for p in tied if not any(p != q and p in q for q in tied)][:2]
-        place = "".join([d.upper() for d in districts[:1]] + named) or "—"
-        spots.append(
-            HotSpot(
-                rank=0,
-                heat=round(heat, 3),
-                place=place,
-                topic=ms[int(order[0])].title.strip(),
-                count=len(ms),
-                citizens=citizens,
-                likes=likes,
-                dislikes=dislikes,
-                growth=round(growth, 3),
-                start=first,
-                end=last,
-                message_ids=[m.id for m in ms],
-                examples=[ms[int(k)].title.strip() for k in order[:3]],
-            )
+    spots = [
+        _spot(
+            [messages[i] for i in members],
+            X[members],
+            [place_lists[i] for i in members],
+            window,
+            end,
         )
+        for members in _link(X, T, place_lists, threshold)
+        if len(members) >= min_size
+    ]
     spots.sort(key=lambda s: (-s.heat, -s.count, str(s.topic)))
     for r, s in enumerate(spots[:top], start=1):
         s.rank = r

@@ -2,7 +2,8 @@
 
 Two configurable lists: words that make a ticket an ``emergency`` (life or safety at stake
 now: gas leak, fire, collapse, suicide...) and words that make it ``urgent``. Settings may
-override them with ``HOTLINE_URGENT_WORDS = {"emergency": [...], "urgent": [...]}``.
+override them with ``HOTLINE_URGENT_WORDS = {"emergency": [...], "urgent": [...]}``, read by
+``services.urgency_detect``, which the registration calls.
 Negated mentions ("没有着火", "不是火灾") do not count.
 """
 
@@ -92,14 +93,7 @@ LEVELS = ("normal", "urgent", "emergency")
 _NEGATION = re.compile(r"(没有|没|并未|未|不是|不会|无|防止|预防|避免|演练|宣传)$")
 
 
-def _configured() -> Mapping[str, Iterable[str]]:
-    try:
-        from django.conf import settings
-
-        conf = getattr(settings, "HOTLINE_URGENT_WORDS", None)
-    except Exception:  # settings not configured: pure use
-        conf = None
-    return conf or {"emergency": EMERGENCY_WORDS, "urgent": URGENT_WORDS}
+DEFAULT_WORDS: Mapping[str, Iterable[str]] = {"emergency": EMERGENCY_WORDS, "urgent": URGENT_WORDS}
 
 
 @lru_cache(maxsize=16)
@@ -129,7 +123,7 @@ def detect_urgency(
     ``"urgent"`` if an urgent word does, else ``"normal"``. ``words`` overrides the lists:
     ``{"emergency": [...], "urgent": [...]}``.
     """
-    words = words or _configured()
+    words = words or DEFAULT_WORDS
     t = normalize(text)
     emergency = _hits(t, words.get("emergency", ()))
     if emergency:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from hotline.core.admin import ReadOnlyAdmin, column
-from hotline.tickets.serializers import mask_phone
+from hotline.core.formatting import mask_phone
 
 from .models import Outbox
 

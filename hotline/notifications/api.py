@@ -11,7 +11,7 @@ from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.api import paginate
 from hotline.core.errors import BadInput, Forbidden
-from hotline.tickets.serializers import iso, mask_phone
+from hotline.core.formatting import iso, mask_phone
 
 from . import selectors
 from .models import Outbox

@@ -30,6 +30,8 @@ class Template:
     name: str
     label: str
     text: str
+    # Values of parameters a row may leave out (rows written before the parameter existed).
+    defaults: tuple[tuple[str, str], ...] = ()
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -47,7 +49,9 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "acknowledgement",
             "受理回执",
-            "【12345热线】您的诉求已受理，工单号{number}。可凭工单号查询办理进度：{link}",
+            "【{line}】您的诉求已受理，工单号{number}。可凭工单号查询办理进度：{link}",
+            # The registering centre's line: "江汉区区长专线 027-80212345"; the city's by default.
+            defaults=(("line", "12345热线"),),
         ),
         Template(
             "yellow",
@@ -99,6 +103,7 @@ def render(name: str, params: dict) -> str:
     template = template_get(name)
     if not isinstance(params, dict):
         raise TemplateError(name, "parameters must be an object")
+    params = {**dict(template.defaults), **params}
     for param in template.params:
         value = params.get(param)
         if value is None or str(value).strip() == "":
@@ -110,4 +115,7 @@ def ordered_params(name: str, params: dict) -> list[str]:
     """The parameters as strings in the template's order (for Tencent's TemplateParamSet)."""
     template = template_get(name)
     render(name, params)  # raises on a missing one
-    return [str(params[p]) for p in template.params]
+    # A parameter with a default (the line in 【...】) is the provider's SMS signature, set in
+    # the provider's account, not a parameter of its pre-approved template.
+    defaulted = dict(template.defaults)
+    return [str(params[p]) for p in template.params if p not in defaulted]

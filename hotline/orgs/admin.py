@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.accounts.models import Membership
 from hotline.core.admin import AuditedAdmin
 
-from .models import Category, Region, Unit
+from .models import Category, HotlineCentre, Region, Unit
 
 
 @admin.register(Region)
@@ -18,16 +17,6 @@ class RegionAdmin(AuditedAdmin):
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
     list_per_page = 100
-
-
-class MembershipOfUnitInline(admin.TabularInline):
-    model = Membership
-    fk_name = "unit"
-    fields = ("user", "role")
-    autocomplete_fields = ("user",)
-    extra = 0
-    verbose_name = "岗位"
-    verbose_name_plural = "本单位人员与角色"
 
 
 @admin.register(Unit)
@@ -54,7 +43,8 @@ class UnitAdmin(AuditedAdmin):
             },
         ),
     )
-    inlines = (MembershipOfUnitInline,)
+    # The unit's people and roles are shown here by the accounts app (hotline.accounts.admin).
+    inlines: tuple = ()
 
 
 @admin.register(Category)
@@ -87,3 +77,12 @@ class CategoryAdmin(AuditedAdmin):
         ("派单与时限", {"fields": ("default_unit", ("time_limit", "time_limit_unit"), "utility")}),
         ("抄送", {"fields": ("copy_to_supervision", "copy_to_discipline")}),
     )
+
+
+@admin.register(HotlineCentre)
+class HotlineCentreAdmin(AuditedAdmin):
+    list_display = ("name", "unit", "covers", "parent", "phone", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "unit__code", "unit__name")
+    autocomplete_fields = ("unit", "covers", "parent")
+    list_select_related = ("unit", "covers", "parent")

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .models import Category, Level, Region, TimeUnit, Unit, UnitKind
+from .models import Category, HotlineCentre, Level, Region, TimeUnit, Unit, UnitKind
 
 DISTRICTS = [
     ("jiangan", "江岸区", ["大智街道", "一元街道", "车站街道"]),
@@ -236,8 +236,37 @@ def build_org() -> dict[str, Unit]:
                 community,
                 g_region,
             )
+    build_centres(units)
     build_catalogue(units)
     return units
+
+
+# Each district's 区长专线 (the demo's numbers are made up, in Wuhan's 027 area).
+DISTRICT_LINES = {code: f"027-8{n:02d}12345" for n, (code, _, _) in enumerate(DISTRICTS, start=1)}
+
+
+def build_centres(units: dict[str, Unit]) -> None:
+    """The city's 12345 市长专线 and a 区长专线 in every district, at the district government."""
+    city, _ = HotlineCentre.objects.get_or_create(
+        unit=units["center"],
+        defaults={
+            "covers": units["wuhan"],
+            "name": "武汉市12345市长专线",
+            "phone": "12345",
+            "mailbox": "市长信箱",
+        },
+    )
+    for code, name, _ in DISTRICTS:
+        HotlineCentre.objects.get_or_create(
+            unit=units[code],
+            defaults={
+                "covers": units[code],
+                "parent": city,
+                "name": f"{name}区长专线",
+                "phone": DISTRICT_LINES[code],
+                "mailbox": f"{name}区长信箱",
+            },
+        )
 
 
 def build_catalogue(units: dict[str, Unit]) -> None:

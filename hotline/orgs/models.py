@@ -178,3 +178,42 @@ class Category(models.Model):
             names.append(node.name)
             node = node.parent
         return " / ".join(reversed(names))
+
+
+class HotlineCentre(models.Model):
+    """A hotline centre (热线中心): the city's 市长专线 and a district's 区长专线. Its agents,
+    dispatchers and callback agents hold their roles at ``unit``; it serves the tickets of the
+    sub-tree of ``covers`` (the whole city for the city's centre, the district for a district's)
+    and answers to ``parent`` (the city's centre has none)."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.PROTECT, related_name="centre", verbose_name="中心所在单位"
+    )
+    covers = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="服务范围（单位及其下级）"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级中心",
+    )
+    name = models.CharField("热线名称", max_length=64)
+    phone = models.CharField("热线号码", max_length=32)
+    mailbox = models.CharField("信箱", max_length=128, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "热线中心"
+        verbose_name_plural = "热线中心"
+        ordering = ["covers__path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def code(self) -> str:
+        """A centre is named by its unit's code in the API."""
+        return self.unit.code

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Category, Region, Unit
+from .models import Category, HotlineCentre, Region, Unit
 
 
 def units_list(
@@ -40,3 +40,24 @@ def unit_default_for_categories() -> dict[str, str]:
     ):
         out[name] = code
     return out
+
+
+def centres_all() -> list[HotlineCentre]:
+    """Every active hotline centre with its unit and the unit it covers (a short table)."""
+    return list(
+        HotlineCentre.objects.filter(active=True).select_related("unit", "covers", "parent")
+    )
+
+
+def centre_ancestry(centre_id: int | None) -> list[int]:
+    """The centre and the centres above it, nearest first; ``None`` (a ticket of no recorded
+    centre) is the city's centre."""
+    parents = dict(HotlineCentre.objects.values_list("id", "parent_id"))
+    if centre_id is None:
+        root = next((cid for cid, parent in parents.items() if parent is None), None)
+        return [root] if root is not None else []
+    chain = []
+    while centre_id is not None and centre_id not in chain:
+        chain.append(centre_id)
+        centre_id = parents.get(centre_id)
+    return chain

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 
 from hotline.core.api import paginate
 from hotline.core.errors import BadInput
-from hotline.tickets.serializers import iso
+from hotline.core.formatting import iso
 
 from . import selectors, services
 from .exports import accountability_xlsx

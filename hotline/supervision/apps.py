@@ -5,3 +5,8 @@ class SupervisionConfig(AppConfig):
     name = "hotline.supervision"
     label = "supervision"
     verbose_name = "督办"
+
+    def ready(self) -> None:
+        from .handlers import handlers_register
+
+        handlers_register()

@@ -26,11 +26,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM
+from hotline.core.formatting import iso
 from hotline.notifications.services import outbox_enqueue_many
 from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket
-from hotline.tickets.serializers import iso
 from hotline.tickets.services import ticket_transition
 
 log = logging.getLogger("hotline.warnings")
@@ -108,62 +108,17 @@ def warnings_send(items: list[tuple[int, str]], *, now: datetime | None = None) 
     for clock_id, level in items:
         wanted.setdefault(clock_id, set()).add(level)
     with transaction.atomic():
-        ticket_of = dict(
-            Clock.objects.filter(pk__in=wanted).values_list("pk", "ticket_id").order_by()
-        )
-        held = {
-            t.pk: t
-            for t in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("unit", "category", "send_back_unit")
-            .filter(pk__in=set(ticket_of.values()))
-            .order_by("pk")
-        }
-        result.busy = sum(1 for tid in ticket_of.values() if tid not in held)
-        tickets = {pk: t for pk, t in held.items() if t.status in workflow.OPEN_STATUSES}
-        locked_ids = [pk for pk, tid in ticket_of.items() if tid in tickets]
-        # Under the ticket locks the clocks cannot change (every clock change holds its
-        # ticket's lock), so what is read here is what the claims below will find.
-        clocks = list(
-            Clock.objects.select_related("unit")
-            .filter(pk__in=locked_ids, stopped_at__isnull=True)
-            .order_by("ticket_id", "pk")
-        )
-        reds, yellows, skipped = [], [], set()
-        for clock in clocks:
-            levels = wanted[clock.pk]
-            if RED in levels and clock.red_warned_at is None:
-                reds.append(clock)
-                if clock.yellow_warned_at is None:
-                    skipped.add(clock.pk)
-            elif YELLOW in levels and clock.yellow_warned_at is None:
-                yellows.append(clock)
+        tickets, clocks, result.busy = _lock(wanted)
+        reds, yellows, skipped = _due_levels(clocks, wanted)
         if not reds and not yellows:
             return result
-        if reds:
-            claimed = Clock.objects.filter(
-                pk__in=[c.pk for c in reds], stopped_at__isnull=True, red_warned_at__isnull=True
-            ).update(red_warned_at=now, yellow_warned_at=Coalesce("yellow_warned_at", Value(now)))
-            if claimed != len(reds):
-                raise RuntimeError("warning claim changed under the ticket lock")
-        if yellows:
-            claimed = Clock.objects.filter(
-                pk__in=[c.pk for c in yellows],
-                stopped_at__isnull=True,
-                yellow_warned_at__isnull=True,
-            ).update(yellow_warned_at=now)
-            if claimed != len(yellows):
-                raise RuntimeError("warning claim changed under the ticket lock")
-        centre = None
-        if any(not c.unit_id for c in clocks):
-            centre = Unit.objects.filter(
-                code=getattr(settings, "HOTLINE_CENTRE_UNIT", "center")
-            ).first()
+        _claim(reds, yellows, now)
+        centre = _centre() if any(not c.unit_id for c in clocks) else None
         rows, events = [], []
         for level, batch in ((RED, reds), (YELLOW, yellows)):
             for clock in batch:
                 ticket = tickets[clock.ticket_id]
-                unit = clock.unit if clock.unit_id else centre
-                data = _warning_write(ticket, clock, level, unit, rows)
+                data = _warning_write(ticket, clock, level, clock.unit or centre, rows)
                 if clock.pk in skipped:
                     data["yellow_skipped"] = True
                     log.warning(
@@ -179,6 +134,69 @@ def warnings_send(items: list[tuple[int, str]], *, now: datetime | None = None) 
             )
             result.sent += 1
     return result
+
+
+def _lock(wanted: dict[int, set[str]]) -> tuple[dict[int, Ticket], list[Clock], int]:
+    """Lock the open tickets of the wanted clocks, skipping those another transaction holds;
+    return them, their running wanted clocks and how many clocks were skipped as busy."""
+    ticket_of = dict(Clock.objects.filter(pk__in=wanted).values_list("pk", "ticket_id").order_by())
+    held = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("unit", "category", "send_back_unit")
+        .filter(pk__in=set(ticket_of.values()))
+        .order_by("pk")
+    }
+    busy = sum(1 for tid in ticket_of.values() if tid not in held)
+    tickets = {pk: t for pk, t in held.items() if t.status in workflow.OPEN_STATUSES}
+    locked_ids = [pk for pk, tid in ticket_of.items() if tid in tickets]
+    # Under the ticket locks the clocks cannot change (every clock change holds its ticket's
+    # lock), so what is read here is what the claims will find.
+    clocks = list(
+        Clock.objects.select_related("unit")
+        .filter(pk__in=locked_ids, stopped_at__isnull=True)
+        .order_by("ticket_id", "pk")
+    )
+    return tickets, clocks, busy
+
+
+def _due_levels(
+    clocks: list[Clock], wanted: dict[int, set[str]]
+) -> tuple[list[Clock], list[Clock], set[int]]:
+    """The clocks to warn red, those to warn yellow, and the reds whose yellow never went."""
+    reds, yellows, skipped = [], [], set()
+    for clock in clocks:
+        levels = wanted[clock.pk]
+        if RED in levels and clock.red_warned_at is None:
+            reds.append(clock)
+            if clock.yellow_warned_at is None:
+                skipped.add(clock.pk)
+        elif YELLOW in levels and clock.yellow_warned_at is None:
+            yellows.append(clock)
+    return reds, yellows, skipped
+
+
+def _claim(reds: list[Clock], yellows: list[Clock], now: datetime) -> None:
+    """Mark the warnings sent, one UPDATE per level; a red also claims a yellow not sent."""
+    if reds:
+        claimed = Clock.objects.filter(
+            pk__in=[c.pk for c in reds], stopped_at__isnull=True, red_warned_at__isnull=True
+        ).update(red_warned_at=now, yellow_warned_at=Coalesce("yellow_warned_at", Value(now)))
+        if claimed != len(reds):
+            raise RuntimeError("warning claim changed under the ticket lock")
+    if yellows:
+        claimed = Clock.objects.filter(
+            pk__in=[c.pk for c in yellows],
+            stopped_at__isnull=True,
+            yellow_warned_at__isnull=True,
+        ).update(yellow_warned_at=now)
+        if claimed != len(yellows):
+            raise RuntimeError("warning claim changed under the ticket lock")
+
+
+def _centre() -> Unit | None:
+    """The hotline centre, warned for the clocks no unit runs (dispatch, follow-up)."""
+    return Unit.objects.filter(code=getattr(settings, "HOTLINE_CENTRE_UNIT", "center")).first()
 
 
 def _warning_write(ticket, clock: Clock, level: str, unit: Unit | None, rows: list) -> dict:

@@ -9,10 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from hotline.console.views import _error_text, _forbidden, _page, console_login_required
 from hotline.core.errors import Forbidden, HotlineError
 
 from . import selectors
+from .pages import error_text as _error_text
+from .pages import forbidden as _forbidden
+from .pages import page as _page
+from .pages import staff_login_required as console_login_required
 from .records import rate
 
 

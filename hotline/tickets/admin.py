@@ -7,10 +7,10 @@ from django.contrib import admin
 from django.utils import timezone
 
 from hotline.core.admin import ReadOnlyAdmin, ReadOnlyInline, column, titled
+from hotline.core.formatting import mask_name, mask_phone
 
 from . import clocks
 from .models import Clock, Ticket, TicketAssignment, TicketEvent
-from .serializers import mask_name, mask_phone
 
 WARNING_LABELS = {"none": "正常", "yellow": "黄灯", "red": "红灯"}
 

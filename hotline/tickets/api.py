@@ -38,13 +38,20 @@ class TicketIn(Schema):
     lon: float | None = None
     region: str | None = Field(None, description="region code")
     category: str | None = Field(None, description="catalogue code")
+    centre: str | None = Field(
+        None,
+        description="the hotline centre registering it (its unit's code: a district's own line);"
+        " default: the caller's centre, else the city's",
+    )
     citizen: CitizenIn | None = None
 
 
 class ActionIn(Schema):
     unit: str | None = Field(None, description="unit code (dispatch, forward)")
     co_units: list[str] | None = Field(None, description="co-unit codes (dispatch)")
-    reason: str | None = Field(None, description="send_back, request_extension, invalidate")
+    reason: str | None = Field(
+        None, description="send_back, request_extension, invalidate, pass_up"
+    )
     days: int | None = Field(
         None, description="working days (request_extension, review redo, supervise)"
     )
@@ -93,11 +100,18 @@ def list_tickets(
     status: str | None = None,
     unit: str | None = None,
     q: str | None = None,
+    centre: str | None = None,
+    origin: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
 ):
+    """``centre`` (a centre's unit code) keeps the tickets registered at or held by that
+    centre; ``origin`` ``own`` (自办件: registered there) or ``transferred`` (转办件: received
+    from the centre above)."""
     grants = grants_for(request.user)
-    qs = selectors.ticket_list(request.user, status=status, unit=unit, q=q)
+    qs = selectors.ticket_list(
+        request.user, status=status, unit=unit, q=q, centre=centre, origin=origin
+    )
     return paginate(request, qs, page, page_size, lambda t: ticket_view(t, grants))
 
 

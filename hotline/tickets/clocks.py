@@ -1,12 +1,11 @@
-"""Starting, stopping and reading clocks. Called only from the transition function (and from the
-calendar service when a missing year is confirmed)."""
+"""Starting, stopping and reading clocks. Called only from the transition function (the
+``reclock`` action recomputes the deadlines that waited for a calendar year)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 
 from hotline.core.errors import CalendarMissing
 from hotline.workcal.calc import Limit, deadline_for, extend, warning_level
@@ -121,16 +120,46 @@ def clock_extend(*, clock: Clock, days: int, at: datetime) -> Clock:
     return new
 
 
-def clocks_recompute_pending() -> int:
-    """Compute the deadlines that were waiting for a calendar year. Returns how many were set."""
-    done = 0
-    for clock in Clock.objects.filter(pending_calendar=True, stopped_at__isnull=True).iterator():
-        with transaction.atomic():
-            _compute(clock)
-            if not clock.pending_calendar:
-                clock.save(update_fields=["pending_calendar", "yellow_at", "due_at"])
-                done += 1
+def clocks_pending(ticket: Ticket) -> list[Clock]:
+    """The running clocks of ``ticket`` whose deadline waits for a calendar year."""
+    return list(Clock.objects.filter(ticket=ticket, pending_calendar=True, stopped_at__isnull=True))
+
+
+def clocks_compute_pending(clocks: list[Clock]) -> list[Clock]:
+    """Compute the deadlines of ``clocks`` that the calendar now allows; save and return those.
+    Called by the ``reclock`` transition, under the ticket's lock."""
+    done = []
+    for clock in clocks:
+        _compute(clock)
+        if not clock.pending_calendar:
+            clock.save(update_fields=["pending_calendar", "yellow_at", "due_at"])
+            done.append(clock)
     return done
+
+
+def clocks_computable(clocks: list[Clock]) -> bool:
+    """Whether the calendar now allows at least one of ``clocks`` to get its deadline (nothing
+    is saved)."""
+    for clock in clocks:
+        probe = Clock(
+            started_at=clock.started_at,
+            limit_amount=clock.limit_amount,
+            limit_unit=clock.limit_unit,
+        )
+        _compute(probe)
+        if not probe.pending_calendar:
+            return True
+    return False
+
+
+def tickets_with_pending_clocks() -> list[str]:
+    """Numbers of the tickets with a running clock that waits for a calendar year."""
+    return list(
+        Ticket.objects.filter(clocks__pending_calendar=True, clocks__stopped_at__isnull=True)
+        .values_list("number", flat=True)
+        .distinct()
+        .order_by("number")
+    )
 
 
 def open_clocks(ticket: Ticket) -> list[Clock]:

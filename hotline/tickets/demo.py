@@ -17,6 +17,7 @@ from hotline.core.errors import HotlineError
 from hotline.orgs.models import Category, Region, Unit
 
 from . import services
+from .models import Ticket
 
 FALLBACK = [
     (
@@ -76,16 +77,130 @@ def _judgements(verdict: str) -> dict:
     }
 
 
+class _Story:
+    """One demo ticket's life, told at its own moments by the demo's logins."""
+
+    def __init__(self, users: dict[str, User], rng: random.Random, now: datetime) -> None:
+        self.users, self.rng, self.now = users, rng, now
+
+    def act(self, who: str | User, number: str, action: str, moment: datetime, **data) -> None:
+        user = self.users[who] if isinstance(who, str) else who
+        with services.acting_at(min(moment, self.now)):
+            services.ticket_transition(actor=user, number=number, action=action, data=data)
+
+    def route(self, number, t, *, category, district, streets, i) -> tuple[Unit, datetime]:
+        """Dispatch to the district or the category's unit; a district often forwards on."""
+        to_district = category.default_unit is None or self.rng.random() < 0.4
+        target = district if to_district else category.default_unit
+        self.act("dispatcher", number, "dispatch", t, unit=target.code)
+        t += timedelta(hours=self.rng.randint(1, 20))
+        if to_district and self.rng.random() < 0.7:
+            street = streets[district.pk][i % len(streets[district.pk])]
+            self.act(f"{district.code}-dispatcher", number, "forward", t, unit=street.code)
+            target = street
+            t += timedelta(hours=self.rng.randint(1, 20))
+        return target, t
+
+    def maybe_extend(self, handler: User, number: str, t: datetime) -> None:
+        if self.rng.random() >= 0.1:
+            return
+        try:
+            self.act(handler, number, "request_extension", t, days=5, reason="需协调多部门现场处置")
+            approve = self.rng.random() < 0.8
+            self.act(
+                "dispatcher", number, "decide_extension", t + timedelta(hours=2), approve=approve
+            )
+        except HotlineError:
+            pass
+
+    def reply(self, handler: User, number: str, t: datetime) -> None:
+        outcome = self.rng.choice(["resolved"] * 3 + ["explained", "cannot_resolve"])
+        text = "经核实，已安排人员现场处置，问题已整改到位。联系人：王科长 027-85551234。"
+        self.act(handler, number, "reply", t, text=text, outcome=outcome)
+
+    def review(self, handler: User, number: str, t: datetime) -> None:
+        """A dissatisfied citizen: the evaluator upholds the unit or orders a redo."""
+        verdict = "redo" if self.rng.random() < 0.5 else "proper"
+        note = "经复核，" + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置")
+        self.act(
+            "evaluator",
+            number,
+            "review",
+            t,
+            verdict=verdict,
+            note=note,
+            judgements=_judgements(verdict),
+        )
+        if verdict == "redo" and self.rng.random() < 0.6:
+            t += timedelta(days=self.rng.randint(1, 4))
+            text = "已重新核查并彻底整改，已电话告知市民。"
+            self.act(handler, number, "reply", t, text=text, outcome="resolved")
+            self.act(
+                "callback", number, "follow_up", t + timedelta(hours=5), satisfaction="satisfied"
+            )
+
+    def live(self, number: str, moment: datetime, fate: float, **where) -> None:
+        """Take the ticket as far as its ``fate`` says (the thresholds give the demo's mix)."""
+        rng = self.rng
+        t = moment + timedelta(minutes=rng.randint(5, 90))
+        if fate < 0.06:
+            return  # stays registered
+        if fate < 0.09:
+            return self.act("agent", number, "invalidate", t, reason="无效来电（测试/无内容）")
+        if fate < 0.16:
+            return self.act(
+                "agent", number, "answer_directly", t, text="已按政策解答，市民表示清楚。"
+            )
+        target, t = self.route(number, t, **where)
+        handler = self.users[f"{target.code}-handler"]
+        if fate < 0.22:
+            return  # dispatched, waiting for acceptance
+        if fate < 0.25:
+            return self.act(handler, number, "send_back", t, reason="该事项不属于本单位职责范围")
+        self.act(handler, number, "accept", t)
+        t += timedelta(hours=rng.randint(2, 60))
+        self.maybe_extend(handler, number, t)
+        if fate < 0.40:
+            if rng.random() < 0.2:
+                self.act("supervisor", number, "supervise", t, note="请加快办理进度，按时反馈。")
+            return  # in progress
+        t += timedelta(days=rng.randint(0, 6))
+        self.reply(handler, number, t)
+        if fate < 0.52:
+            return  # replied, waiting for follow-up
+        t += timedelta(hours=rng.randint(2, 40))
+        sat = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [6, 2, 2])[0]
+        self.act("callback", number, "follow_up", t, satisfaction=sat)
+        if sat == "dissatisfied" and fate >= 0.6:
+            self.review(handler, number, t + timedelta(hours=rng.randint(2, 40)))
+
+
+def _citizen_request(rng, title, content, category, district, regions) -> dict:
+    channels = ["phone"] * 6 + ["wechat", "web", "app", "mailbox", "letter", "leader_phone"]
+    kinds = ["complaint"] * 5 + ["help", "help", "consultation", "report", "suggestion"]
+    phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
+    data = {
+        "channel": rng.choice(channels),
+        "kind": rng.choice(kinds),
+        "title": title,
+        "content": content,
+        "region": district.region.code if district.region_id else None,
+        "category": category.code,
+        "address": f"{district.name.replace('人民政府', '')}{rng.randint(1, 300)}号",
+        "citizen": {
+            "name": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"]),
+            "phone": phone,
+            "confidential": rng.random() < 0.05,
+        },
+    }
+    if data["region"] not in regions:
+        data.pop("region")
+    return data
+
+
 def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.all()}
-    agent, dispatcher, callback, evaluator = (
-        users["agent"],
-        users["dispatcher"],
-        users["callback"],
-        users["evaluator"],
-    )
-    supervisor = users["supervisor"]
     leaves: dict[str, list[Category]] = {}
     for cat in Category.objects.filter(level=3).select_related("parent__parent", "default_unit"):
         leaves.setdefault(cat.parent.parent.name, []).append(cat)
@@ -94,140 +209,30 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     for street in Unit.objects.filter(level="street").order_by("code"):
         streets.setdefault(street.parent_id, []).append(street)
     regions = {r.code: r for r in Region.objects.all()}
-    channels = ["phone"] * 6 + ["wechat", "web", "app", "mailbox", "letter", "leader_phone"]
-    kinds = ["complaint"] * 5 + ["help", "help", "consultation", "report", "suggestion"]
     now = timezone.now()
     start = now - timedelta(days=days)
+    story = _Story(users, rng, now)
     made = 0
-
-    def at(moment: datetime):
-        return services.acting_at(min(moment, now))
-
-    def act(user, number, action, moment, **data):
-        with at(moment):
-            return services.ticket_transition(actor=user, number=number, action=action, data=data)
-
     for i, (title, content, label) in enumerate(_messages(count)):
         moment = start + timedelta(seconds=rng.randint(0, days * 86400 - 3 * 86400))
-        cats = leaves.get(label) or [c for group in leaves.values() for c in group]
-        category = rng.choice(cats)
+        category = rng.choice(leaves.get(label) or [c for group in leaves.values() for c in group])
         district = districts[i % len(districts)]
-        phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
-        data = {
-            "channel": rng.choice(channels),
-            "kind": rng.choice(kinds),
-            "title": title,
-            "content": content,
-            "region": district.region.code if district.region_id else None,
-            "category": category.code,
-            "address": f"{district.name.replace('人民政府', '')}{rng.randint(1, 300)}号",
-            "citizen": {
-                "name": rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["先生", "女士"]),
-                "phone": phone,
-                "confidential": rng.random() < 0.05,
-            },
-        }
-        if data["region"] not in regions:
-            data.pop("region")
+        data = _citizen_request(rng, title, content, category, district, regions)
         try:
-            with at(moment):
-                ticket = services.ticket_register(actor=agent, data=data).ticket
+            with services.acting_at(min(moment, now)):
+                ticket = services.ticket_register(actor=users["agent"], data=data).ticket
             made += 1
-            number = ticket.number
-            fate = rng.random()
-            t = moment + timedelta(minutes=rng.randint(5, 90))
-            if fate < 0.06:
-                continue  # stays registered
-            if fate < 0.09:
-                act(agent, number, "invalidate", t, reason="无效来电（测试/无内容）")
-                continue
-            if fate < 0.16:
-                act(agent, number, "answer_directly", t, text="已按政策解答，市民表示清楚。")
-                continue
-            to_district = category.default_unit is None or rng.random() < 0.4
-            target = district if to_district else category.default_unit
-            act(dispatcher, number, "dispatch", t, unit=target.code)
-            t += timedelta(hours=rng.randint(1, 20))
-            if to_district and rng.random() < 0.7:
-                street = streets[district.pk][i % len(streets[district.pk])]
-                act(users[f"{district.code}-dispatcher"], number, "forward", t, unit=street.code)
-                target = street
-                t += timedelta(hours=rng.randint(1, 20))
-            handler = users[f"{target.code}-handler"]
-            if fate < 0.22:
-                continue  # dispatched, waiting for acceptance
-            if fate < 0.25:
-                act(handler, number, "send_back", t, reason="该事项不属于本单位职责范围")
-                continue
-            act(handler, number, "accept", t)
-            t += timedelta(hours=rng.randint(2, 60))
-            if rng.random() < 0.1:
-                try:
-                    act(
-                        handler,
-                        number,
-                        "request_extension",
-                        t,
-                        days=5,
-                        reason="需协调多部门现场处置",
-                    )
-                    act(
-                        dispatcher,
-                        number,
-                        "decide_extension",
-                        t + timedelta(hours=2),
-                        approve=rng.random() < 0.8,
-                    )
-                except HotlineError:
-                    pass
-            if fate < 0.40:
-                if rng.random() < 0.2:
-                    act(supervisor, number, "supervise", t, note="请加快办理进度，按时反馈。")
-                continue  # in progress
-            t += timedelta(days=rng.randint(0, 6))
-            outcome = rng.choice(["resolved"] * 3 + ["explained", "cannot_resolve"])
-            act(
-                handler,
-                number,
-                "reply",
-                t,
-                text="经核实，已安排人员现场处置，问题已整改到位。联系人：王科长 027-85551234。",
-                outcome=outcome,
-            )
-            if fate < 0.52:
-                continue  # replied, waiting for follow-up
-            t += timedelta(hours=rng.randint(2, 40))
-            sat = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [6, 2, 2])[0]
-            act(callback, number, "follow_up", t, satisfaction=sat)
-            if sat != "dissatisfied" or fate < 0.6:
-                continue  # closed, or under review
-            t += timedelta(hours=rng.randint(2, 40))
-            verdict = "redo" if rng.random() < 0.5 else "proper"
-            act(
-                evaluator,
-                number,
-                "review",
-                t,
-                verdict=verdict,
-                judgements=_judgements(verdict),
-                note="经复核，"
-                + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置"),
-            )
-            if verdict == "redo" and rng.random() < 0.6:
-                t += timedelta(days=rng.randint(1, 4))
-                act(
-                    handler,
-                    number,
-                    "reply",
-                    t,
-                    text="已重新核查并彻底整改，已电话告知市民。",
-                    outcome="resolved",
-                )
-                act(callback, number, "follow_up", t + timedelta(hours=5), satisfaction="satisfied")
+            where = {"category": category, "district": district, "streets": streets, "i": i}
+            story.live(ticket.number, moment, rng.random(), **where)
         except HotlineError:
             continue
-    # A few merged duplicates.
-    open_tickets = list(services.Ticket.objects.filter(status="registered").order_by("pk")[:8])
+    _merge_some(users["dispatcher"])
+    return made
+
+
+def _merge_some(dispatcher: User) -> None:
+    """A few duplicates merged into the ticket they repeat."""
+    open_tickets = list(Ticket.objects.filter(status="registered").order_by("pk")[:8])
     for a, b in zip(open_tickets[::2], open_tickets[1::2], strict=False):
         try:
             services.ticket_transition(
@@ -235,4 +240,3 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
             )
         except HotlineError:
             pass
-    return made

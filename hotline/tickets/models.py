@@ -68,6 +68,33 @@ class Ticket(models.Model):
         verbose_name="首问责任人",
     )
     registered_at = models.DateTimeField("登记时间", db_index=True)
+    # The hotline centre that registered the ticket and the one that holds it now (null: the
+    # city's centre). A district centre's own tickets are 自办件; those it received, 转办件.
+    registered_centre = models.ForeignKey(
+        "orgs.HotlineCentre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="受理中心",
+    )
+    centre = models.ForeignKey(
+        "orgs.HotlineCentre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="当前中心",
+    )
+    # The centre whose dispatcher dispatched it last: a send-back returns the ticket there.
+    dispatched_by_centre = models.ForeignKey(
+        "orgs.HotlineCentre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     # NULL, not "": tickets registered without a key must not collide on the unique constraint.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 

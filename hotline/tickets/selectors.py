@@ -9,15 +9,17 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
-from hotline.orgs.models import Unit
+from hotline.orgs.models import HotlineCentre, Unit
 
 from . import workflow
 from .models import Clock, Ticket, TicketAssignment, TicketEvent
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
-    """The tickets ``user`` may see: all for the centre's roles; for a unit, the tickets ever
-    dispatched, forwarded or copied to it or to a unit of its sub-tree; none otherwise."""
+    """The tickets ``user`` may see: all for the city centre's roles; for a unit, the tickets
+    ever dispatched, forwarded or copied to it or to a unit of its sub-tree; for a district
+    centre's roles, those of the district's tree and the tickets registered at or held by the
+    district's centre; none otherwise."""
     grants = grants_for(user)
     if grants.sees_all:
         return Ticket.objects.all()
@@ -25,7 +27,12 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     in_subtree = reduce(or_, (Q(unit__path__startswith=path) for path in grants.paths))
     assigned = TicketAssignment.objects.filter(in_subtree, ticket=OuterRef("pk"))
-    return Ticket.objects.filter(Exists(assigned))
+    visible = Q(Exists(assigned))
+    for path in grants.centre_paths:
+        # A district centre's own tickets, and those it holds, before any unit got them.
+        visible |= Q(centre__covers__path__startswith=path)
+        visible |= Q(registered_centre__covers__path__startswith=path)
+    return Ticket.objects.filter(visible)
 
 
 def ticket_get_visible(user, number: str, *, related: tuple[str, ...] = ()) -> Ticket:
@@ -74,14 +81,50 @@ def ticket_with_timeline(ticket: Ticket) -> Ticket:
 def ticket_detail(user, number: str) -> Ticket:
     ticket = ticket_get_visible(user, number)
     return (
-        Ticket.objects.select_related("unit", "region", "category", "merged_into", "registered_by")
+        Ticket.objects.select_related(
+            "unit",
+            "region",
+            "category",
+            "merged_into",
+            "registered_by",
+            "centre__unit",
+            "registered_centre__unit",
+        )
         .prefetch_related(*_timeline_prefetches())
         .get(pk=ticket.pk)
     )
 
 
+ORIGINS = {"own": "自办件", "transferred": "转办件"}
+
+
+def _centre_filter(qs: QuerySet[Ticket], centre: str | None, origin: str | None):
+    """Tickets of a hotline centre: registered at it or held by it; ``origin`` own (自办件)
+    or transferred (转办件, received from the centre above)."""
+    if origin not in (None, "") and origin not in ORIGINS:
+        raise BadInput("origin", f"one of {', '.join(ORIGINS)}")
+    if centre in (None, ""):
+        if origin:
+            raise BadInput("centre", "origin needs the centre it is relative to")
+        return qs
+    found = HotlineCentre.objects.filter(unit__code=centre).first()
+    if found is None:
+        raise BadInput("centre", f"no hotline centre {centre!r}")
+    if origin == "own":
+        return qs.filter(registered_centre=found)
+    if origin == "transferred":
+        return qs.filter(centre=found).exclude(registered_centre=found)
+    return qs.filter(Q(registered_centre=found) | Q(centre=found))
+
+
 def ticket_list(
-    user, *, status: str | None = None, unit: str | None = None, q: str | None = None
+    user,
+    *,
+    status: str | None = None,
+    unit: str | None = None,
+    q: str | None = None,
+    centre: str | None = None,
+    origin: str | None = None,
 ) -> QuerySet[Ticket]:
     grants = grants_for(user)
     if not grants.reads_tickets:
@@ -100,6 +143,7 @@ def ticket_list(
         if node is None:
             raise BadInput("unit", f"no unit with code {unit!r}")
         qs = qs.filter(unit__path__startswith=node.path)
+    qs = _centre_filter(qs, centre, origin)
     if q:
         q = q.strip()[:100]
         text = (
@@ -110,7 +154,7 @@ def ticket_list(
             text |= Q(citizen_phone=q)
         qs = qs.filter(text)
     return (
-        qs.select_related("unit")
+        qs.select_related("unit", "centre__unit", "registered_centre__unit")
         .prefetch_related(
             Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True))
         )

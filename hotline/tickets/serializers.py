@@ -7,25 +7,15 @@ from datetime import datetime
 from django.utils import timezone
 
 from hotline.accounts.selectors import Grants
+from hotline.core.formatting import iso, mask_name, mask_phone
+from hotline.orgs.models import HotlineCentre
 
 from . import clocks, workflow
 from .models import Ticket, TicketEvent
 
 
-def iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-def mask_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    if len(phone) >= 7:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * len(phone)
-
-
-def mask_name(name: str) -> str:
-    return (name[0] + "*" * max(1, len(name) - 1)) if name else ""
+def _centre_code(centre: HotlineCentre | None) -> str | None:
+    return centre.code if centre is not None else None
 
 
 def citizen_view(ticket: Ticket, grants: Grants) -> dict:
@@ -79,6 +69,8 @@ def ticket_view(
         "category": ticket.category.code if ticket.category_id else None,
         "citizen": citizen_view(ticket, grants),
         "unit": ticket.unit.code if ticket.unit_id else None,
+        "centre": _centre_code(ticket.centre),
+        "registered_centre": _centre_code(ticket.registered_centre),
         "registered_at": iso(ticket.registered_at),
         "deadlines": deadlines,
         "warning": clocks.ticket_warning(ticket, now),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -11,6 +12,23 @@ from hotline.core.audit import audit_record
 
 from . import selectors
 from .models import CalendarDay, CalendarYear, DayKind
+
+# What must happen once a year's calendar is confirmed, registered by the layers above (the
+# tickets app recomputes the deadlines that waited for that year): workcal imports no app.
+YearConfirmedListener = Callable[[int], object]
+_on_year_confirmed: list[YearConfirmedListener] = []
+
+
+def calendar_on_year_confirmed(listener: YearConfirmedListener) -> YearConfirmedListener:
+    """Register ``listener(year)`` to run after a year is confirmed (outside its transaction)."""
+    if listener not in _on_year_confirmed:
+        _on_year_confirmed.append(listener)
+    return listener
+
+
+def _year_confirmed(year: int) -> None:
+    for listener in _on_year_confirmed:
+        listener(year)
 
 
 def _library_kind(day: date) -> tuple[str, str]:
@@ -71,9 +89,7 @@ def calendar_seed_year(*, year: int, actor=None, confirm: bool = False) -> Calen
         )
     selectors.calendar_changed()
     if confirm:
-        from hotline.tickets.clocks import clocks_recompute_pending
-
-        clocks_recompute_pending()
+        _year_confirmed(year)
     return cal_year
 
 
@@ -90,9 +106,7 @@ def calendar_confirm_year(*, year: int, actor) -> CalendarYear:
         cal_year.save()
         audit_record(actor=actor, action="calendar.confirm", target=str(year))
     selectors.calendar_changed()
-    from hotline.tickets.clocks import clocks_recompute_pending
-
-    clocks_recompute_pending()
+    _year_confirmed(year)
     return cal_year
 
 

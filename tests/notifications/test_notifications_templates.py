@@ -32,6 +32,16 @@ def test_acknowledgement_carries_number_and_lookup_link():
     )
     assert "工单号2026112600001" in text
     assert "http://h/portal/lookup?number=2026112600001" in text
+    assert text.startswith("【12345热线】")  # the city's line unless the row names a centre's
+
+
+def test_acknowledgement_names_the_registering_centres_line():
+    params = {
+        "number": "2026112600001",
+        "link": "http://h/p",
+        "line": "江汉区区长专线 027-80212345",
+    }
+    assert render("acknowledgement", params).startswith("【江汉区区长专线 027-80212345】")
 
 
 @pytest.mark.parametrize("name", ["yellow", "red", "accept_reminder", "voice_reminder"])

@@ -170,3 +170,12 @@ def test_a_deadline_in_a_missing_year_waits_for_the_calendar_and_is_shown():
     dispatch.refresh_from_db()
     assert not dispatch.pending_calendar
     assert dispatch.due_at == at(2027, 1, 4, 10, 0)  # Jan 1 holiday, Jan 2-3 weekend
+    # The new deadline is a change of the ticket: on its timeline, by the system, chained.
+    event = t.events.order_by("-seq").first()
+    assert (event.action, event.actor_name) == ("reclock", "system")
+    assert event.data["clocks"] == [
+        {"kind": "dispatch", "unit": None, "due_at": "2027-01-04T10:00:00+08:00"}
+    ]
+    from hotline.tickets.integrity import timeline_breaks
+
+    assert list(timeline_breaks()) == []

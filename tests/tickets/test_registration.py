@@ -127,14 +127,14 @@ def _crash_in_python(monkeypatch):
 
 
 def _crash_in_the_database(monkeypatch):
-    from hotline.tickets import services
+    from hotline.tickets import registration
 
-    real = services.outbox_row
+    real = registration.outbox_row
 
     def too_long_key(**kwargs):  # the last row written fails its column's length check
         return real(**{**kwargs, "key": "x" * 500})
 
-    monkeypatch.setattr(services, "outbox_row", too_long_key)
+    monkeypatch.setattr(registration, "outbox_row", too_long_key)
 
 
 @pytest.mark.parametrize("crash", [_crash_in_python, _crash_in_the_database])

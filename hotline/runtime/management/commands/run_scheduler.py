@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from hotline.core.scheduler import scheduler_tick
+from hotline.runtime.jobs import JOBS
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         while True:
-            fired = scheduler_tick()
+            fired = scheduler_tick(jobs=JOBS)
             if once:
                 self.stdout.write(f"fired={','.join(fired)}")
                 return

@@ -1,0 +1,15 @@
+"""The periodic jobs of the platform, fired by ``manage.py run_scheduler`` through
+``hotline.core.scheduler`` (which knows the mechanism, not the apps)."""
+
+from __future__ import annotations
+
+from hotline.core.scheduler import Job
+
+JOBS: tuple[Job, ...] = (
+    Job("scan_warnings", 15, "hotline.supervision.tasks.scan_warnings"),
+    Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
+    Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
+    Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
+    Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
+    Job("draw_spot_checks", 3600, "hotline.feedback.tasks.draw_spot_checks"),
+)

@@ -1,0 +1,88 @@
+"""How the apps above ``tickets`` take part in a ticket's change without ``tickets`` importing
+them (the layers of docs/decisions.md). Each app registers in its ``AppConfig.ready()``; the
+transition function calls what is registered at named points, under the ticket's lock and in
+its transaction, so a reader follows every effect from here:
+
+- ``handler_register(action, fn)``: the handler of an action whose records another app keeps
+  (supervision: ``supervise`` opens a SupervisionOrder).
+- ``after_register(action, fn)``: a step run after an action's own handler; what it returns is
+  added to the event's data (supervision: the referral after a third send-back or redo).
+- ``registration_rows_register(fn)``: rows written with a new ticket, in the one statement that
+  writes it (insight: the similar-ticket keys).
+- ``urgency_detector_register(fn)``: raises the urgency of a new ticket from its text (insight:
+  urgent words).
+
+``check_handlers`` (a Django system check) refuses to start when an action of the table has no
+handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hotline.accounts.selectors import Grants
+
+from .models import Ticket
+
+
+@dataclass
+class Context:
+    """What a handler gets: the locked ticket (changed in place), the actor, the moment, the
+    action's fields and the state the table decided."""
+
+    ticket: Ticket
+    actor: Any
+    grants: Grants
+    now: datetime
+    data: Mapping
+    new_status: str
+
+
+Handler = Callable[[Context], dict]
+RowsFactory = Callable[[Ticket], Any]  # a list of unsaved model objects or a core.db.Many
+UrgencyDetector = Callable[[str], tuple[str, Sequence[str]]]
+
+HANDLERS: dict[str, Handler] = {}
+AFTER: dict[str, list[Handler]] = {}
+REGISTRATION_ROWS: list[RowsFactory] = []
+URGENCY_DETECTORS: list[UrgencyDetector] = []
+
+
+def handler_register(action: str, handler: Handler) -> None:
+    """Make ``handler`` the one handler of ``action`` (a second, different one is a bug)."""
+    current = HANDLERS.get(action)
+    if current is not None and current is not handler:
+        raise RuntimeError(f"action {action!r} already has a handler: {current!r}")
+    HANDLERS[action] = handler
+
+
+def after_register(action: str, step: Handler) -> None:
+    steps = AFTER.setdefault(action, [])
+    if step not in steps:
+        steps.append(step)
+
+
+def registration_rows_register(factory: RowsFactory) -> None:
+    if factory not in REGISTRATION_ROWS:
+        REGISTRATION_ROWS.append(factory)
+
+
+def urgency_detector_register(detector: UrgencyDetector) -> None:
+    if detector not in URGENCY_DETECTORS:
+        URGENCY_DETECTORS.append(detector)
+
+
+def check_handlers(app_configs=None, **kwargs) -> list:
+    """System check: every action of the transition table has its handler."""
+    from django.core.checks import Error
+
+    from .workflow import SYSTEM_ACTIONS, TICKET_ACTIONS
+
+    missing = [a for a in (*TICKET_ACTIONS, *SYSTEM_ACTIONS) if a not in HANDLERS]
+    return [
+        Error(f"the ticket action {action!r} has no handler", id="tickets.E001")
+        for action in missing
+    ]

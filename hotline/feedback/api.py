@@ -207,11 +207,11 @@ def spot_sample_view(sample: SpotSample) -> dict[str, Any]:
     return {
         "id": sample.pk,
         "kind": sample.kind,
-        "call": sample.call.call_id if sample.call_id else None,
+        "call": sample.call.call_id if sample.call is not None else None,
         "line": sample.line or None,
         "agent": sample.agent or None,
-        "ticket": sample.ticket.number if sample.ticket_id else None,
-        "unit": sample.unit.code if sample.unit_id else None,
+        "ticket": sample.ticket.number if sample.ticket is not None else None,
+        "unit": sample.unit.code if sample.unit is not None else None,
         "scores": [
             {"item": s.item_id, "points": s.points, "note": s.note, "scored_by": s.scored_by}
             for s in scores

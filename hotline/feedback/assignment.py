@@ -11,33 +11,34 @@ reproducible from its seed.
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Candidate:
-    key: Hashable
+    key: Any
     conflicts: frozenset = field(default_factory=frozenset)
     load: int = 0  # open assignments already held
 
 
 @dataclass(frozen=True)
 class Case:
-    key: Hashable
+    key: Any
     conflicts: frozenset = field(default_factory=frozenset)
 
 
 def assign(
     cases: Sequence[Case], candidates: Sequence[Candidate], *, seed: int
-) -> tuple[dict[Hashable, Hashable], list[Hashable]]:
+) -> tuple[dict[Any, Any], list[Any]]:
     """``({case key: candidate key}, [case keys nobody may take])``."""
     rng = random.Random(seed)
-    load = {c.key: c.load for c in candidates}
+    load: dict[Any, int] = {c.key: c.load for c in candidates}
     order = list(cases)
     rng.shuffle(order)
-    chosen: dict[Hashable, Hashable] = {}
-    left: list[Hashable] = []
+    chosen: dict[Any, Any] = {}
+    left: list[Any] = []
     for case in order:
         eligible = [c for c in candidates if not (c.conflicts & case.conflicts)]
         if not eligible:
@@ -50,7 +51,7 @@ def assign(
     return chosen, left
 
 
-def sample(keys: Sequence[Hashable], size: int, *, seed: int) -> list[Hashable]:
+def sample[T](keys: Sequence[T], size: int, *, seed: int) -> list[T]:
     """A random sample of ``size`` keys (all when fewer), reproducible from ``seed``: the same
     keys in the same order and the same seed give the same sample."""
     ordered = sorted(keys, key=repr)

@@ -164,7 +164,7 @@ def unit_spot_scores(date_from: date, date_to: date) -> dict[str, dict]:
             "max_points": 0,
             "score": None,
         }
-    for row in (
+    for scored in (
         SpotScore.objects.filter(sample__in=samples)
         .values("sample__unit__code")
         .annotate(
@@ -174,9 +174,11 @@ def unit_spot_scores(date_from: date, date_to: date) -> dict[str, dict]:
         )
         .order_by("sample__unit__code")
     ):
-        entry = out[row["sample__unit__code"]]
-        entry.update(scored=row["scored"], points=row["points"], max_points=row["max_points"])
-        entry["score"] = spotcheck.percent(row["points"], row["max_points"])
+        entry = out[scored["sample__unit__code"]]
+        entry.update(
+            scored=scored["scored"], points=scored["points"], max_points=scored["max_points"]
+        )
+        entry["score"] = spotcheck.percent(scored["points"], scored["max_points"])
     return out
 
 

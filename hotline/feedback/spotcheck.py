@@ -8,15 +8,13 @@ others' samples."""
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def draw(
-    groups: Mapping[str, Sequence[Hashable]], size: int, *, seed: int
-) -> dict[str, list[Hashable]]:
-    out: dict[str, list[Hashable]] = {}
+def draw[T](groups: Mapping[str, Sequence[T]], size: int, *, seed: int) -> dict[str, list[T]]:
+    out: dict[str, list[T]] = {}
     for group in sorted(groups):
         keys = sorted(set(groups[group]), key=repr)
         if not keys or size <= 0:

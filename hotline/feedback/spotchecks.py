@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from .models import CheckItem, SpotCheck, SpotSample, SpotScore
 
 # The call records a spot check samples: the model the sample's foreign key names ("telephony.
 # CallRecord"); the telephony app sits beside this one, so it is not imported.
-CallRecord = SpotSample._meta.get_field("call").related_model
+CallRecord: Any = SpotSample._meta.get_field("call").related_model
 CHECKERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
 HANDLED = (workflow.REPLIED, workflow.UNDER_REVIEW, workflow.CLOSED)
 
@@ -88,8 +89,8 @@ def spot_check_draw(
                 .values_list("pk", "unit_id")
             )
             by_unit: dict[str, list[int]] = {}
-            for pk, unit_id in tickets:
-                by_unit.setdefault(str(unit_id), []).append(pk)
+            for pk, holder in tickets:
+                by_unit.setdefault(str(holder), []).append(pk)
             drawn = SpotCheck.objects.create(
                 week=monday,
                 seed=seed,

@@ -104,15 +104,26 @@ def spot_check(request: HttpRequest, check_id: int) -> HttpResponse:
         return _forbidden(request, str(error.detail))
     except NotFound as error:
         return _forbidden(request, str(error.detail))
-    samples = list(
+    samples = []
+    for sample in (
         check.samples.select_related("call", "ticket", "unit")
         .prefetch_related("scores__item")
         .order_by("kind", "line", "unit__code", "pk")
-    )
-    for sample in samples:
+    ):
         scores = list(sample.scores.all())
-        sample.total = sum(s.points for s in scores)
-        sample.maximum = sum(s.item.max_points for s in scores)
+        samples.append(
+            {
+                "pk": sample.pk,
+                "kind": sample.kind,
+                "line": sample.line,
+                "unit": sample.unit,
+                "call": sample.call,
+                "ticket": sample.ticket,
+                "agent": sample.agent,
+                "total": sum(s.points for s in scores),
+                "maximum": sum(s.item.max_points for s in scores),
+            }
+        )
     return _fb_page(request, "feedback/spot_check.html", {"check": check, "samples": samples})
 
 
@@ -172,7 +183,7 @@ def spot_results(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     first = _day(request.GET.get("from"), today.replace(day=1))
     last = _day(request.GET.get("to"), today)
-    by = request.GET.get("by") if request.GET.get("by") in ("unit", "agent") else "unit"
+    by = "agent" if request.GET.get("by") == "agent" else "unit"
     try:
         rows = selectors.spot_results(request.user, date_from=first, date_to=last, by=by)
     except Forbidden as error:

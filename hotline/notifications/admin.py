@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.core.admin import ReadOnlyAdmin, column
+from hotline.core.admin import ReadOnlyAdmin, ScopedAdmin, column
 from hotline.core.formatting import mask_phone
 
 from .models import Outbox
 
 
 @admin.register(Outbox)
-class OutboxAdmin(ReadOnlyAdmin):
+class OutboxAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "created_at",
         column("ticket", "工单"),

@@ -20,7 +20,7 @@ from .records import Call, RecordError, records_clean
 POSTERS = frozenset({Role.ADMIN, Role.INTEGRATION, Role.SYSTEM})
 # Who may link a call to a ticket registered from it.
 LINKERS = frozenset({Role.AGENT, Role.ADMIN, Role.SYSTEM})
-MAX_BATCH = 1000
+MAX_BATCH = 500  # about 130 KB of JSON: well within the body cap (HOTLINE_MAX_BODY)
 
 
 class RecordBadInput(BadInput):

@@ -88,6 +88,15 @@ def act(username: str, number: str, action: str, **data):
     )
 
 
+# The four judgements of a structured review verdict (all upheld), for tests that review.
+JUDGEMENTS = {
+    "complaint_reasonable": {"value": True, "note": "诉求合理"},
+    "complaint_lawful": {"value": True, "note": "诉求合法"},
+    "process_compliant": {"value": True, "note": "流程合规"},
+    "result_lawful": {"value": True, "note": "结果合法"},
+}
+
+
 # How to bring a fresh ticket into each state, dispatched to district "jiangan" (which has streets).
 PATHS = {
     "registered": [],

@@ -58,7 +58,11 @@ class SystemActor:
     username = "system"
     is_authenticated = True
     is_active = True
-    _hotline_grants = Grants(roles=frozenset({Role.SYSTEM}), sees_all=True)
+    # City-wide, so that it may take the centre's actions the table gives it (the automated
+    # voice follow-up's follow_up).
+    _hotline_grants = Grants(
+        roles=frozenset({Role.SYSTEM}), sees_all=True, city_roles=frozenset({Role.SYSTEM})
+    )
 
     def __str__(self) -> str:
         return "system"

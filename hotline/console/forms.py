@@ -253,6 +253,27 @@ class ReviewForm(ActionForm):
     )
     note = _text(_("评价意见"), required=False, rows=2)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hotline.feedback.verdicts import JUDGEMENTS
+
+        # The four judgements of the structured verdict, each yes/no with a note.
+        for name, label in JUDGEMENTS.items():
+            self.fields[name] = _bool_choice(
+                _(label), required=True, choices=[("", "—"), ("true", _("是")), ("false", _("否"))]
+            )
+            self.fields[f"{name}_note"] = _text(_("理由"), required=True, rows=1)
+
+    def service_data(self) -> dict:
+        from hotline.feedback.verdicts import JUDGEMENTS
+
+        data = super().service_data()
+        data["judgements"] = {
+            name: {"value": data.pop(name, None), "note": data.pop(f"{name}_note", "")}
+            for name in JUDGEMENTS
+        }
+        return data
+
 
 class PassUpForm(ActionForm):
     action = "pass_up"

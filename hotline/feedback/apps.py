@@ -5,3 +5,12 @@ class FeedbackConfig(AppConfig):
     name = "hotline.feedback"
     label = "feedback"
     verbose_name = "回访与评价"
+
+    def ready(self) -> None:
+        # The review action's structured verdict: the four judgements are checked and recorded,
+        # and the evaluator's assignment closed, in the review's own transaction.
+        from hotline.tickets.extensions import after_register
+
+        from .reviews import review_step
+
+        after_register("review", review_step)

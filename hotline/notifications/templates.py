@@ -82,6 +82,12 @@ TEMPLATES: dict[str, Template] = {
             "【12345热线】您的工单{number}已办结，请对办理结果进行评价：{link}",
         ),
         Template(
+            "voice_follow_up",
+            "语音回访",
+            "您好，这里是12345市民服务热线。您反映的问题（工单{number}）已办理答复，"
+            "请对办理结果进行评价：满意请按1，基本满意请按2，不满意请按3。",
+        ),
+        Template(
             "portal_code",
             "短信验证码",
             "【12345热线】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",

@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "telephony"
+
+urlpatterns = [path("console/calls/stats/", views.call_stats, name="call_stats")]

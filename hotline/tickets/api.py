@@ -92,6 +92,11 @@ class ActionIn(StrictSchema):
     outcome: Outcome | None = Field(None, description="reply")
     satisfaction: Satisfaction | None = Field(None, description="follow_up")
     verdict: Verdict | None = Field(None, description="review")
+    judgements: dict[str, Any] | None = Field(
+        None,
+        description="review: complaint_reasonable, complaint_lawful, process_compliant, "
+        "result_lawful, each {value: true/false, note}",
+    )
     into: Code | None = Field(None, description="merge: number of the ticket to merge into")
     level: Annotated[int, Field(ge=1, le=10)] | None = Field(
         None, description="supervise: supervision number (1, 2 = second supervision)"

@@ -63,6 +63,20 @@ def _messages(limit: int) -> list[tuple[str, str, str]]:
     return rows[:limit]
 
 
+def _judgements(verdict: str) -> dict:
+    """The four judgements of a demo review: a redo finds the unit's handling wanting."""
+    ok = verdict != "redo"
+    return {
+        "complaint_reasonable": {"value": True, "note": "诉求事实清楚，理由合理"},
+        "complaint_lawful": {"value": True, "note": "诉求于法有据"},
+        "process_compliant": {
+            "value": ok,
+            "note": "办理流程" + ("规范" if ok else "未按时现场核实"),
+        },
+        "result_lawful": {"value": ok, "note": "处理结果" + ("依法" if ok else "未落实整改")},
+    }
+
+
 class _Story:
     """One demo ticket's life, told at its own moments by the demo's logins."""
 
@@ -108,7 +122,15 @@ class _Story:
         """A dissatisfied citizen: the evaluator upholds the unit or orders a redo."""
         verdict = "redo" if self.rng.random() < 0.5 else "proper"
         note = "经复核，" + ("办理不到位，需重办" if verdict == "redo" else "单位已依法依规处置")
-        self.act("evaluator", number, "review", t, verdict=verdict, note=note)
+        self.act(
+            "evaluator",
+            number,
+            "review",
+            t,
+            verdict=verdict,
+            note=note,
+            judgements=_judgements(verdict),
+        )
         if verdict == "redo" and self.rng.random() < 0.6:
             t += timedelta(days=self.rng.randint(1, 4))
             text = "已重新核查并彻底整改，已电话告知市民。"

@@ -298,7 +298,7 @@ TABLE: dict[str, Rule] = {
             "follow_up",
             [REPLIED],
             [CLOSED, UNDER_REVIEW],
-            {R.CALLBACK},
+            {R.CALLBACK, R.SYSTEM},  # the system: the automated voice follow-up (IVR)
             CENTRE,
             "回访",
             _after_follow_up,

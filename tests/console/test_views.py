@@ -13,7 +13,7 @@ from hotline.accounts.roles import ROLE_LABELS
 from hotline.console import labels
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket, TicketEvent
-from tests.factories import act, register, ticket_in
+from tests.factories import JUDGEMENTS, act, register, ticket_in
 
 
 @pytest.fixture
@@ -362,7 +362,17 @@ def test_whole_lifecycle_through_the_forms(console):
             {"satisfaction": "dissatisfied", "note": "仍有噪音"},
             "under_review",
         ),
-        ("evaluator", "review", {"verdict": "redo", "days": "2"}, "in_progress"),
+        (
+            "evaluator",
+            "review",
+            {
+                "verdict": "redo",
+                "days": "2",
+                **{name: "true" for name in JUDGEMENTS},
+                **{f"{name}_note": "已核实" for name in JUDGEMENTS},
+            },
+            "in_progress",
+        ),
         ("supervisor", "supervise", {"note": "请加快办理"}, "in_progress"),
         ("jiangan-handler", "reply", {"text": "已彻底解决", "outcome": "resolved"}, "replied"),
         ("callback", "follow_up", {"satisfaction": "satisfied"}, "closed"),

@@ -7,7 +7,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from hotline.supervision.models import Accountability, Referral
-from tests.factories import act, register, ticket_in
+from tests.factories import JUDGEMENTS, act, register, ticket_in
 
 
 def test_supervisor_records_accountability_and_exports_it(api):
@@ -79,7 +79,7 @@ def test_third_redo_refers_the_ticket(api):
     for _ in range(3):
         act("jiangan-handler", t.number, "reply", text="已处理", outcome="resolved")
         act("callback", t.number, "follow_up", satisfaction="dissatisfied")
-        act("evaluator", t.number, "review", verdict="redo")
+        act("evaluator", t.number, "review", verdict="redo", judgements=JUDGEMENTS)
     assert Referral.objects.filter(ticket=t, reason="redos").count() == 1
 
 

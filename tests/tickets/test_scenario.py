@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tests.factories import JUDGEMENTS
+
 
 def test_full_lifecycle_through_http(api):
     agent, dispatcher = api("agent"), api("dispatcher")
@@ -44,7 +46,9 @@ def test_full_lifecycle_through_http(api):
     assert datetime.fromisoformat(body["deadlines"]["handle"]) > datetime.fromisoformat(before)
     step(street, "reply", "replied", text="已联系排水公司疏通，现已恢复。", outcome="resolved")
     step(callback, "follow_up", "under_review", satisfaction="dissatisfied", note="市民称仍有异味")
-    body = step(evaluator, "review", "in_progress", verdict="redo", note="未彻底整改")
+    body = step(
+        evaluator, "review", "in_progress", verdict="redo", note="未彻底整改", judgements=JUDGEMENTS
+    )
     assert body["redo_count"] == 1 and body["deadlines"]["handle"]
     step(street, "reply", "replied", text="已更换破损管道并清理，异味消除。", outcome="resolved")
     body = step(callback, "follow_up", "closed", satisfaction="satisfied")

@@ -10,7 +10,7 @@ from hotline.supervision.models import SupervisionOrder
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket, TicketAssignment, TicketEvent
 from hotline.tickets.services import ticket_transition
-from tests.factories import act, register, ticket_in
+from tests.factories import JUDGEMENTS, act, register, ticket_in
 
 ACTOR_AND_DATA = {
     "answer_directly": ("agent", {"text": "已当场解答"}),
@@ -22,7 +22,7 @@ ACTOR_AND_DATA = {
     "decide_extension": ("dispatcher", {"approve": True}),
     "reply": ("jiangan-handler", {"text": "已处理完毕", "outcome": "resolved"}),
     "follow_up": ("callback", {"satisfaction": "satisfied"}),
-    "review": ("evaluator", {"verdict": "proper"}),
+    "review": ("evaluator", {"verdict": "proper", "judgements": JUDGEMENTS}),
     "merge": ("dispatcher", {}),
     "invalidate": ("agent", {"reason": "骚扰电话"}),
     "supervise": ("supervisor", {"note": "请加快办理"}),

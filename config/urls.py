@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hotline.accounts.forms import AdminLoginForm
+
 from .api import api
 
 admin.site.site_header = "Hotline 12345 政务服务便民热线 管理后台"
 admin.site.site_title = "Hotline 管理后台"
 admin.site.index_title = "系统管理"
+admin.site.login_form = AdminLoginForm  # throttled like every login (hotline.accounts.throttle)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from hotline.accounts.models import User
 
 def seed_reference_data() -> None:
     from hotline.accounts.demo import build_users
+    from hotline.insight.demo import seed_rules
     from hotline.orgs.demo import build_org
     from hotline.workcal.models import CalendarYear
     from hotline.workcal.services import calendar_seed_year
@@ -22,6 +23,7 @@ def seed_reference_data() -> None:
         if not CalendarYear.objects.filter(year=year, confirmed=True).exists():
             calendar_seed_year(year=year, confirm=True)
     build_org()
+    seed_rules()
     build_users()
 
 
@@ -54,6 +56,16 @@ def _fresh_calendar_cache():
     calendar_changed()
     yield
     calendar_changed()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_cache():
+    """The dispatch suggester caches the catalogue, places and history per process."""
+    from hotline.insight.selectors import routing_changed
+
+    routing_changed()
+    yield
+    routing_changed()
 
 
 @pytest.fixture

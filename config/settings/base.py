@@ -42,6 +42,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The edge (hotline/core/middleware.py, docs/security.md): one error format under /api/,
+    # size caps before a body is read, no control characters in any input.
+    "hotline.core.middleware.ApiErrorFormatMiddleware",
+    "hotline.core.middleware.BodySizeMiddleware",
+    "hotline.core.middleware.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,8 +160,21 @@ LOGGING = {
 # Working hours of a working day, used by the clocks counted in working hours (dispatch,
 # forward). Local time, Asia/Shanghai.
 HOTLINE_WORKING_HOURS = [("08:30", "12:00"), ("14:00", "17:30")]
-# Upper bound on a request body for public endpoints (bytes).
-HOTLINE_MAX_BODY = 64 * 1024
+# Upper bound on a request body (bytes), on every route: larger bodies get 413 before they are
+# read. Multipart uploads have their own, larger cap.
+HOTLINE_MAX_BODY = int(os.environ.get("HOTLINE_MAX_BODY", 256 * 1024))
+HOTLINE_MAX_UPLOAD = int(os.environ.get("HOTLINE_MAX_UPLOAD", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = HOTLINE_MAX_BODY
+# Login throttling (hotline/accounts/throttle.py): failures per account and per client address
+# within a sliding window, counted in the database so every web process shares the count.
+HOTLINE_LOGIN_WINDOW = int(os.environ.get("HOTLINE_LOGIN_WINDOW", "900"))
+HOTLINE_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("HOTLINE_LOGIN_ACCOUNT_LIMIT", "5"))
+HOTLINE_LOGIN_CLIENT_LIMIT = int(os.environ.get("HOTLINE_LOGIN_CLIENT_LIMIT", "20"))
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty:
+# the client is the peer (REMOTE_ADDR), whatever headers it sends.
+HOTLINE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("HOTLINE_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 # Token lifetime in days.
 HOTLINE_TOKEN_DAYS = int(os.environ.get("HOTLINE_TOKEN_DAYS", "30"))
 # Public base URL used in links sent to citizens.

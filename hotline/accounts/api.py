@@ -4,9 +4,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
-from hotline.core.api import LoginThrottle
+from hotline.core.api import StrictSchema
+from hotline.core.errors import NotAuthenticated, RateLimited
 
-from . import services
+from . import services, throttle
 
 router = Router(tags=["auth"])
 
@@ -21,7 +22,7 @@ class BearerAuth(HttpBearer):
         return user
 
 
-class TokenIn(Schema):
+class TokenIn(StrictSchema):
     username: str
     password: str
 
@@ -34,8 +35,20 @@ class TokenOut(Schema):
     "/auth/token",
     response=TokenOut,
     auth=None,
-    throttle=[LoginThrottle()],
     summary="Exchange a username and password for a bearer token",
 )
 def token(request: HttpRequest, payload: TokenIn):
-    return {"token": services.token_issue(username=payload.username, password=payload.password)}
+    """Throttled per account and per client (``hotline.accounts.throttle``): 429 with
+    ``Retry-After`` while refused, whether or not the user exists."""
+    client = throttle.request_client(request)
+    refusal = throttle.login_refusal(username=payload.username, client=client)
+    if refusal is not None:
+        throttle.login_failed(username=payload.username, client=client, via="api", refused=True)
+        raise RateLimited(refusal.retry_after, refusal.message)
+    try:
+        key = services.token_issue(username=payload.username, password=payload.password)
+    except NotAuthenticated:
+        throttle.login_failed(username=payload.username, client=client, via="api")
+        raise
+    throttle.login_succeeded(username=payload.username)
+    return {"token": key}

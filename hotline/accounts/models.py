@@ -58,3 +58,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id}"
+
+
+class LoginFailure(models.Model):
+    """One failed login (wrong password, unknown user or refused while locked). The throttles
+    count these rows, so every web process on every machine shares one count
+    (``hotline.accounts.throttle``). Rows older than the window are pruned."""
+
+    at = models.DateTimeField()
+    username = models.CharField(max_length=150)
+    client = models.CharField(max_length=64)
+    via = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "登录失败"
+        verbose_name_plural = "登录失败"
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_user_at"),
+            models.Index(fields=["client", "at"], name="login_failure_client_at"),
+            models.Index(fields=["at"], name="login_failure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client} at {self.at}"

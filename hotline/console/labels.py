@@ -151,4 +151,6 @@ REASON_LABELS = {
     "same citizen": gettext_noop("同一诉求人"),
     "same address": gettext_noop("地址相同"),
     "same region": gettext_noop("同一区域"),
+    "same issue": gettext_noop("同一诉求事项"),
+    "same place": gettext_noop("同一地点"),
 }

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from hotline.accounts.forms import ConsoleLoginForm
+
 from . import views
 
 app_name = "console"
@@ -15,7 +17,9 @@ urlpatterns = [
     path(
         "console/login/",
         auth_views.LoginView.as_view(
-            template_name="console/login.html", redirect_authenticated_user=True
+            template_name="console/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ConsoleLoginForm,
         ),
         name="login",
     ),

@@ -262,7 +262,7 @@ def _suggestion_rows(ticket) -> list[dict] | None:
     """The top-3 category and unit suggestions of the model in use for the ticket's text; None
     when the model failed."""
     try:
-        _model, items = insight.suggestions(ticket.content, title=ticket.title or None)
+        _model, items = insight.ticket_suggestions(ticket)
     except Exception:  # a broken model file must not take the dispatcher's page down
         logger.exception("suggestions failed for ticket %s", ticket.number)
         return None

@@ -57,6 +57,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ScopedAdmin(admin.ModelAdmin):
+    """An admin list of rows derived from tickets: it shows the rows of the tickets the signed-in
+    user may see (``hotline.core.scoping.restrict``), whatever the admin's own permissions.
+    ``ticket_path`` is the lookup from the row to its ticket ("" for tickets themselves)."""
+
+    ticket_path = "ticket"
+
+    def get_queryset(self, request):
+        from hotline.core.scoping import restrict
+
+        return restrict(super().get_queryset(request), request.user, self.ticket_path)
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     max_num = 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.throttling import AnonRateThrottle
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import BadInput, HotlineError, RateLimited
 
@@ -19,11 +20,26 @@ log = logging.getLogger("hotline.api")
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 50
+# Deeper than any list goes (100,000 pages of 1,000 rows): a bigger number is a client's error,
+# not an offset the database should be asked for.
+MAX_PAGE = 100_000
+
+# Query parameters of every list, with their bounds in the OpenAPI schema.
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="page number, from 1")]
+PageSize = Annotated[
+    int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"rows per page, {DEFAULT_PAGE_SIZE} by default")
+]
 
 
 def _field_from_loc(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "payload", "data")]
-    return ".".join(parts) or "body"
+    """``("body", "payload", "co_units", 1)`` -> ``co_units[1]``, as the edge names fields."""
+    field = ""
+    for part in loc:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        elif part not in ("body", "query", "path", "header", "payload", "data"):
+            field = f"{field}.{part}" if field else str(part)
+    return field or "body"
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -89,21 +105,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
-class LoginThrottle(AnonRateThrottle):
-    """Per-client limit on the token endpoint (brute force): 20 a minute."""
-
-    def __init__(self) -> None:
-        super().__init__("20/min")
-
-    def get_cache_key(self, request):
-        return f"throttle_login_{self.get_ident(request)}"
-
-
 def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
     page = 1 if page is None else page
     size = DEFAULT_PAGE_SIZE if page_size is None else page_size
-    if page < 1:
-        raise BadInput("page", "must be 1 or more")
+    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
+        raise BadInput("page", f"must be between 1 and {MAX_PAGE}")
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise BadInput("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise BadInput("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
     return page, size
@@ -129,3 +137,20 @@ def paginate(
         params["page_size"] = str(size)
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.items()))}")
     return {"items": items, "count": count, "next": next_url}
+
+
+class StrictSchema(Schema):
+    """A request body typed strictly: a string is a JSON string, a number a JSON number (not
+    ``"3"``, not ``true``), a boolean a JSON boolean, an object an object. Bodies of every
+    endpoint use it, so that the OpenAPI schema says what the server accepts."""
+
+    model_config = ConfigDict(strict=True)
+
+    # Replaces ninja's root validator, which reads attributes off any object: with it,
+    # ``"citizen": "x"`` became a citizen with no fields.
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: Any, info: Any) -> Any:
+        if not isinstance(values, dict | BaseModel):
+            raise PydanticCustomError("model_type", "must be an object")
+        return handler(values)

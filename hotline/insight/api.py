@@ -11,6 +11,7 @@ from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
 from hotline.core.formatting import iso
+from hotline.orgs.models import Region
 
 from . import selectors
 
@@ -25,6 +26,14 @@ MAX_TEXT = 10_000
 class SuggestIn(Schema):
     text: str = Field(..., description="the ticket's content")
     title: str | None = Field(None, description="the ticket's title, when it has one")
+    address: str | None = Field(None, description="the address the citizen gave")
+    region: str | None = Field(None, description="a region's code, when the place is known")
+    lat: float | None = Field(None, description="latitude of a map point (wins over the text)")
+    lon: float | None = Field(None, description="longitude of a map point")
+    urgency: str | None = Field(None, description="normal, urgent or emergency (routing rules)")
+
+
+URGENCIES = ("normal", "urgent", "emergency")
 
 
 @router.post(
@@ -37,8 +46,54 @@ def suggest(request: HttpRequest, payload: SuggestIn):
         raise BadInput("text", "required")
     if len(payload.text) > MAX_TEXT:
         raise BadInput("text", f"at most {MAX_TEXT} characters")
-    model, items = selectors.suggestions(payload.text, title=payload.title)
-    return {"model": model, "items": items}
+    if payload.address and len(payload.address) > 255:
+        raise BadInput("address", "at most 255 characters")
+    if payload.region and not Region.objects.filter(code=payload.region).exists():
+        raise BadInput("region", f"no region with code {payload.region!r}")
+    if payload.urgency and payload.urgency not in URGENCIES:
+        raise BadInput("urgency", f"one of {', '.join(URGENCIES)}")
+    if (payload.lat is None) != (payload.lon is None):
+        raise BadInput("lon" if payload.lon is None else "lat", "lat and lon go together")
+    for name, value, bound in (("lat", payload.lat, 90), ("lon", payload.lon, 180)):
+        if value is not None and not -bound <= value <= bound:
+            raise BadInput(name, f"must be between -{bound} and {bound}")
+    out = selectors.suggest_for(
+        payload.text,
+        title=payload.title,
+        address=payload.address or "",
+        region=payload.region or None,
+        lat=payload.lat,
+        lon=payload.lon,
+        urgency=payload.urgency or "",
+    )
+    place = out.place
+    return {
+        "model": out.model,
+        "place": {
+            "region": place.region,
+            "name": place.name,
+            "level": place.level,
+            "district": place.district,
+            "via": place.via,
+            "words": list(place.words),
+        }
+        if place
+        else None,
+        "items": [{key: item[key] for key in ITEM_KEYS} for item in out.items],
+    }
+
+
+# category: a catalogue leaf's code; unit: a unit's code; reasons: in words (DESIGN section 9).
+ITEM_KEYS = (
+    "category",
+    "unit",
+    "confidence",
+    "reasons",
+    "category_name",
+    "class",
+    "unit_name",
+    "rule",
+)
 
 
 @router.get(

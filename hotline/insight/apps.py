@@ -7,12 +7,17 @@ class InsightConfig(AppConfig):
     verbose_name = "智能分析"
 
     def ready(self) -> None:
+        from hotline.orgs.changes import catalogue_listener_register
         from hotline.tickets.extensions import (
+            after_register,
             registration_rows_register,
             urgency_detector_register,
         )
 
-        from .services import signature_rows, urgency_detect
+        from .selectors import routing_changed
+        from .services import dispatch_recorded, signature_rows, urgency_detect
 
         registration_rows_register(signature_rows)
         urgency_detector_register(urgency_detect)
+        after_register("dispatch", dispatch_recorded)
+        catalogue_listener_register(routing_changed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -18,13 +18,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.selectors import grants_for
-from hotline.orgs.models import Category, Region
+from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
 from hotline.tickets.models import Ticket
 from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
 
-from . import classifier
-from .models import TicketSignature
-from .similar import DEFAULT_WINDOW, LSH_LIMIT, Match, TicketText, find_similar, ticket_keys
+from . import classifier, routing
+from .models import DispatchRecord, RoutingRule, TicketSignature
+from .place import Place, PlaceIndex, RegionNode
+from .similar import (
+    DEFAULT_WINDOW,
+    LSH_LIMIT,
+    PLACE_WINDOW,
+    REPEAT_WINDOW,
+    Match,
+    TicketText,
+    find_similar,
+    ticket_keys,
+)
+from .text import normalize_phone
 
 BLOCK_LIMIT = 200
 PHONE_LIMIT = 100
@@ -98,16 +109,19 @@ def _candidate_statement(
             + " ORDER BY p.registered_at DESC LIMIT %s"
         )
         params.append(PHONE_LIMIT)
-    if ticket.region_id and ticket.category_id:
+    if ticket.region_id:
+        # The same region and category; a ticket not yet categorised (most, until dispatch)
+        # against the others not yet categorised: both use ticket_region_cat_time.
+        same_category = "b.category_id = %s" if ticket.category_id else "b.category_id IS NULL"
         params += [
             ticket.region_id,
-            ticket.category_id,
+            *([ticket.category_id] if ticket.category_id else []),
             connection.ops.adapt_datetimefield_value(ticket.registered_at - window),
             connection.ops.adapt_datetimefield_value(ticket.registered_at + window),
             ticket.pk,
         ]
         sources.append(
-            f"SELECT b.id FROM {tickets} b WHERE b.region_id = %s AND b.category_id = %s"
+            f"SELECT b.id FROM {tickets} b WHERE b.region_id = %s AND {same_category}"
             " AND b.registered_at >= %s AND b.registered_at <= %s AND b.id <> %s"
             + restricted("b.id", params)
             + " ORDER BY b.registered_at DESC LIMIT %s"
@@ -169,64 +183,341 @@ def similar_for(
                 time=at,
             )
         )
+    query, candidates = _with_issue_and_place(query, candidates)
     matches = find_similar(query, candidates, window=window, limit=limit)
     return [(m, shown[m.ticket]) for m in matches]
+
+
+ENRICH_LIMIT = 100
+
+
+def _with_issue_and_place(
+    query: TicketText, candidates: list[TicketText]
+) -> tuple[TicketText, list[TicketText]]:
+    """The issue (the catalogue leaf set, else the one the text names) and the place (a
+    street or finer) of the query and of the candidates that could be a repeat or a duplicate
+    by them: the same phone within the repeat window, or within the place window. At most
+    ``ENRICH_LIMIT`` candidates, the nearest in time first."""
+    rt = _routing_parts().router
+
+    def topic(t: TicketText) -> str:
+        if t.category in rt.by_code:
+            return t.category
+        return rt.topic(f"{t.title}|{t.content[:HISTORY_TEXT]}") or ""
+
+    def place(t: TicketText) -> str:
+        found = rt.places.resolve(text=t.title, address=t.address, region=t.region or None)
+        if found is None or found.level in ("city", "district"):
+            return ""
+        return found.region
+
+    query = replace(query, topic=topic(query), place=place(query))
+    if not query.topic:
+        return query, candidates
+    phone = normalize_phone(query.phone)
+    near = sorted(
+        (c for c in candidates if c.time is not None and query.time is not None),
+        key=lambda c: abs(c.time - query.time),  # type: ignore[operator]
+    )[:ENRICH_LIMIT]
+    enriched: dict = {}
+    for cand in near:
+        apart = abs(cand.time - query.time)  # type: ignore[operator]
+        if phone and normalize_phone(cand.phone) == phone and apart <= REPEAT_WINDOW:
+            enriched[cand.id] = replace(cand, topic=topic(cand))
+        elif query.place and apart <= PLACE_WINDOW and place(cand) == query.place:
+            enriched[cand.id] = replace(cand, topic=topic(cand), place=query.place)
+    return query, [enriched.get(c.id, c) for c in candidates]
 
 
 # --- suggestions -----------------------------------------------------------------------------
 
 _catalogue_lock = threading.Lock()
 _catalogue_cache: dict[str, object] = {}
+HISTORY_LIMIT = 5000
+HISTORY_TEXT = 200
 
 
-def _catalogue() -> tuple[classifier.Catalogue, dict[str, str], dict[str, Category]]:
-    """The catalogue as the suggester sees it (names), the unit for each class and leaf path,
-    and the category for each path. Cached per process for ``CATALOGUE_SECONDS``."""
+@dataclass(frozen=True, slots=True)
+class RoutingParts:
+    """What the router needs, which changes rarely: cached per process for
+    ``CATALOGUE_SECONDS`` (and dropped at once in this process when an admin edits the
+    catalogue, a region, an alias or a routing rule)."""
+
+    leaves: list[routing.LeafInfo]
+    places: PlaceIndex
+    district_units: dict[str, str]
+    unit_names: dict[str, str]
+    parents: dict[str, str | None]
+    history: routing.History
+    router: routing.Router  # with the active routing rules
+
+
+def routing_changed() -> None:
+    """Forget the cached catalogue, places and history (after an admin's edit)."""
+    with _catalogue_lock:
+        _catalogue_cache.clear()
+
+
+def _history_examples() -> list[tuple[str, str]]:
+    """The city's own dispatch history: the newest tickets a dispatcher sent on, with the leaf
+    they were finally filed under."""
+    rows = (
+        Ticket.objects.filter(category__level=3, unit__isnull=False)
+        .order_by("-id")
+        .values_list("title", "content", "category__code")[:HISTORY_LIMIT]
+    )
+    return [(f"{title}|{content[:HISTORY_TEXT]}", code) for title, content, code in rows]
+
+
+def _routing_parts() -> RoutingParts:
     with _catalogue_lock:
         now = time.monotonic()
         if now - _catalogue_cache.get("at", -CATALOGUE_SECONDS) < CATALOGUE_SECONDS:  # type: ignore[operator]
             return _catalogue_cache["value"]  # type: ignore[return-value]
-        by_pk = {
+        cats = {
             c.pk: c for c in Category.objects.filter(active=True).select_related("default_unit")
         }
-        paths: dict[str, Category] = {}
-        leaves = []
-        for cat in by_pk.values():
+        leaves, parents = [], {}
+        for cat in cats.values():
+            parent = cats.get(cat.parent_id) if cat.parent_id else None
+            parents[cat.code] = parent.code if parent else None
+            if cat.level != 3:
+                continue
             names, node = [], cat
             while node is not None:
                 names.append(node.name)
-                node = by_pk.get(node.parent_id) if node.parent_id else None
-            names.reverse()
-            paths["/".join(names)] = cat
-            if cat.level == 3 and len(names) == 3:
-                leaves.append(classifier.Leaf(*names))
-        units = {path: c.default_unit.code for path, c in paths.items() if c.default_unit_id}
-        value = (classifier.Catalogue(leaves), units, paths)
+                node = cats.get(node.parent_id) if node.parent_id else None
+            leaves.append(
+                routing.LeafInfo(
+                    code=cat.code,
+                    names=tuple(reversed(names)),
+                    owner=cat.owner,
+                    unit=cat.default_unit.code if cat.default_unit_id else None,
+                    keywords=routing.split_words(cat.keywords),
+                )
+            )
+        aliases: dict[int, list[str]] = {}
+        for region_id, name in RegionAlias.objects.values_list("region_id", "name"):
+            aliases.setdefault(region_id, []).append(name)
+        regions = list(Region.objects.select_related("parent"))
+        places = PlaceIndex(
+            RegionNode(
+                code=r.code,
+                name=r.name,
+                level=r.level,
+                parent=r.parent.code if r.parent else None,
+                lat=r.lat,
+                lon=r.lon,
+                aliases=tuple(aliases.get(r.pk, ())),
+            )
+            for r in regions
+        )
+        district_units = dict(
+            Unit.objects.filter(
+                active=True, level=Level.DISTRICT, region__level=Level.DISTRICT
+            ).values_list("region__code", "code")
+        )
+        unit_names = dict(Unit.objects.filter(active=True).values_list("code", "name"))
+        history = routing.History(_history_examples())
+        value = RoutingParts(
+            leaves=leaves,
+            places=places,
+            district_units=district_units,
+            unit_names=unit_names,
+            parents=parents,
+            history=history,
+            router=routing.Router(
+                leaves,
+                places=places,
+                district_units=district_units,
+                rules=_rules(),
+                history=history,
+                unit_names=unit_names,
+                category_parents=parents,
+            ),
+        )
         _catalogue_cache.update(at=now, value=value)
         return value
 
 
-def suggestions(
-    text: str, *, title: str | None = None, top: int = 3
-) -> tuple[str | None, list[dict]]:
-    """The model in use and its top suggestions for a ticket's text, with catalogue codes."""
+def _rules() -> list[routing.Rule]:
+    """The active routing rules (cached with the catalogue; an admin's edit drops the cache,
+    so the next suggestion in that process follows it, and the others within a minute)."""
+    return [
+        routing.Rule(
+            id=r.pk,
+            name=r.name,
+            priority=r.priority,
+            category=r.category.code if r.category else None,
+            region=r.region.code if r.region else None,
+            keywords=routing.split_words(r.keywords),
+            urgency=r.urgency,
+            unit=r.unit.code if r.unit else None,
+        )
+        for r in RoutingRule.objects.filter(active=True).select_related(
+            "category", "region", "unit"
+        )
+    ]
+
+
+def router() -> routing.Router:
+    """The router: catalogue, places, history and rules (cached per process)."""
+    return _routing_parts().router
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    model: str | None
+    place: Place | None
+    items: list[dict]
+
+
+def suggest_for(
+    text: str,
+    *,
+    title: str | None = None,
+    address: str = "",
+    region: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    urgency: str = "",
+    top: int = 3,
+) -> Suggested:
+    """The top catalogue leaves for a ticket, each with the unit that should get it, a
+    calibrated confidence and the reasons in words; and the place the ticket was resolved to.
+    No model in use: no suggestions (the card and the API say so)."""
     model = classifier.load_current()
     if model is None:
-        return None, []
-    catalogue, units, paths = _catalogue()
+        return Suggested(None, None, [])
+    rt = router()
+    body = classifier.model_text(title, text) if title else classifier.model_text(text)
+    proba = dict(zip(model.labels, (float(p) for p in model.predict_proba([body])[0]), strict=True))
+    place = rt.places.resolve(
+        text=f"{title or ''} {text}", address=address or "", region=region, lat=lat, lon=lon
+    )
     items = []
-    for s in classifier.suggest(
-        text, top, title=title, model=model, unit_map=units, catalogue=catalogue
-    ):
-        first = paths.get(s.category)
-        leaf = paths.get(s.leaf) if s.leaf else None
+    for s in rt.suggest(body, class_proba=proba, place=place, urgency=urgency, top=top):
         items.append(
             {
-                "category": (leaf or first).code if (leaf or first) else None,
-                "category_name": s.leaf or s.category,
-                "class": s.category,
+                "category": s.category,
+                "category_name": s.category_name,
+                "class": s.category_name.split("/", 1)[0],
                 "unit": s.unit,
+                "unit_name": rt.unit_name(s.unit) if s.unit else None,
                 "confidence": s.confidence,
+                "reasons": list(s.reasons),
+                "rule": s.rule,
             }
         )
-    return classifier.current_name(), items
+    return Suggested(classifier.current_name(), place, items)
+
+
+def suggestions(
+    text: str,
+    *,
+    title: str | None = None,
+    address: str = "",
+    region: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    urgency: str = "",
+    top: int = 3,
+) -> tuple[str | None, list[dict]]:
+    """The model in use and the top suggestions for a ticket (see ``suggest_for``)."""
+    out = suggest_for(
+        text,
+        title=title,
+        address=address,
+        region=region,
+        lat=lat,
+        lon=lon,
+        urgency=urgency,
+        top=top,
+    )
+    return out.model, out.items
+
+
+def ticket_suggestions(ticket) -> tuple[str | None, list[dict]]:
+    """The suggestions for a registered ticket: its text, address, region, map point, urgency."""
+    return suggestions(
+        ticket.content,
+        title=ticket.title or None,
+        address=ticket.address,
+        region=ticket.region.code if ticket.region else None,
+        lat=ticket.lat,
+        lon=ticket.lon,
+        urgency=ticket.urgency,
+    )
+
+
+# --- acceptance of the suggestions ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    key: str  # a leaf's code or a rule's id
+    name: str
+    dispatches: int
+    accepted: int  # the first suggestion's unit was the one chosen
+    in_top3: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.accepted / self.dispatches, 2) if self.dispatches else None
+
+
+def acceptance_by_leaf() -> list[Acceptance]:
+    """Per suggested leaf: how many dispatches, how often its unit was the one chosen."""
+    from django.db.models import Count, Q
+
+    rows = (
+        DispatchRecord.objects.exclude(suggested_category="")
+        .values("suggested_category")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(accepted=True)),
+            top3=Count("id", filter=Q(unit_in_top3=True)),
+        )
+        .order_by("-n", "suggested_category")
+    )
+    names = dict(
+        Category.objects.filter(code__in=[r["suggested_category"] for r in rows]).values_list(
+            "code", "name"
+        )
+    )
+    return [
+        Acceptance(
+            r["suggested_category"],
+            names.get(r["suggested_category"], r["suggested_category"]),
+            r["n"],
+            r["ok"],
+            r["top3"],
+        )
+        for r in rows
+    ]
+
+
+def acceptance_by_rule() -> list[Acceptance]:
+    """Per routing rule that chose the first suggestion's unit (and "no rule": the owner)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        DispatchRecord.objects.exclude(suggested_unit="")
+        .values("rule_id", "rule__name")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(accepted=True)),
+            top3=Count("id", filter=Q(unit_in_top3=True)),
+        )
+        .order_by("-n", "rule_id")
+    )
+    return [
+        Acceptance(
+            str(r["rule_id"] or ""),
+            r["rule__name"] or "（无规则：分类归属）",
+            r["n"],
+            r["ok"],
+            r["top3"],
+        )
+        for r in rows
+    ]

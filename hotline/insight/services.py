@@ -1,14 +1,20 @@
-"""Writes of the insight app: the similar-ticket fingerprints, written with the ticket."""
+"""Writes of the insight app: the similar-ticket fingerprints, written with the ticket, and
+the record of what was suggested when a ticket was dispatched."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import transaction
 
 from hotline.core.db import Many
 
-from .models import TicketSignature
+from .models import DispatchRecord, TicketSignature
 from .similar import TicketText, ticket_keys
 from .urgency import detect_urgency
+
+log = logging.getLogger("hotline.insight")
 
 
 def signature_keys(*, ticket) -> list[int]:
@@ -27,3 +33,42 @@ def urgency_detect(text: str) -> tuple[str, list[str]]:
     """Urgent words in a new ticket's text, from ``settings.HOTLINE_URGENT_WORDS`` or the
     defaults (registered with ``hotline.tickets.extensions``)."""
     return detect_urgency(text, getattr(settings, "HOTLINE_URGENT_WORDS", None))
+
+
+def dispatch_record(*, ticket, actor, unit, at) -> DispatchRecord:
+    """Record what the suggester proposes for ``ticket`` beside the ``unit`` the dispatcher
+    chose (run by the dispatch, in its transaction). A failing suggester records no suggestion
+    and never stops the dispatch."""
+    from . import selectors
+
+    items: list[dict] = []
+    try:
+        with transaction.atomic():  # a savepoint: a failed read must not poison the dispatch
+            _model, items = selectors.ticket_suggestions(ticket)
+    except Exception:
+        log.exception("suggestions failed while recording the dispatch of %s", ticket.number)
+        items = []
+    top = items[0] if items else {}
+    units = [i.get("unit") for i in items]
+    return DispatchRecord.objects.create(
+        ticket=ticket,
+        at=at,
+        actor=getattr(actor, "username", "") or "",
+        suggested=[
+            {k: i.get(k) for k in ("category", "unit", "confidence", "rule")} for i in items
+        ],
+        suggested_category=top.get("category") or "",
+        suggested_unit=top.get("unit") or "",
+        rule_id=top.get("rule"),
+        chosen_unit=unit.code,
+        chosen_category=ticket.category.code if ticket.category_id else "",
+        accepted=bool(top) and top.get("unit") == unit.code,
+        unit_in_top3=unit.code in units[:3],
+    )
+
+
+def dispatch_recorded(ctx) -> dict:
+    """The step after a dispatch (registered with ``hotline.tickets.extensions``): what was
+    suggested beside what the dispatcher chose. Adds nothing to the event."""
+    dispatch_record(ticket=ctx.ticket, actor=ctx.actor, unit=ctx.ticket.unit, at=ctx.now)
+    return {}

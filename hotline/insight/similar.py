@@ -42,6 +42,12 @@ DUPLICATE_THRESHOLD = 0.9
 REPEAT_THRESHOLD = 0.5
 ADDRESS_BONUS = 0.1
 DEFAULT_WINDOW = timedelta(days=365)
+# The same citizen on the same issue (the same catalogue leaf) inside this window is a repeat
+# whatever the wording; other citizens on the same issue at the same place inside
+# PLACE_WINDOW are candidate duplicates of one event.
+REPEAT_WINDOW = timedelta(days=30)
+PLACE_WINDOW = timedelta(days=7)
+SAME_ISSUE_SCORE = 0.6
 # At most this many LSH candidates are scored, those sharing the most band keys first.
 LSH_LIMIT = 200
 
@@ -65,6 +71,8 @@ class TicketText:
     category: str = ""
     address: str = ""
     time: datetime | None = None
+    topic: str = ""  # the issue: a catalogue leaf's code (set or suggested), when known
+    place: str = ""  # the place: a region code at street level or finer, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +178,8 @@ def find_similar(
     duplicate_threshold: float = DUPLICATE_THRESHOLD,
     repeat_threshold: float = REPEAT_THRESHOLD,
     limit: int = 20,
+    repeat_window: timedelta = REPEAT_WINDOW,
+    place_window: timedelta = PLACE_WINDOW,
 ) -> list[Match]:
     """Possible repeats and duplicates of ``query`` among ``candidates``, best first.
 
@@ -178,6 +188,11 @@ def find_similar(
     ``duplicate_threshold``. Candidates in another region than the query's (both known) are
     never duplicates; candidates further than ``window`` in time (both known) are skipped.
     The query itself (same id) is ignored.
+
+    Whatever the wording: the same citizen on the same ``topic`` (catalogue leaf) within
+    ``repeat_window`` is a repeat; another citizen on the same topic at the same ``place``
+    within ``place_window`` is a candidate duplicate (both scored at least
+    ``SAME_ISSUE_SCORE``). Candidates without a topic or place are judged by text alone.
     """
     q = _Prepared(query)
     out = []
@@ -188,9 +203,19 @@ def find_similar(
             continue
         c = _Prepared(cand)
         score, reasons = _score(q, c)
+        same_issue = bool(query.topic) and query.topic == cand.topic
         if _same_citizen(q, c):
             if score >= repeat_threshold:
                 out.append(Match(cand.id, "repeat", round(score, 4), ("same citizen", *reasons)))
+            elif same_issue and _within(query, cand, repeat_window):
+                out.append(
+                    Match(
+                        cand.id,
+                        "repeat",
+                        round(max(score, SAME_ISSUE_SCORE), 4),
+                        ("same citizen", "same issue", *reasons),
+                    )
+                )
             continue
         if query.region and cand.region and query.region != cand.region:
             continue
@@ -198,8 +223,27 @@ def find_similar(
             if query.region and query.region == cand.region:
                 reasons.append("same region")
             out.append(Match(cand.id, "duplicate", round(score, 4), tuple(reasons)))
+        elif (
+            same_issue
+            and query.place
+            and query.place == cand.place
+            and _within(query, cand, place_window)
+        ):
+            out.append(
+                Match(
+                    cand.id,
+                    "duplicate",
+                    round(max(score, SAME_ISSUE_SCORE), 4),
+                    ("same place", "same issue", *reasons),
+                )
+            )
     out.sort(key=lambda m: (-m.score, str(m.ticket)))
     return out[:limit]
+
+
+def _within(a: TicketText, b: TicketText, window: timedelta) -> bool:
+    """Both times known and at most ``window`` apart (unknown times: not close enough)."""
+    return a.time is not None and b.time is not None and abs(a.time - b.time) <= window
 
 
 # ------------------------------------------------------------------ in-memory index

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.core.admin import AuditedAdmin, ReadOnlyAdmin, column
+from hotline.core.admin import AuditedAdmin, ReadOnlyAdmin, ScopedAdmin, column
 from hotline.core.formatting import mask_phone
 
 from .models import Outbox, WorkGroup
 
 
 @admin.register(Outbox)
-class OutboxAdmin(ReadOnlyAdmin):
+class OutboxAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "created_at",
         column("ticket", "工单"),

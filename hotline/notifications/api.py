@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router
+from pydantic import Field
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
-from hotline.core.api import paginate
-from hotline.core.errors import BadInput, Forbidden
+from hotline.core.api import PageNumber, PageSize, paginate
+from hotline.core.errors import Forbidden
 from hotline.core.formatting import iso, mask_phone
 
 from . import selectors
@@ -43,21 +44,15 @@ def _row(row: Outbox, *, unmasked: bool) -> dict[str, Any]:
 )
 def notifications(
     request: HttpRequest,
-    ticket: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    ticket: Annotated[str, Field(max_length=32)] | None = None,
+    kind: Annotated[str, Field(max_length=32)] | None = None,
+    status: Literal["pending", "sent", "failed"] | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     roles = grants_for(request.user).roles
     if not roles & READ_ROLES:
         raise Forbidden("the notification outbox is for admins and supervisors")
-    if status and status not in STATUSES:
-        raise BadInput("status", f"one of {', '.join(STATUSES)}")
-    if kind and len(kind) > 32:
-        raise BadInput("kind", "at most 32 characters")
-    if ticket and len(ticket) > 32:
-        raise BadInput("ticket", "at most 32 characters")
     unmasked = Role.ADMIN in roles
-    qs = selectors.outbox_list(ticket=ticket, kind=kind, status=status)
+    qs = selectors.outbox_list(request.user, ticket=ticket, kind=kind, status=status)
     return paginate(request, qs, page, page_size, lambda row: _row(row, unmasked=unmasked))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from hotline.core.scoping import TicketScopedQuerySet
+
 
 class Outbox(models.Model):
     PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -25,6 +27,8 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     last_error = models.TextField(blank=True)
     receipt = models.CharField(max_length=128, blank=True)
+
+    objects = TicketScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "通知"

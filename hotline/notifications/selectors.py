@@ -8,10 +8,11 @@ from .models import Outbox
 
 
 def outbox_list(
-    *, ticket: str | None = None, kind: str | None = None, status: str | None = None
+    user, *, ticket: str | None = None, kind: str | None = None, status: str | None = None
 ) -> QuerySet[Outbox]:
-    """Outbox rows, newest first, filtered by ticket number, kind and status."""
-    qs = Outbox.objects.select_related("ticket").order_by("-pk")
+    """Outbox rows of the tickets ``user`` may see (rows of no ticket: for whoever sees every
+    ticket), newest first, filtered by ticket number, kind and status."""
+    qs = Outbox.objects.restrict(user).select_related("ticket").order_by("-pk")
     if ticket:
         qs = qs.filter(ticket__number=ticket)
     if kind:

@@ -98,6 +98,11 @@ TEMPLATES: dict[str, Template] = {
             "工作群预警",
             "【12345{level}】{unit}承办的工单{number}「{title}」，{clock}时限{due}，请抓紧办理。",
         ),
+        Template(
+            "portal_code",
+            "短信验证码",
+            "【12345热线】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
+        ),
     )
 }
 

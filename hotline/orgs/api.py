@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from hotline.core.api import paginate
+from hotline.core.api import PageNumber, PageSize, paginate
 
 from . import selectors
 
@@ -20,8 +20,8 @@ def units(
     level: str | None = None,
     assessed: bool | None = None,
     parent: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     qs = selectors.units_list(level=level, assessed=assessed, parent=parent)
     return paginate(
@@ -45,8 +45,8 @@ def units(
 def regions(
     request: HttpRequest,
     level: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     qs = selectors.regions_list(level=level)
     return paginate(
@@ -67,8 +67,8 @@ def regions(
 def categories(
     request: HttpRequest,
     level: int | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     qs = selectors.categories_list(level=level)
     return paginate(

@@ -61,11 +61,33 @@ class Region(TreeNode):
         related_name="children",
         verbose_name="上级",
     )
+    # The node's centre, when known: a map point on a ticket resolves to the nearest node.
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
 
     class Meta:
         verbose_name = "区域"
         verbose_name_plural = "区域"
         ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionAlias(models.Model):
+    """Another name of a region that citizens use (a road, an estate, a landmark, a short
+    name): the place resolver matches it as it matches the region's own name."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="aliases", verbose_name="区域"
+    )
+    name = models.CharField("别名", max_length=64)
+
+    class Meta:
+        verbose_name = "区域别名"
+        verbose_name_plural = "区域别名"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_region_alias")]
 
     def __str__(self) -> str:
         return self.name
@@ -130,6 +152,11 @@ class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", "工作日"
 
 
+class Owner(models.TextChoices):
+    UNIT = "unit", "指定单位"
+    PLACE = "place", "属地"
+
+
 class Category(models.Model):
     """A node of the three-level dispatch catalogue (派单目录)."""
 
@@ -158,6 +185,10 @@ class Category(models.Model):
         "时限单位", max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
     )
     utility = models.BooleanField("水电气暖", default=False)
+    # Who owns a leaf: a named unit (the default unit: a bureau, a utility company) or the
+    # place (属地: the district of the ticket's place, which forwards down).
+    owner = models.CharField("归属", max_length=8, choices=Owner.choices, default=Owner.UNIT)
+    keywords = models.TextField("关键词", blank=True, help_text="市民常用说法，以空格或逗号分隔")
     copy_to_supervision = models.BooleanField("抄送督查室", default=False)
     copy_to_discipline = models.BooleanField("抄送纪检监察", default=False)
     active = models.BooleanField("启用", default=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.core.admin import ReadOnlyAdmin, column
+from hotline.core.admin import ReadOnlyAdmin, ScopedAdmin, column
 
 from .models import SupervisionOrder
 
@@ -19,7 +19,7 @@ ORDER_COLUMNS = (
 
 
 @admin.register(SupervisionOrder)
-class SupervisionOrderAdmin(ReadOnlyAdmin):
+class SupervisionOrderAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = ORDER_COLUMNS
     fields = (*ORDER_COLUMNS, "note")
     readonly_fields = tuple(c for c in ORDER_COLUMNS if callable(c))

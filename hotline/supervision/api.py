@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Router, Status
+from pydantic import Field
 
-from hotline.core.api import paginate
-from hotline.core.errors import BadInput
+from hotline.core.api import PageNumber, PageSize, StrictSchema, paginate
 from hotline.core.formatting import iso
 
 from . import selectors, services
 from .exports import accountability_xlsx
+from .models import Accountability
 
 router = Router(tags=["supervision"])
 
 
-class AccountabilityIn(Schema):
-    ticket: str
-    unit: str
-    reason: str
-    measure: str
-    person: str | None = None
+if TYPE_CHECKING:  # a Literal built at run time is a str to the type checker
+    Measure = str
+else:
+    Measure = Literal[tuple(Accountability.MEASURES)]
+
+
+class AccountabilityIn(StrictSchema):
+    ticket: Annotated[str, Field(max_length=32)]
+    unit: Annotated[str, Field(max_length=64)]
+    reason: Annotated[str, Field(max_length=5_000)]
+    measure: Measure
+    person: Annotated[str, Field(max_length=64)] | None = None
 
 
 def _row(r) -> dict:
@@ -55,12 +62,12 @@ def records(
     request: HttpRequest,
     unit: str | None = None,
     ticket: str | None = None,
-    measure: str | None = None,
+    measure: Measure | None = None,
     since: date | None = None,
     until: date | None = None,
-    format: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    format: Literal["json", "xlsx"] | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     qs = selectors.accountability_list(
         request.user, unit=unit, ticket=ticket, measure=measure, since=since, until=until
@@ -72,8 +79,6 @@ def records(
         )
         response["Content-Disposition"] = 'attachment; filename="accountability.xlsx"'
         return response
-    if format not in (None, "", "json"):
-        raise BadInput("format", "json or xlsx")
     return paginate(request, qs, page, page_size, _row)
 
 
@@ -82,7 +87,7 @@ def records(
     response=dict[str, Any],
     summary="Tickets referred automatically (3 redos or 3 send-backs)",
 )
-def queue(request: HttpRequest, page: int | None = None, page_size: int | None = None):
+def queue(request: HttpRequest, page: PageNumber | None = None, page_size: PageSize | None = None):
     qs = selectors.referral_queue(request.user)
     return paginate(
         request,

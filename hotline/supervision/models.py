@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from hotline.core.scoping import TicketScopedQuerySet
+
 
 class SupervisionOrder(models.Model):
     """督办单: a supervisor's formal push on a ticket with its own deadline. Level 2 = 二次督办."""
@@ -27,6 +29,8 @@ class SupervisionOrder(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     event_seq = models.PositiveIntegerField()
 
+    objects = TicketScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "督办单"
         verbose_name_plural = "督办单"
@@ -49,6 +53,8 @@ class Referral(models.Model):
     created_at = models.DateTimeField("移送时间")
     event_seq = models.PositiveIntegerField()
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    objects = TicketScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "自动移送督办"
@@ -86,6 +92,8 @@ class Accountability(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="决定人"
     )
     decided_at = models.DateTimeField("决定时间")
+
+    objects = TicketScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "追责问责记录"

@@ -1,4 +1,5 @@
-"""Reads of supervision: accountability records and the referral queue."""
+"""Reads of supervision: accountability records, supervision orders and the referral queue,
+each starting from the rows of tickets the reader may see (``objects.restrict(user)``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
 from hotline.orgs.models import Unit
 
-from .models import Accountability, Referral
+from .models import Accountability, Referral, SupervisionOrder
 
 READERS = frozenset({Role.SUPERVISOR, Role.INSPECTOR, Role.ADMIN, Role.LEADER})
 
@@ -31,8 +32,10 @@ def accountability_list(
     measure: str | None = None,
 ) -> QuerySet[Accountability]:
     _require(user)
-    qs = Accountability.objects.select_related("ticket", "unit", "decided_by").order_by(
-        "-decided_at", "-pk"
+    qs = (
+        Accountability.objects.restrict(user)
+        .select_related("ticket", "unit", "decided_by")
+        .order_by("-decided_at", "-pk")
     )
     if unit:
         node = Unit.objects.filter(code=unit).first()
@@ -52,10 +55,20 @@ def accountability_list(
     return qs
 
 
+def supervision_orders(user, *, ticket: str | None = None) -> QuerySet[SupervisionOrder]:
+    """Supervision orders of the tickets ``user`` may see, newest first."""
+    _require(user)
+    qs = SupervisionOrder.objects.restrict(user).select_related("ticket", "unit", "created_by")
+    if ticket:
+        qs = qs.filter(ticket__number=ticket)
+    return qs.order_by("-created_at", "-pk")
+
+
 def referral_queue(user) -> QuerySet[Referral]:
     _require(user)
     return (
-        Referral.objects.filter(handled_at__isnull=True)
+        Referral.objects.restrict(user)
+        .filter(handled_at__isnull=True)
         .select_related("ticket", "ticket__unit")
         .order_by("created_at")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 
-from hotline.core.admin import ReadOnlyAdmin, ReadOnlyInline, column, titled
+from hotline.core.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, column, titled
 from hotline.core.formatting import mask_name, mask_phone
 
 from . import clocks
@@ -64,7 +64,9 @@ class TicketAssignmentInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdmin):
+class TicketAdmin(ScopedAdmin, ReadOnlyAdmin):
+    ticket_path = ""
+
     list_display = (
         "number",
         "title",
@@ -145,7 +147,7 @@ class TicketAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdmin):
+class TicketEventAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (column("ticket", "工单"), *EVENT_COLUMNS)
     fields = readonly_fields = (
         column("ticket", "工单"),
@@ -161,7 +163,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
+class ClockAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (column("ticket", "工单"), *CLOCK_COLUMNS)
     fields = readonly_fields = (column("ticket", "工单"), *CLOCK_COLUMNS)
     list_filter = (

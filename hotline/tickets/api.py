@@ -2,43 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool
+from ninja import Field, Router, Status
 
 from hotline.accounts.selectors import grants_for
-from hotline.core.api import paginate
-from hotline.core.errors import BadInput, NotFound
+from hotline.core.api import PageNumber, PageSize, StrictSchema, paginate
+from hotline.core.errors import NotFound
 
-from . import selectors, services, workflow
+from . import policy, selectors, services, workflow
 from .serializers import ticket_view
 
 router = Router(tags=["tickets"])
 
 
-class CitizenIn(Schema):
-    name: str | None = None
-    phone: str | None = None
-    anonymous: StrictBool | None = None
-    confidential: StrictBool | None = None
+def _one_of(values) -> Any:
+    """``Literal`` of a table's keys: the schema lists them, anything else is a 400 naming them."""
+    return Literal[tuple(values)]
 
 
-class TicketIn(Schema):
-    channel: str = Field(..., description=f"one of {', '.join(workflow.CHANNELS)}")
-    kind: str = Field(..., description=f"one of {', '.join(workflow.KINDS)}")
-    urgency: str | None = Field(
+if TYPE_CHECKING:  # a Literal built at run time is a str to the type checker
+    Channel = str
+    Kind = str
+    Urgency = str
+    Outcome = str
+    Satisfaction = str
+    Verdict = str
+    Action = str
+else:
+    Channel = _one_of(workflow.CHANNELS)
+    Kind = _one_of(workflow.KINDS)
+    Urgency = _one_of(workflow.URGENCIES)
+    Outcome = _one_of(workflow.OUTCOMES)
+    Satisfaction = _one_of(workflow.SATISFACTIONS)
+    Verdict = _one_of(workflow.VERDICTS)
+    Action = _one_of(workflow.TICKET_ACTIONS)
+CopyTarget = Literal["supervision", "discipline"]
+Code = Annotated[str, Field(max_length=64)]
+Text = Annotated[str, Field(max_length=5_000)]
+
+
+class CitizenIn(StrictSchema):
+    name: Annotated[str, Field(max_length=64)] | None = None
+    phone: Annotated[str, Field(pattern=r"^(\+?[0-9*\- ]{3,20})?$")] | None = Field(
+        None, description="digits, +, - or spaces, 3 to 20 characters"
+    )
+    anonymous: bool | None = None
+    confidential: bool | None = None
+
+
+class TicketIn(StrictSchema):
+    channel: Channel
+    kind: Kind
+    urgency: Urgency | None = Field(
         None, description="normal, urgent or emergency; urgent words in the text can raise it"
     )
-    title: str | None = None
-    content: str
-    address: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    region: str | None = Field(None, description="region code")
-    category: str | None = Field(None, description="catalogue code")
-    centre: str | None = Field(
+    title: Annotated[str, Field(max_length=200)] | None = None
+    content: Annotated[str, Field(max_length=10_000)]
+    address: Annotated[str, Field(max_length=255)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    region: Code | None = Field(None, description="region code")
+    category: Code | None = Field(None, description="catalogue code")
+    centre: Code | None = Field(
         None,
         description="the hotline centre registering it (its unit's code: a district's own line);"
         " default: the caller's centre, else the city's",
@@ -46,33 +73,33 @@ class TicketIn(Schema):
     citizen: CitizenIn | None = None
 
 
-class ActionIn(Schema):
-    unit: str | None = Field(None, description="unit code (dispatch, forward)")
-    co_units: list[str] | None = Field(None, description="co-unit codes (dispatch)")
-    reason: str | None = Field(
+class ActionIn(StrictSchema):
+    unit: Code | None = Field(None, description="unit code (dispatch, forward)")
+    co_units: list[Code] | None = Field(None, description="co-unit codes (dispatch)")
+    reason: Text | None = Field(
         None, description="send_back, request_extension, invalidate, pass_up"
     )
-    days: int | None = Field(
-        None, description="working days (request_extension, review redo, supervise)"
+    days: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None,
+        description=f"working days (request_extension: at most {policy.MAX_EXTENSION_DAYS}; "
+        "review redo, supervise)",
     )
-    approve: StrictBool | None = Field(
+    approve: bool | None = Field(
         None,
         description="decide_extension; on a re-dispatch after a send-back: was the send-back justified",
     )
-    text: str | None = Field(None, description="reply, comment, answer_directly")
-    outcome: str | None = Field(None, description="reply: resolved, explained, cannot_resolve")
-    satisfaction: str | None = Field(
-        None, description="follow_up: satisfied, basically_satisfied, dissatisfied"
-    )
-    verdict: str | None = Field(None, description="review: proper or redo")
-    into: str | None = Field(None, description="merge: number of the ticket to merge into")
-    level: int | None = Field(
+    text: Text | None = Field(None, description="reply, comment, answer_directly")
+    outcome: Outcome | None = Field(None, description="reply")
+    satisfaction: Satisfaction | None = Field(None, description="follow_up")
+    verdict: Verdict | None = Field(None, description="review")
+    into: Code | None = Field(None, description="merge: number of the ticket to merge into")
+    level: Annotated[int, Field(ge=1, le=10)] | None = Field(
         None, description="supervise: supervision number (1, 2 = second supervision)"
     )
-    copy_to: list[str] | None = Field(
-        None, description="dispatch: read-only copies to 'supervision' and/or 'discipline'"
+    copy_to: list[CopyTarget] | None = Field(
+        None, description="dispatch: read-only copies to the supervision and discipline offices"
     )
-    note: str | None = None
+    note: Text | None = None
 
 
 @router.post("/tickets", response={201: dict[str, Any]}, summary="Register a ticket")
@@ -95,10 +122,10 @@ def list_tickets(
     status: str | None = None,
     unit: str | None = None,
     q: str | None = None,
-    centre: str | None = None,
-    origin: str | None = None,
-    page: int | None = None,
-    page_size: int | None = None,
+    centre: Code | None = None,
+    origin: Literal["own", "transferred"] | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
 ):
     """``centre`` (a centre's unit code) keeps the tickets registered at or held by that
     centre; ``origin`` ``own`` (自办件: registered there) or ``transferred`` (转办件: received
@@ -126,11 +153,7 @@ def get_ticket(request: HttpRequest, number: str):
     response=dict[str, Any],
     summary="Take an action of the lifecycle",
 )
-def act(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None):
-    if action not in workflow.TICKET_ACTIONS:
-        raise BadInput(
-            "action", f"unknown action {action!r}; one of {', '.join(workflow.TICKET_ACTIONS)}"
-        )
+def act(request: HttpRequest, number: str, action: Action, payload: ActionIn | None = None):
     data = payload.model_dump(exclude_none=True) if payload is not None else {}
     services.ticket_transition(actor=request.user, number=number, action=action, data=data)
     ticket = selectors.ticket_detail(request.user, number)

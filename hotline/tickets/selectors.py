@@ -35,6 +35,12 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(visible)
 
 
+def tickets_visible_or_all(user) -> QuerySet[Ticket] | None:
+    """None when ``user`` sees every ticket, else ``tickets_visible_to(user)``: what
+    ``hotline.core.scoping.restrict`` narrows ticket-derived rows with (registered at start-up)."""
+    return None if grants_for(user).sees_all else tickets_visible_to(user)
+
+
 def ticket_get_visible(user, number: str, *, related: tuple[str, ...] = ()) -> Ticket:
     """The ticket ``number`` if ``user`` may see it (NotFound otherwise), with ``related``
     rows joined in."""

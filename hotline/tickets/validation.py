@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 
 from hotline.core.errors import BadInput
+from hotline.core.validation import text_problem
 from hotline.orgs.models import Unit
 
 PHONE_RE = re.compile(r"^\+?[0-9*\- ]{3,20}$")
@@ -23,6 +24,8 @@ def text_field(data: Mapping, field: str, *, required: bool, max_len: int = MAX_
         return ""
     if not isinstance(value, str):
         raise BadInput(field, "must be a string")
+    if problem := text_problem(value):  # channels that bypass the HTTP edge (imports, WeChat)
+        raise BadInput(field, problem)
     value = value.strip()
     if len(value) > max_len:
         raise BadInput(field, f"at most {max_len} characters")

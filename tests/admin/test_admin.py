@@ -38,9 +38,16 @@ def _today(monkeypatch):
 
 @pytest.fixture
 def root(db):
-    return User.objects.create_superuser(
+    """A superuser holding the admin role at the centre: the admin's lists of tickets and of
+    what derives from them show what the user's roles may see, superuser or not."""
+    from hotline.accounts.roles import Role
+    from hotline.accounts.services import membership_grant
+
+    user = User.objects.create_superuser(
         username="root-admin", password="pw", display_name="超级管理员"
     )
+    membership_grant(user=user, unit=Unit.objects.get(code="center"), role=Role.ADMIN)
+    return user
 
 
 @pytest.fixture

@@ -132,6 +132,7 @@ def test_suggest_without_a_trained_model_says_so(api, settings, tmp_path):
     classifier._cache.clear()
     assert api("dispatcher").post("suggest", {"text": "路灯不亮"}).json() == {
         "model": None,
+        "place": None,
         "items": [],
     }
 

@@ -99,3 +99,53 @@ def test_index_retrieves_without_scanning_and_finds_matches():
     cands = index.candidates(Q)
     assert {c.id for c in cands} == {10}
     assert [m.ticket for m in index.similar(Q)] == [10]
+
+
+# --- the same issue, whatever the wording ------------------------------------------------------
+
+_T0 = datetime(2026, 11, 20, 9, 0)
+
+
+def _call(id_, minutes, text, phone, topic="C01-01-19", place="jiangan-01"):
+    from hotline.insight.similar import TicketText
+
+    return TicketText(
+        id=id_,
+        title=text,
+        phone=phone,
+        time=_T0 + timedelta(minutes=minutes),
+        topic=topic,
+        place=place,
+    )
+
+
+def test_the_same_citizen_on_the_same_issue_is_a_repeat_whatever_the_wording():
+    from hotline.insight.similar import find_similar
+
+    query = _call(1, 1, "家里又没水了，什么时候来水", "13800000001")
+    first = _call(2, 0, "大智路小区停水三天", "13800000001")
+    (match,) = find_similar(query, [first])
+    assert match.kind == "repeat" and "same issue" in match.reasons and match.score >= 0.6
+    other_issue = _call(3, 0, "大智路小区停电了", "13800000001", topic="C01-01-18")
+    month_ago = _call(4, -60 * 24 * 40, "小区停水", "13800000001")
+    assert find_similar(query, [other_issue, month_ago]) == []
+
+
+def test_other_citizens_on_the_same_issue_at_the_same_place_are_candidate_duplicates():
+    from hotline.insight.similar import find_similar
+
+    query = _call(1, 0, "家里没水了", "13800000001")
+    neighbour = _call(2, 30, "大智路停水了", "13800000002")
+    elsewhere = _call(3, 30, "我们这停水了", "13800000003", place="hanyang-01")
+    last_month = _call(4, 60 * 24 * 10, "又停水了", "13800000004")
+    no_place = _call(5, 30, "停水", "13800000005", place="")
+    matches = find_similar(query, [neighbour, elsewhere, last_month, no_place])
+    assert [(m.ticket, m.kind) for m in matches] == [(2, "duplicate")]
+    assert matches[0].reasons[:2] == ("same place", "same issue")
+
+
+def test_without_an_issue_the_text_alone_decides():
+    from hotline.insight.similar import find_similar
+
+    query = _call(1, 1, "家里又没水了", "13800000001", topic="")
+    assert find_similar(query, [_call(2, 0, "大智路小区停水三天", "13800000001", topic="")]) == []

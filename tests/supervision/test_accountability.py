@@ -89,4 +89,4 @@ def test_the_dispatcher_can_ask_for_copies(api):
     assert response.status_code == 200
     assert t.number in {i["number"] for i in api("inspector").get("tickets").json()["items"]}
     bad = api("dispatcher").act(register().number, "dispatch", unit="jiangan", copy_to=["press"])
-    assert bad.status_code == 400 and bad.json()["field"] == "copy_to"
+    assert bad.status_code == 400 and bad.json()["field"] == "copy_to[0]"

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hotline.accounts.demo import build_users
 from hotline.insight import classifier
+from hotline.insight.demo import seed_rules
 from hotline.orgs.demo import build_org
 from hotline.tickets.demo import build_tickets
 from hotline.tickets.models import Ticket
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             if not CalendarYear.objects.filter(year=year, confirmed=True).exists():
                 calendar_seed_year(year=year, confirm=True)
         units = build_org()
+        seed_rules()
         users = build_users()
         made = 0
         if not Ticket.objects.exists() and options["tickets"]:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0001_open311'),
+        ('intake', '0002_open311'),
         ('tickets', '0006_leaner_indexes'),
     ]
 

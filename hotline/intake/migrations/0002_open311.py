@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('intake', '0001_initial'),
         ('tickets', '0006_leaner_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -148,7 +148,7 @@ def main() -> None:
         f'speed {core_speed_us():.1f} µs (`python -m timeit "sum(range(1000))"`), Python '
         f"{sys.version.split()[0]}. Model in use: `{classifier.current_name()}`{trained}.",
         "",
-        "Reproduce: `.venv/bin/python bench/routing_bench.py > docs/benchmarks-routing.md`",
+        "Reproduce: `.venv/bin/python bench/routing_bench.py` (prints the tables; the notes at the end are written by hand)",
         "",
         f"The labelled set: {full.n} messages written by the team from the seeded city's own "
         f"places (`tests/insight/routing_cases.py`), {len(full.per_leaf)} leaves, each with "

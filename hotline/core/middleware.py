@@ -117,11 +117,9 @@ def body_limit(request: HttpRequest) -> int:
 
 def too_large(request: HttpRequest, limit: int, size: int | None) -> HttpResponse:
     said = f"{size} bytes" if size is not None else "more than that"
-    detail = f"the request body is {said}; at most {limit} bytes are accepted"
-    if request.path_info.startswith(OPEN311_PREFIX):
-        response = edge_error(request, 413, detail)
-    else:
-        response = JsonResponse(error_body(413, detail), status=413)
+    response = edge_error(
+        request, 413, f"the request body is {said}; at most {limit} bytes are accepted"
+    )
     response["Connection"] = "close"
     return response
 

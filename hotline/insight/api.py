@@ -46,6 +46,8 @@ def suggest(request: HttpRequest, payload: SuggestIn):
         raise BadInput("text", "required")
     if len(payload.text) > MAX_TEXT:
         raise BadInput("text", f"at most {MAX_TEXT} characters")
+    if payload.title and len(payload.title) > 200:
+        raise BadInput("title", "at most 200 characters")
     if payload.address and len(payload.address) > 255:
         raise BadInput("address", "at most 255 characters")
     if payload.region and not Region.objects.filter(code=payload.region).exists():

@@ -1,5 +1,7 @@
 """Admin pages of the intake app: read-only records (codes, counters, photos, used links,
-imported rows). Nothing here writes a ticket."""
+imported rows) and the Open311 keys (listed, revoked by an action through the service; made
+with ``python manage.py open311_key create NAME``, since the key is shown once). Nothing here
+writes a ticket."""
 
 from __future__ import annotations
 

@@ -81,6 +81,11 @@ TEMPLATES: dict[str, Template] = {
             "回访评价",
             "【12345热线】您的工单{number}已办结，请对办理结果进行评价：{link}",
         ),
+        Template(
+            "portal_code",
+            "短信验证码",
+            "【12345热线】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
+        ),
         # WeChat template message (first / keyword1-3 / remark, see gateways.WechatTemplateGateway).
         Template(
             "wechat_progress",
@@ -97,11 +102,6 @@ TEMPLATES: dict[str, Template] = {
             "wecom_warning",
             "工作群预警",
             "【12345{level}】{unit}承办的工单{number}「{title}」，{clock}时限{due}，请抓紧办理。",
-        ),
-        Template(
-            "portal_code",
-            "短信验证码",
-            "【12345热线】您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
         ),
     )
 }

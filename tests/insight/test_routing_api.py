@@ -132,6 +132,7 @@ def test_a_disabled_rule_no_longer_decides(api, tiny_model):
         ({"text": "停水", "lat": 30.6}, "lon"),
         ({"text": "停水", "lat": 130.6, "lon": 114.3}, "lat"),
         ({"text": "停水", "address": "路" * 256}, "address"),
+        ({"text": "停水", "title": "水" * 201}, "title"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, tiny_model, body, field):

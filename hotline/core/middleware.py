@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -54,6 +55,14 @@ def edge_error(request: HttpRequest, status: int, detail: str, field: str | None
     ``[{code, description}]`` under ``/open311/``, ``{"error", "detail"}`` everywhere else."""
     if request.path_info.startswith(OPEN311_PREFIX):
         description = f"{field}: {detail}" if field else detail
+        if not request.path_info.endswith(".json"):  # GeoReport's errors in XML otherwise
+            return HttpResponse(
+                '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error>'
+                f"<code>{status}</code><description>{escape(description)}</description>"
+                "</error></errors>",
+                status=status,
+                content_type="text/xml; charset=utf-8",
+            )
         return JsonResponse(
             [{"code": status, "description": description}], status=status, safe=False
         )

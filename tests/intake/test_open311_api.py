@@ -302,18 +302,29 @@ def test_malformed_or_oversized_body_is_400_and_writes_nothing(
     assert Ticket.objects.count() == before
 
 
-def test_a_body_over_the_limit_is_413_in_the_specs_format_and_writes_nothing(
-    client, open311_key, leaf, settings
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_oversized_body_is_413_in_the_spec_format_and_writes_nothing(
+    client, open311_key, leaf, settings, fmt
 ):
+    _, key = open311_key
     before = Ticket.objects.count()
-    body = b"a=" + b"x" * settings.HOTLINE_MAX_BODY
-    response = client.post(
-        f"{URL}/requests.xml", data=body, content_type="application/x-www-form-urlencoded"
-    )
+    padding = "x" * (settings.HOTLINE_MAX_BODY + 1)
+    form = {"api_key": key, "service_code": leaf.code, "address_string": "武汉", "p": padding}
+    response = post_form(client, fmt, form)
     assert response.status_code == 413
     code, description = spec_error(response)
     assert code == 413 and "at most" in description
     assert Ticket.objects.count() == before
+
+
+def test_control_characters_are_refused_in_the_spec_format(client, open311_key, leaf):
+    _, key = open311_key
+    form = {"api_key": key, "service_code": leaf.code, "address_string": "武\x00汉"}
+    response = post_form(client, "xml", form)
+    assert response.status_code == 400
+    code, description = spec_error(response)
+    assert code == 400 and "address_string" in description
+    assert not Ticket.objects.filter(channel="api").exists()
 
 
 def test_unknown_paths_and_methods(client):

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotline.assessment import formulas
@@ -160,6 +160,7 @@ DAYS[date(2026, 10, 10)] = True
 CAL = WorkCalendar.from_days(DAYS, years=[2026])
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(st.integers(0, 30 * 86400 - 1), st.integers(0, 8 * 86400)),

@@ -114,6 +114,19 @@ def test_submit_registers_through_the_web_channel_and_sends_the_number(client):
     assert ticket.number in page.content.decode()
 
 
+def test_a_districts_portal_entry_names_its_line_and_registers_at_its_centre(client):
+    """Each district's own line (区长专线) has its portal entry: ``/portal/?centre=jianghan``."""
+    page = client.get("/portal/?centre=jianghan").content.decode()
+    assert "江汉区区长专线" in page and "027-80212345" in page
+    ticket = submit(client, region="jianghan-01", address="汉正街 8 号")
+    assert ticket.registered_centre.unit.code == "jianghan"
+    ack = Outbox.objects.get(ticket=ticket, kind="acknowledgement")
+    assert ack.params["line"] == "江汉区区长专线 027-80212345"
+    # An unknown centre changes nothing; the city's entry is the default.
+    assert "江汉区区长专线" in client.get("/portal/?centre=atlantis").content.decode()
+    assert "区长专线" not in Client().get("/portal/").content.decode()
+
+
 def test_photos_are_re_encoded_without_exif(client):
     exif = Image.Exif()
     exif[0x8825] = {2: (30, 35, 0)}  # GPS latitude

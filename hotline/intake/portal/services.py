@@ -49,6 +49,7 @@ class Submission:
     address: str = ""
     region: str = ""  # a Region code
     confidential: bool = False
+    centre: str = ""  # the hotline centre whose portal entry it came through (its unit code)
 
 
 def portal_submit(
@@ -64,6 +65,7 @@ def portal_submit(
         "content": submission.content,
         "address": submission.address,
         "region": submission.region or None,
+        "centre": submission.centre or None,
         "citizen": {
             "name": submission.name,
             "phone": submission.phone,

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hotline.core.errors import Conflict, NotFound, RateLimited
+from hotline.orgs.selectors import centres_all
 
 from . import services
 from .codes import CodeRefused, code_check, code_send, code_use
@@ -68,9 +69,22 @@ def _too_large(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _centre_of(request: HttpRequest):
+    """The hotline centre whose portal entry the citizen came through (``?centre=jianghan``,
+    kept in the session), else the city's: its name and number head the pages, and requests
+    are registered at it."""
+    centres = {c.code: c for c in centres_all()}
+    asked = request.GET.get("centre")
+    if asked in centres:
+        request.session["portal_centre"] = asked
+    code = request.session.get("portal_centre")
+    city = next((c for c in centres.values() if c.parent_id is None), None)
+    return centres.get(code) or city
+
+
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"centre": _centre_of(request)})
 
 
 # --- submit ---------------------------------------------------------------------------------
@@ -97,13 +111,18 @@ def submit(request: HttpRequest) -> HttpResponse:
         if phone:
             return _submit(request, phone)
     if not phone:
-        return render(request, "portal/submit_phone.html", {"form": PhoneForm()})
+        return render(
+            request,
+            "portal/submit_phone.html",
+            {"form": PhoneForm(), "centre": _centre_of(request)},
+        )
     form = SubmitForm(initial={"key": uuid.uuid4().hex})
-    return render(request, "portal/submit.html", _submit_context(form, phone))
+    return render(request, "portal/submit.html", _submit_context(form, phone, request=request))
 
 
-def _submit_context(form, phone, photo_errors=()) -> dict:
+def _submit_context(form, phone, photo_errors=(), *, request=None) -> dict:
     return {
+        "centre": _centre_of(request) if request is not None else None,
         "form": form,
         "phone": phone,
         "photo_errors": photo_errors,
@@ -148,7 +167,10 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
                 photo_errors.append(f"{upload.name}：{exc}")
     if not form.is_valid() or photo_errors:
         return render(
-            request, "portal/submit.html", _submit_context(form, phone, photo_errors), status=400
+            request,
+            "portal/submit.html",
+            _submit_context(form, phone, photo_errors, request=request),
+            status=400,
         )
     try:
         rate_hit("verify", client_of(request), f"phone:{phone}")
@@ -156,6 +178,7 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
     except RateLimited as exc:
         return _too_many(request, exc)
     data = form.cleaned_data
+    centre = _centre_of(request)
     try:
         code = code_check(purpose="submit", phone=phone, code=data["code"])
         ticket, _ = services.portal_submit(
@@ -168,6 +191,7 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
                 address=data["address"].strip(),
                 region=data["region"],
                 confidential=data["confidential"],
+                centre=centre.code if centre is not None else "",
             ),
             code=code,
             photos=photos,
@@ -176,7 +200,10 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
     except CodeRefused as exc:
         form.add_error("code", str(exc))
         return render(
-            request, "portal/submit.html", _submit_context(form, phone, photo_errors), status=400
+            request,
+            "portal/submit.html",
+            _submit_context(form, phone, photo_errors, request=request),
+            status=400,
         )
     done = request.session.get("portal_done", {})
     done[data["key"]] = ticket.number

@@ -25,8 +25,11 @@ COUNTS = (
     "send_backs_invalid",
     "co_handled",
 )
+# The cohort split by where a ticket was registered: at the district centre above the unit
+# (自办件, the district's own line) or elsewhere (转办件, handed down from the city).
+ORIGIN_COUNTS = ("received_own", "received_transferred")
 DEDUCTION_COUNTS = ("red_warnings", "supervision_orders", "accountabilities")
-METRICS = COUNTS + DEDUCTION_COUNTS
+METRICS = COUNTS + ORIGIN_COUNTS + DEDUCTION_COUNTS
 
 # rate name -> (numerator, denominator, higher is better)
 RATES: dict[str, tuple[str, str, bool]] = {

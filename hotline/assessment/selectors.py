@@ -194,7 +194,13 @@ def conditions(scope: Scope, period: Period) -> dict[str, Q]:
     repeat = TicketSignature.objects.filter(ticket=OuterRef("pk")).filter(
         Exists(earlier_same_citizen)
     )
+    # 自办件: registered at a district centre whose tree holds the unit (the city's centre has
+    # no parent); every other cohort ticket reached the unit from above (转办件).
+    prefixes = [scope.path[: i + 1] for i, ch in enumerate(scope.path) if ch == "/" and i]
+    own = Q(registered_centre__parent__isnull=False, registered_centre__covers__path__in=prefixes)
     return {
+        "received_own": own,
+        "received_transferred": ~own,
         "forwarded": Q(Exists(transfers)),
         "forwarded_late": Q(Exists(transfers.filter(met=False))),
         "accepted_on_time": Q(

@@ -26,6 +26,8 @@ LABELS = {
     "repeats": "重复投诉",
     "send_backs_invalid": "无效退单",
     "co_handled": "协办量",
+    "received_own": "自办件",
+    "received_transferred": "转办件",
     "red_warnings": "红灯预警",
     "supervision_orders": "督办",
     "accountabilities": "追责问责",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from tests.factories import JUDGEMENTS
+
 MONTH = "2026-10"
 # A cut-off while the last evening's 15-working-day ticket is not yet due.
 EARLY_CUT_OFF = datetime.fromisoformat("2026-11-20T00:00:00+08:00")
@@ -143,7 +145,14 @@ def history_lines(complex_category: str) -> list[str]:
             ev("decide_extension", D, at("10-19", "11:00"), approve=True),
             reply("housing-handler", at("10-26", "10:00")),
             follow(at("10-27", "10:00"), "dissatisfied"),
-            ev("review", "evaluator", at("10-28", "10:00"), verdict="proper", note="处置得当"),
+            ev(
+                "review",
+                "evaluator",
+                at("10-28", "10:00"),
+                verdict="proper",
+                note="处置得当",
+                judgements=JUDGEMENTS,
+            ),
         ],
     )
     # Replied late by one hour: the make-up Saturday (10 October) counts as a working day.
@@ -155,7 +164,14 @@ def history_lines(complex_category: str) -> list[str]:
             ev("accept", "housing-handler", at("10-08", "10:00")),
             reply("housing-handler", at("10-14", "10:00")),
             follow(at("10-15", "10:00"), "dissatisfied"),
-            ev("review", "evaluator", at("10-16", "10:00"), verdict="redo", note="未整改"),
+            ev(
+                "review",
+                "evaluator",
+                at("10-16", "10:00"),
+                verdict="redo",
+                note="未整改",
+                judgements=JUDGEMENTS,
+            ),
             reply("housing-handler", at("10-19", "10:00")),
             follow(at("10-20", "10:00")),
         ],
@@ -179,7 +195,14 @@ def history_lines(complex_category: str) -> list[str]:
             ev("accept", "jiangan-handler", at("10-16", "10:00")),
             reply("jiangan-handler", at("10-19", "10:00")),
             follow(at("10-20", "10:00"), "dissatisfied"),
-            ev("review", "evaluator", at("10-21", "10:00"), verdict="redo", note="未解决"),
+            ev(
+                "review",
+                "evaluator",
+                at("10-21", "10:00"),
+                verdict="redo",
+                note="未解决",
+                judgements=JUDGEMENTS,
+            ),
             reply("jiangan-handler", at("10-23", "10:00")),
             follow(at("10-26", "10:00"), "dissatisfied"),
         ],

@@ -233,3 +233,25 @@ def test_the_calls_are_in_the_openapi_schema():
         assert path in paths
     names = {p["name"] for p in paths["/api/v1/assessment"]["get"]["parameters"]}
     assert {"from", "to", "scope", "format"} <= names
+
+
+def test_a_districts_own_and_transferred_tickets_are_separate_counts(api):
+    """自办件 (registered at the district's own line) and 转办件 (handed down by the city) are
+    counted apart in the district's rows; together they are what the unit received."""
+    body = {"channel": "phone", "kind": "complaint", "title": "噪音", "content": "夜间施工噪音"}
+    own = api("jianghan-centre-agent").post("tickets", body).json()["number"]
+    api("jianghan-centre-dispatcher").act(own, "dispatch", unit="jianghan-01")
+    received = api("agent").post("tickets", body).json()["number"]
+    api("dispatcher").act(received, "dispatch", unit="jianghan-01")
+    today = timezone.localdate().isoformat()
+    rows = api("leader").get(f"assessment?from={today}&to={today}&scope=jianghan").json()["items"]
+    street = next(r for r in rows if r["unit"] == "jianghan-01")
+    assert (street["received_own"], street["received_transferred"]) == (1, 1)
+    assert street["received_own"] + street["received_transferred"] == street["received"]
+    month = timezone.localdate().strftime("%Y-%m")
+    listed = (
+        api("leader")
+        .get(f"assessment/{month}/units/jianghan-01/tickets?metric=received_own")
+        .json()["items"]
+    )
+    assert [t["number"] for t in listed] == [own]

@@ -77,7 +77,7 @@ def _centre_of(request: HttpRequest):
     asked = request.GET.get("centre")
     if asked in centres:
         request.session["portal_centre"] = asked
-    code = request.session.get("portal_centre")
+    code = str(request.session.get("portal_centre") or "")
     city = next((c for c in centres.values() if c.parent_id is None), None)
     return centres.get(code) or city
 

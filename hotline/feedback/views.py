@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
+from hotline.tickets.staff_pages import error_text as _error_text
+from hotline.tickets.staff_pages import forbidden as _forbidden
+from hotline.tickets.staff_pages import page as _page
+from hotline.tickets.staff_pages import staff_login_required as console_login_required
 from hotline.workcal.calc import warning_level
 
 from . import selectors, spotchecks
 from .exports import spot_results_xlsx
-from .pages import error_text as _error_text
-from .pages import forbidden as _forbidden
-from .pages import page as _page
-from .pages import staff_login_required as console_login_required
 
 WARNING_TEXT = {"none": "正常", "yellow": "黄灯", "red": "红灯"}
 

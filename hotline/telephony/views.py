@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from hotline.core.errors import Forbidden, HotlineError
+from hotline.tickets.staff_pages import error_text as _error_text
+from hotline.tickets.staff_pages import forbidden as _forbidden
+from hotline.tickets.staff_pages import page as _page
+from hotline.tickets.staff_pages import staff_login_required as console_login_required
 
 from . import selectors
-from .pages import error_text as _error_text
-from .pages import forbidden as _forbidden
-from .pages import page as _page
-from .pages import staff_login_required as console_login_required
 from .records import rate
 
 

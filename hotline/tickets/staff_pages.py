@@ -1,6 +1,6 @@
-"""Rendering this app's pages inside the console's layout (its ``console/base.html``) without
-importing the console (it sits above this app): the header's context, the 403 page, the login
-guard. The console builds the same header for its own pages."""
+"""Staff pages of the apps above tickets (feedback, telephony) inside the console's layout
+(its ``console/base.html``) without importing the console, which sits above them: the header's
+context, the 403 page, the login guard."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hotline.accounts.roles import ROLE_LABELS
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import HotlineError
 from hotline.orgs.selectors import units_list
-from hotline.tickets.services import may_register
+
+from .services import may_register
 
 staff_login_required = login_required(login_url=reverse_lazy("console:login"))
 

@@ -10,6 +10,7 @@ JOBS: tuple[Job, ...] = (
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
     Job("wechat_progress", 30, "hotline.intake.tasks.wechat_progress"),
+    Job("portal_follow_up_links", 60, "hotline.intake.tasks.portal_follow_up_links"),
     Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
     Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
     Job("draw_spot_checks", 3600, "hotline.feedback.tasks.draw_spot_checks"),

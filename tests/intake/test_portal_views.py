@@ -462,3 +462,20 @@ def test_the_follow_up_command_queues_each_link_once(client):
     call_command("portal_follow_up_links", stdout=io.StringIO())
     assert out.getvalue().strip().splitlines()[-1] == "queued=1"
     assert Outbox.objects.filter(ticket=ticket, kind="follow_up").count() == 1
+
+
+def test_the_scheduler_sends_follow_up_links_past_a_backlog(client, settings):
+    """The job runs every minute with a limit: tickets whose link went out are skipped in the
+    query, so the next run reaches the next tickets instead of the same oldest ones."""
+    from hotline.intake.tasks import portal_follow_up_links
+    from hotline.runtime.jobs import JOBS
+
+    assert "hotline.intake.tasks.portal_follow_up_links" in {job.task for job in JOBS}
+    settings.HOTLINE_PORTAL_RATES = {"code_gap": (100, 60)}
+    first = replied(client)
+    second = replied(client)
+    assert portal_follow_up_links.call(limit=1) == 1
+    assert portal_follow_up_links.call(limit=1) == 1
+    assert portal_follow_up_links.call(limit=1) == 0
+    for ticket in (first, second):
+        assert Outbox.objects.filter(ticket=ticket, kind="follow_up").count() == 1

@@ -11,11 +11,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hotline.accounts.models import User
 from hotline.accounts.roles import Role
 from hotline.core.errors import Conflict, NotFound
+from hotline.notifications.models import Outbox
 from hotline.notifications.services import outbox_enqueue
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket
@@ -176,11 +178,19 @@ def follow_up_send(*, ticket: Ticket) -> bool:
 
 
 def follow_up_send_due(*, limit: int = 500) -> int:
-    """Send the follow-up link for replied tickets that came in through the portal."""
-    sent = 0
-    tickets = Ticket.objects.filter(status=workflow.REPLIED, channel="web").exclude(
-        citizen_phone=""
+    """Send the follow-up link for replied tickets that came in through the portal, oldest
+    reply first. A ticket whose current reply already has its link queued is skipped in the
+    query itself, so a backlog larger than ``limit`` is worked through run after run instead
+    of re-reading the same oldest tickets."""
+    already = Outbox.objects.filter(
+        ticket=OuterRef("pk"), kind="follow_up", created_at__gte=OuterRef("replied_at")
     )
+    tickets = (
+        Ticket.objects.filter(status=workflow.REPLIED, channel="web", citizen_anonymous=False)
+        .exclude(citizen_phone="")
+        .exclude(Exists(already))
+    )
+    sent = 0
     for ticket in tickets.order_by("replied_at")[:limit]:
         sent += follow_up_send(ticket=ticket)
     return sent

@@ -41,6 +41,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from common import HOST, PG, core_speed_us, drop_database, log, manage, recreate_database  # noqa: E402
+from seed_pg import TABLES, check_columns, copy_rows, reset_sequences  # noqa: E402
 
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
 from hotline.insight.similar import TicketText, ticket_keys  # noqa: E402
@@ -89,68 +90,44 @@ def seed(db: str, n: int) -> dict:
         conn.execute("SET synchronous_commit = off")
         now = datetime.now(UTC)
         t0 = time.perf_counter()
-        ticket_cols = (
-            "id, number, status, kind, channel, urgency, title, content, address, region_id,"
-            " category_id, citizen_name, citizen_phone, citizen_anonymous, citizen_confidential,"
-            " registered_by_id, registered_at, send_back_reason, send_back_count,"
-            " extension_status, reply_text, reply_outcome, satisfaction, review_verdict,"
-            " redo_count, last_seq, last_hash, updated_at"
-        )
+        check_columns(conn)
+        ticket = TABLES["tickets_ticket"]
         keys_total = 0
-        with (
-            conn.cursor().copy(f"COPY tickets_ticket ({ticket_cols}) FROM STDIN") as tickets,
-        ):
-            sig = io.StringIO()
+        sig = io.StringIO()
+
+        def rows():
+            nonlocal keys_total
             for i in range(1, n + 1):
                 title = variant(rng.choice(titles), rng)
                 at = now - timedelta(seconds=rng.randint(3600, 540 * 86400))
-                tickets.write_row(
-                    (
-                        i,
-                        f"S{i:012d}",
-                        "closed",
-                        "complaint",
-                        "phone",
-                        "normal",
-                        title,
-                        title,
-                        "",
-                        rng.choice(regions),
-                        rng.choice(categories),
-                        "市民",
-                        f"139{rng.randint(0, 99_999_999):08d}",
-                        False,
-                        False,
-                        agent,
-                        at,
-                        "",
-                        0,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        0,
-                        0,
-                        "",
-                        at,
-                    )
+                yield ticket.row(
+                    id=i,
+                    number=f"S{i:012d}",
+                    status="closed",
+                    title=title,
+                    content=title,
+                    region_id=rng.choice(regions),
+                    category_id=rng.choice(categories),
+                    citizen_name="市民",
+                    citizen_phone=f"139{rng.randint(0, 99_999_999):08d}",
+                    registered_by_id=agent,
+                    registered_at=at,
+                    updated_at=at,
                 )
                 for key in dict.fromkeys(ticket_keys(TicketText(id=i, title=title))):
                     sig.write(f"{i}\t{key}\n")
                     keys_total += 1
                 if i % 200_000 == 0:
                     log(f"  {i:,} tickets")
+
+        copy_rows(conn, ticket, rows())
         t_tickets = time.perf_counter() - t0
         log(f"tickets in {t_tickets:.0f} s; {keys_total:,} keys")
         sig.seek(0)
         with conn.cursor().copy("COPY insight_ticketsignature (ticket_id, key) FROM STDIN") as cp:
             while chunk := sig.read(1 << 20):
                 cp.write(chunk)
-        conn.execute(
-            "SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'),"
-            " (SELECT max(id) FROM tickets_ticket))"
-        )
+        reset_sequences(conn, "tickets_ticket")
         conn.commit()
         t_keys = time.perf_counter() - t0 - t_tickets
         log(f"keys in {t_keys:.0f} s; VACUUM ANALYZE")

@@ -72,6 +72,8 @@ from common import (  # noqa: E402
     pct,
     recreate_database,
 )
+from seed_pg import TABLES as T  # noqa: E402
+from seed_pg import check_columns, copy_rows, reset_sequences  # noqa: E402
 
 from hotline.core.chain import GENESIS, entry_hash  # noqa: E402  (pure module, no Django)
 
@@ -319,157 +321,121 @@ def seed(conn, n: int) -> dict:
             },
         )
         tickets.append(
-            (
-                i,
-                number,
-                "dispatched",
-                "complaint",
-                "phone",
-                "normal",
-                title,
-                content,
-                "",
-                "张先生",
-                phone,
-                False,
-                False,
-                uid,
-                agent,
-                reg,
-                "",
-                0,
-                "",
-                "",
-                "",
-                "",
-                "",
-                0,
-                2,
-                h2,
-                disp,
+            T["tickets_ticket"].row(
+                id=i,
+                number=number,
+                status="dispatched",
+                title=title,
+                content=content,
+                citizen_name="张先生",
+                citizen_phone=phone,
+                unit_id=uid,
+                registered_by_id=agent,
+                registered_at=reg,
+                last_seq=2,
+                last_hash=h2,
+                updated_at=disp,
+            )
+        )
+        event = T["tickets_ticketevent"]
+        events.append(
+            event.row(
+                ticket_id=i,
+                seq=1,
+                action="register",
+                actor_id=agent,
+                actor_name="agent",
+                at=reg,
+                to_status="registered",
+                data=json.dumps(reg_data),
+                prev_hash=GENESIS,
+                hash=h1,
             )
         )
         events.append(
-            (
-                i,
-                1,
-                "register",
-                agent,
-                "agent",
-                reg,
-                "",
-                "registered",
-                json.dumps(reg_data),
-                GENESIS,
-                h1,
+            event.row(
+                ticket_id=i,
+                seq=2,
+                action="dispatch",
+                actor_id=dispatcher,
+                actor_name="dispatcher",
+                at=disp,
+                from_status="registered",
+                to_status="dispatched",
+                data=json.dumps(disp_data),
+                prev_hash=h1,
+                hash=h2,
             )
         )
-        events.append(
-            (
-                i,
-                2,
-                "dispatch",
-                dispatcher,
-                "dispatcher",
-                disp,
-                "registered",
-                "dispatched",
-                json.dumps(disp_data),
-                h1,
-                h2,
+        assigns.append(
+            T["tickets_ticketassignment"].row(
+                ticket_id=i, unit_id=uid, assigned_at=disp, event_seq=2
             )
         )
-        assigns.append((i, uid, "lead", "dispatch", disp, True, 2))
+        clock = T["tickets_clock"]
         clock_id += 1
         clocks.append(
-            (
-                clock_id,
-                i,
-                "dispatch",
-                None,
-                reg,
-                2.0,
-                "working_hours",
-                reg + timedelta(hours=1, minutes=36),
-                reg + timedelta(hours=2),
-                False,
-                disp,
-                "dispatched",
-                True,
+            clock.row(
+                id=clock_id,
+                ticket_id=i,
+                kind="dispatch",
+                started_at=reg,
+                limit_amount=2.0,
+                limit_unit="working_hours",
+                yellow_at=reg + timedelta(hours=1, minutes=36),
+                due_at=reg + timedelta(hours=2),
+                stopped_at=disp,
+                stop_reason="dispatched",
+                met=True,
             )
         )
-        clock_id += 1
-        clocks.append(
-            (clock_id, i, "accept", uid, disp, 1.0, "working_days", far, far, False, None, "", None)
-        )
-        clock_id += 1
-        clocks.append(
-            (clock_id, i, "handle", uid, disp, 5.0, "working_days", far, far, False, None, "", None)
-        )
+        for kind, days in (("accept", 1.0), ("handle", 5.0)):
+            clock_id += 1
+            clocks.append(
+                clock.row(
+                    id=clock_id,
+                    ticket_id=i,
+                    kind=kind,
+                    unit_id=uid,
+                    started_at=disp,
+                    limit_amount=days,
+                    limit_unit="working_days",
+                    yellow_at=far,
+                    due_at=far,
+                )
+            )
         outbox.append(
-            (
-                i,
-                "acknowledgement",
-                "sms",
-                phone,
-                "acknowledgement",
-                json.dumps(
+            T["notifications_outbox"].row(
+                ticket_id=i,
+                kind="acknowledgement",
+                recipient=phone,
+                template="acknowledgement",
+                params=json.dumps(
                     {
                         "number": number,
                         "link": f"http://127.0.0.1:8000/portal/lookup?number={number}",
                     },
                     ensure_ascii=False,
                 ),
-                "sent",
-                1,
-                f"ack:{number}",
-                reg,
-                reg + timedelta(seconds=5),
-                "",
-                "console:ack",
+                status="sent",
+                attempts=1,
+                idempotency_key=f"ack:{number}",
+                created_at=reg,
+                sent_at=reg + timedelta(seconds=5),
+                receipt="console:ack",
             )
         )
+    check_columns(conn)
     with conn.transaction():
-        with conn.cursor().copy(
-            "COPY tickets_ticket (id, number, status, kind, channel, urgency, title, content,"
-            " address, citizen_name, citizen_phone, citizen_anonymous, citizen_confidential,"
-            " unit_id, registered_by_id, registered_at, send_back_reason, send_back_count,"
-            " extension_status, reply_text, reply_outcome, satisfaction, review_verdict,"
-            " redo_count, last_seq, last_hash, updated_at) FROM STDIN"
-        ) as cp:
-            for row in tickets:
-                cp.write_row(row)
-        with conn.cursor().copy(
-            "COPY tickets_ticketevent (ticket_id, seq, action, actor_id, actor_name, at,"
-            " from_status, to_status, data, prev_hash, hash) FROM STDIN"
-        ) as cp:
-            for row in events:
-                cp.write_row(row)
-        with conn.cursor().copy(
-            "COPY tickets_ticketassignment (ticket_id, unit_id, role, via, assigned_at, active,"
-            " event_seq) FROM STDIN"
-        ) as cp:
-            for row in assigns:
-                cp.write_row(row)
-        with conn.cursor().copy(
-            "COPY tickets_clock (id, ticket_id, kind, unit_id, started_at, limit_amount,"
-            " limit_unit, yellow_at, due_at, pending_calendar, stopped_at, stop_reason, met)"
-            " FROM STDIN"
-        ) as cp:
-            for row in clocks:
-                cp.write_row(row)
-        with conn.cursor().copy(
-            "COPY notifications_outbox (ticket_id, kind, channel, recipient, template, params,"
-            " status, attempts, idempotency_key, created_at, sent_at, last_error, receipt)"
-            " FROM STDIN"
-        ) as cp:
-            for row in outbox:
-                cp.write_row(row)
-        for table in ("tickets_ticket", "tickets_clock"):
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" (SELECT max(id) FROM {table}))"
-            )
+        for name, rows in (
+            ("tickets_ticket", tickets),
+            ("tickets_ticketevent", events),
+            ("tickets_ticketassignment", assigns),
+            ("tickets_clock", clocks),
+            ("notifications_outbox", outbox),
+        ):
+            copy_rows(conn, T[name], rows)
+        reset_sequences(conn, "tickets_ticket", "tickets_clock")
     conn.execute("ANALYZE")
     conn.commit()
     return {"units": len(units), "seconds": time.perf_counter() - t0}

@@ -521,3 +521,31 @@ def acceptance_by_rule() -> list[Acceptance]:
         )
         for r in rows
     ]
+
+
+def training_examples(limit: int | None = None) -> tuple[list[str], list[str]]:
+    """Texts and first-level category names of the tickets whose category a dispatcher set,
+    newest first (``limit``: the newest N only): what the suggestion model learns from."""
+    qs = (
+        Ticket.objects.exclude(category=None)
+        .select_related("category__parent__parent")
+        .only(
+            "title",
+            "content",
+            "category__name",
+            "category__level",
+            "category__parent__name",
+            "category__parent__level",
+            "category__parent__parent__name",
+        )
+        .order_by("-id")
+    )
+    texts, labels = [], []
+    for t in qs[:limit] if limit else qs.iterator(chunk_size=2000):
+        node = t.category
+        while node is not None and node.parent_id is not None and node.level > 1:
+            node = node.parent
+        if node is not None:
+            texts.append(classifier.model_text(t.title, t.content))
+            labels.append(node.name)
+    return texts, labels

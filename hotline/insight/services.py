@@ -4,12 +4,15 @@ the record of what was suggested when a ticket was dispatched."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
 from hotline.core.db import Many
+from hotline.core.errors import BadInput
 
+from . import classifier
 from .models import DispatchRecord, TicketSignature
 from .similar import TicketText, ticket_keys
 from .urgency import detect_urgency
@@ -72,3 +75,72 @@ def dispatch_recorded(ctx) -> dict:
     suggested beside what the dispatcher chose. Adds nothing to the event."""
     dispatch_record(ticket=ctx.ticket, actor=ctx.actor, unit=ctx.ticket.unit, at=ctx.now)
     return {}
+
+
+# --- the suggestion model ---------------------------------------------------------------------
+
+
+TOO_FEW_CLASSES = "need labelled examples of at least two categories"
+
+
+class ModelKept(Exception):
+    """The model in use stays: too few examples, or the retrained one did not do better."""
+
+
+@dataclass(frozen=True)
+class Trained:
+    version: str
+    path: str
+    train_size: int
+    classes: int
+    seconds: float
+    scores: str  # the comparison with the model in use (``if_better``), else ""
+
+
+def model_train(
+    *,
+    texts: list[str],
+    labels: list[str],
+    source: str,
+    split: bool = False,
+    model_dir: str | None = None,
+    activate: bool = True,
+    if_better: bool = False,
+) -> Trained:
+    """Train the category suggestion model on ``texts``/``labels`` and save it (the one in use
+    when ``activate``). With ``if_better`` the newest 20 % are held out first and the model is
+    kept only if a challenger trained on the rest scores at least the model in use's macro-F1
+    on them; otherwise ``ModelKept`` says why with both scores."""
+    if len(set(labels)) < 2:
+        raise BadInput("labels", TOO_FEW_CLASSES)
+    scores = ""
+    current = classifier.load_current(model_dir) if if_better else None
+    if current is not None:
+        try:
+            verdict = classifier.challenge(current, texts, labels)
+        except ValueError as error:  # too few examples left to train a challenger
+            raise ModelKept(f"kept the model in use: {error}") from error
+        scores = (
+            f"on the newest {verdict.holdout} tickets, macro-F1 of the model in use "
+            f"{verdict.current_f1:.4f}, retrained {verdict.challenger_f1:.4f}"
+        )
+        if not verdict.challenger_wins:
+            raise ModelKept(f"kept the model in use: {scores}")
+    model = classifier.train(texts, labels)
+    model.info = {"source": source, "split": split}
+    path = classifier.save_model(model, model_dir, make_current=activate)
+    return Trained(
+        model.version, str(path), model.train_size, len(model.labels), model.train_seconds, scores
+    )
+
+
+def model_retrain() -> Trained:
+    """The weekly retraining: from the dispatchers' final choices in the database, kept only if
+    it does at least as well as the model in use on the newest tickets (``ModelKept`` else)."""
+    from .selectors import training_examples
+
+    texts, labels = training_examples()
+    try:
+        return model_train(texts=texts, labels=labels, source="database", if_better=True)
+    except BadInput as error:
+        raise ModelKept(f"kept the model in use: {TOO_FEW_CLASSES}") from error

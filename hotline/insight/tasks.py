@@ -1,13 +1,12 @@
-"""Background work of the insight app (Django's tasks interface). Thin: each task calls a command
-or a service and can be retried safely."""
+"""Background work of the insight app (Django's tasks interface). Thin: each task calls a service and can be retried safely."""
 
 from __future__ import annotations
 
 import logging
-from io import StringIO
 
-from django.core.management import CommandError, call_command
 from django.tasks import task
+
+from .services import ModelKept, model_retrain
 
 log = logging.getLogger("hotline.insight")
 
@@ -16,12 +15,10 @@ log = logging.getLogger("hotline.insight")
 def insight_retrain() -> str | None:
     """Retrain the suggestion model from the dispatchers' final choices in the database and
     make it the one in use if it does at least as well as the model in use on the newest
-    tickets (``insight_train --if-better``). Returns the new model's name, or None when the
+    tickets (``services.model_retrain``). Returns the new model's name, or None when the
     model in use stays: not enough history yet, or the retrained model is worse."""
-    out = StringIO()
     try:
-        call_command("insight_train", "--if-better", stdout=out)
-    except CommandError as error:
-        log.info("retraining skipped: %s", error)
+        return model_retrain().version
+    except ModelKept as kept:
+        log.info("retraining skipped: %s", kept)
         return None
-    return out.getvalue().strip().splitlines()[-1].removeprefix("model=")

@@ -14,36 +14,11 @@ Last line: ``model=suggest-YYYYMMDDHHMMSS``.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hotline.core.errors import BadInput
 from hotline.insight import classifier
 from hotline.insight.data import read_labeled, split_labeled
-
-
-def tickets_from_db(limit: int | None = None) -> tuple[list[str], list[str]]:
-    """Texts and first-level category names of tickets whose category a dispatcher set."""
-    from hotline.tickets.models import Ticket
-
-    qs = (
-        Ticket.objects.exclude(category=None)
-        .select_related("category__parent__parent")
-        .only(
-            "title",
-            "content",
-            "category__name",
-            "category__level",
-            "category__parent__name",
-            "category__parent__level",
-            "category__parent__parent__name",
-        )
-        .order_by("-id")
-    )
-    texts, labels = [], []
-    for t in qs[:limit] if limit else qs.iterator(chunk_size=2000):
-        node = t.category
-        while node.parent_id is not None and node.level > 1:
-            node = node.parent
-        texts.append(classifier.model_text(t.title, t.content))
-        labels.append(node.name)
-    return texts, labels
+from hotline.insight.selectors import training_examples
+from hotline.insight.services import TOO_FEW_CLASSES, ModelKept, model_train
 
 
 class Command(BaseCommand):
@@ -81,28 +56,26 @@ class Command(BaseCommand):
             labels = [m.label for m in msgs]
             source = opts["data"]
         else:
-            texts, labels = tickets_from_db(opts["limit"])
+            texts, labels = training_examples(opts["limit"])
             source = "database"
-        if len(set(labels)) < 2:
-            raise CommandError("need labelled examples of at least two categories")
-        current = classifier.load_current(opts["model_dir"]) if opts["if_better"] else None
-        if current is not None:
-            try:
-                verdict = classifier.challenge(current, texts, labels)
-            except ValueError as error:  # too few examples left to train a challenger
-                raise CommandError(f"kept the model in use: {error}") from error
-            scores = (
-                f"on the newest {verdict.holdout} tickets, macro-F1 of the model in use "
-                f"{verdict.current_f1:.4f}, retrained {verdict.challenger_f1:.4f}"
+        try:
+            trained = model_train(
+                texts=texts,
+                labels=labels,
+                source=str(source),
+                split=bool(opts["split"]),
+                model_dir=opts["model_dir"],
+                activate=not opts["no_activate"],
+                if_better=opts["if_better"],
             )
-            if not verdict.challenger_wins:
-                raise CommandError(f"kept the model in use: {scores}")
-            self.stdout.write(scores)
-        model = classifier.train(texts, labels)
-        model.info = {"source": str(source), "split": bool(opts["split"])}
-        path = classifier.save_model(model, opts["model_dir"], make_current=not opts["no_activate"])
+        except BadInput as error:
+            raise CommandError(TOO_FEW_CLASSES) from error
+        except ModelKept as error:
+            raise CommandError(str(error)) from error
+        if trained.scores:
+            self.stdout.write(trained.scores)
         self.stdout.write(
-            f"trained on {model.train_size} messages, {len(model.labels)} classes, "
-            f"{model.train_seconds:.1f} s; saved {path}"
+            f"trained on {trained.train_size} messages, {trained.classes} classes, "
+            f"{trained.seconds:.1f} s; saved {trained.path}"
         )
-        self.stdout.write(f"model={model.version}")
+        self.stdout.write(f"model={trained.version}")

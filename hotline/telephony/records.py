@@ -219,48 +219,63 @@ def freeswitch_record(cdr: Mapping, *, default_line: str = "12345") -> dict:
     variables = cdr.get("variables") or {}
     if not isinstance(variables, Mapping):
         raise RecordError("variables", "must be an object")
-    profile: Mapping = {}
+    profile = _caller_profile(cdr)
+    answered = _epoch(variables, "cc_queue_answered") or _epoch(variables, "answer")
+    queued = _epoch(variables, "cc_queue_joined") or _epoch(variables, "start")
+    ended = _epoch(variables, "end")
+    return {
+        "call_id": _first(variables.get("uuid"), profile.get("uuid"), profile.get("unique-id")),
+        "line": _before_at(
+            _first(
+                variables.get("hotline_line"),
+                variables.get("cc_queue"),
+                variables.get("destination_number"),
+                profile.get("destination_number"),
+                default_line,
+            )
+        ),
+        "caller": _first(variables.get("caller_id_number"), profile.get("caller_id_number"), ""),
+        "queued_at": queued.isoformat() if queued else None,
+        "answered_at": answered.isoformat() if answered else None,
+        "ended_at": ended.isoformat() if ended else None,
+        "agent": _before_at(
+            _clean_agent(_first(variables.get("cc_agent"), variables.get("hotline_agent")))
+        ),
+        "outcome": variables.get("hotline_outcome") or _freeswitch_outcome(variables, answered),
+        "recording_ref": _first(
+            variables.get("record_path"), variables.get("hotline_recording"), ""
+        ),
+    }
+
+
+def _first(*values: object) -> object:
+    """The first value that is set (not None, not empty), else the last one."""
+    for value in values:
+        if value not in (None, ""):
+            return value
+    return values[-1]
+
+
+def _before_at(value: object) -> object:
+    """mod_callcenter names queues and agents "name@domain": the name."""
+    return value.split("@", 1)[0] if isinstance(value, str) and "@" in value else value
+
+
+def _caller_profile(cdr: Mapping) -> Mapping:
     callflow = cdr.get("callflow")
     if isinstance(callflow, list) and callflow:
         callflow = callflow[0]
     if isinstance(callflow, Mapping):
-        profile = callflow.get("caller_profile") or {}
-    call_id = variables.get("uuid") or profile.get("uuid") or profile.get("unique-id")
-    line = (
-        variables.get("hotline_line")
-        or variables.get("cc_queue")
-        or variables.get("destination_number")
-        or profile.get("destination_number")
-        or default_line
-    )
-    if isinstance(line, str) and "@" in line:
-        line = line.split("@", 1)[0]  # mod_callcenter queues are named "name@domain"
-    caller = variables.get("caller_id_number") or profile.get("caller_id_number") or ""
-    queued = _epoch(variables, "cc_queue_joined") or _epoch(variables, "start")
-    answered = _epoch(variables, "cc_queue_answered") or _epoch(variables, "answer")
-    ended = _epoch(variables, "end")
-    agent = _clean_agent(variables.get("cc_agent") or variables.get("hotline_agent"))
-    if agent and "@" in agent:
-        agent = agent.split("@", 1)[0]
-    outcome = variables.get("hotline_outcome")
-    if not outcome:
-        if answered is not None:
-            outcome = "transferred" if variables.get("transfer_history") else "answered"
-        elif variables.get("cc_cancel_reason") == "BREAK_OUT":
-            outcome = "callback"
-        else:
-            outcome = "abandoned"
-    return {
-        "call_id": call_id,
-        "line": line,
-        "caller": caller,
-        "queued_at": queued.isoformat() if queued else None,
-        "answered_at": answered.isoformat() if answered else None,
-        "ended_at": ended.isoformat() if ended else None,
-        "agent": agent,
-        "outcome": outcome,
-        "recording_ref": variables.get("record_path") or variables.get("hotline_recording") or "",
-    }
+        return callflow.get("caller_profile") or {}
+    return {}
+
+
+def _freeswitch_outcome(variables: Mapping, answered: datetime | None) -> str:
+    if answered is not None:
+        return "transferred" if variables.get("transfer_history") else "answered"
+    if variables.get("cc_cancel_reason") == "BREAK_OUT":
+        return "callback"
+    return "abandoned"
 
 
 def freeswitch_is_inbound(cdr: object) -> bool:

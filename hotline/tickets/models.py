@@ -279,3 +279,46 @@ class TicketSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+class Attachment(AppendOnly):
+    """A file a unit's staff attached to an action (a reply's photo, a PDF, an office document):
+    checked by its content and, for a photo, re-encoded without its EXIF metadata
+    (``hotline.core.uploads``). Written by the transition function in the event's transaction;
+    the bytes are kept in the database, so a rolled-back action leaves no file behind."""
+
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        db_index=False,  # led by attachment_ticket_seq
+        verbose_name="工单",
+    )
+    seq = models.PositiveIntegerField("事件序号")
+    position = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("文件名", max_length=100)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256 摘要", max_length=64)
+    data = models.BinaryField("内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    created_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "工单附件"
+        verbose_name_plural = "工单附件"
+        ordering = ["ticket_id", "seq", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "seq", "position"], name="attachment_ticket_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -179,21 +179,23 @@ class _Story:
 PLACES = ["小区", "花园", "新村", "公寓", "家园"]
 
 
-def demo_place(rng, district: Unit, street: Unit | None, communities: dict[int, Region]) -> tuple:
+def demo_place(
+    rng, district: Unit, street: Unit | None, communities: dict[int | None, Region]
+) -> tuple[Region | None, str]:
     """Where a demo request comes from: a community of ``street`` (one of the district's streets
     in the seeded tree), as (region, address). The address names the district, the street and
     the community: 江岸区大智街道大智社区幸福小区3栋."""
-    district_name = district.region.name if district.region_id else district.name
-    if street is None or street.region_id is None:
-        return district.region, f"{district_name}{rng.randint(1, 300)}号"
-    community = communities.get(street.region_id)
-    region = community or street.region
-    place = f"{region.name.replace('社区', '')}{rng.choice(PLACES)}" if community else ""
-    address = (
-        f"{district_name}{street.region.name}{community.name if community else ''}"
-        f"{place}{rng.randint(1, 30)}栋"
-    )
-    return region, address
+    district_region = district.region
+    district_name = district_region.name if district_region is not None else district.name
+    street_region = street.region if street is not None else None
+    if street_region is None:
+        return district_region, f"{district_name}{rng.randint(1, 300)}号"
+    community = communities.get(street_region.pk)
+    if community is None:
+        return street_region, f"{district_name}{street_region.name}{rng.randint(1, 300)}号"
+    place = f"{community.name.replace('社区', '')}{rng.choice(PLACES)}"
+    address = f"{district_name}{street_region.name}{community.name}{place}{rng.randint(1, 30)}栋"
+    return community, address
 
 
 def _citizen_request(rng, title, content, category, district, regions, place=None) -> dict:
@@ -249,8 +251,8 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
         category = rng.choice(leaves.get(label) or [c for group in leaves.values() for c in group])
         district = districts[i % len(districts)]
         # The street a district forwards to (``route``) is the one the citizen lives in.
-        own = streets.get(district.pk) or [None]
-        place = demo_place(rng, district, own[i % len(own)], communities)
+        own = streets.get(district.pk, [])
+        place = demo_place(rng, district, own[i % len(own)] if own else None, communities)
         data = _citizen_request(rng, title, content, category, district, regions, place)
         try:
             with services.acting_at(min(moment, now)):

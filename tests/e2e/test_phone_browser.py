@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
+from hotline.accounts.models import User
 from hotline.tickets import workflow
 from hotline.tickets.models import Attachment, Ticket
 from tests.e2e.conftest import ConsoleLog
@@ -143,3 +144,37 @@ def test_a_grid_worker_accepts_and_replies_with_a_photo_on_a_phone(
         phone.locator("form.logout button").click()
     assert re.search(r"/console/login/", phone.url)
     assert log.csp_violations() == []
+
+
+def test_the_desktop_keeps_its_header_and_shows_the_attachments(
+    page, live_server, reseeded, screenshot_dir, tmp_path
+):
+    """The same pages on a desktop: no menu button, the header's user box and sign-out in view,
+    the reply's photo listed with a thumbnail."""
+    from hotline.core.uploads import attachment_clean
+    from hotline.tickets import services
+
+    base = live_server.url
+    ticket = register(title="一元路路灯不亮", address="江岸区一元街道一元社区一元小区2栋")
+    act("dispatcher", ticket.number, "dispatch", unit="jiangan")
+    act("jiangan-handler", ticket.number, "accept")
+    services.ticket_transition(
+        actor=User.objects.get(username="jiangan-handler"),
+        number=ticket.number,
+        action="reply",
+        data={"text": "路灯已修复。", "outcome": "resolved"},
+        attachments=[
+            attachment_clean(photo_file(tmp_path).read_bytes(), "路灯.jpg", max_bytes=2**23)
+        ],
+    )
+    page.goto(f"{base}/console/login/")
+    page.fill("#id_username", "jiangan-handler")
+    page.fill("#id_password", "demo")
+    with page.expect_navigation():
+        page.click("form.stack button[type=submit]")
+    page.goto(f"{base}/console/tickets/{ticket.number}/")
+    page.wait_for_selector("#attachments img.thumb")
+    assert not page.locator("button.menu-toggle").is_visible()
+    assert page.locator("form.logout button").is_visible()
+    assert page.evaluate("document.querySelector('#attachments img.thumb').naturalWidth") > 0
+    page.screenshot(path=str(screenshot_dir / "phone-desktop-ticket.png"), full_page=True)

@@ -165,6 +165,10 @@ HOTLINE_WORKING_HOURS = [("08:30", "12:00"), ("14:00", "17:30")]
 HOTLINE_MAX_BODY = int(os.environ.get("HOTLINE_MAX_BODY", 256 * 1024))
 HOTLINE_MAX_UPLOAD = int(os.environ.get("HOTLINE_MAX_UPLOAD", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = HOTLINE_MAX_BODY
+# Files staff attach to a reply or comment (hotline/core/uploads.py): at most this many per
+# action, each at most this large; the whole request stays under HOTLINE_MAX_UPLOAD.
+HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024))
+HOTLINE_ATTACHMENT_MAX_COUNT = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_COUNT", "5"))
 # Login throttling (hotline/accounts/throttle.py): failures per account and per client address
 # within a sliding window, counted in the database so every web process shares the count.
 HOTLINE_LOGIN_WINDOW = int(os.environ.get("HOTLINE_LOGIN_WINDOW", "900"))

@@ -46,11 +46,13 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token. Only the SHA-256 of the key is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户"
+    )
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    revoked = models.BooleanField("已吊销", default=False)
 
     class Meta:
         verbose_name = "访问令牌"
@@ -65,10 +67,10 @@ class LoginFailure(models.Model):
     count these rows, so every web process on every machine shares one count
     (``hotline.accounts.throttle``). Rows older than the window are pruned."""
 
-    at = models.DateTimeField()
-    username = models.CharField(max_length=150)
-    client = models.CharField(max_length=64)
-    via = models.CharField(max_length=16)
+    at = models.DateTimeField("时间")
+    username = models.CharField("用户名", max_length=150)
+    client = models.CharField("客户端地址", max_length=64)
+    via = models.CharField("登录方式", max_length=16)
 
     class Meta:
         verbose_name = "登录失败"

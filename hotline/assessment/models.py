@@ -148,11 +148,19 @@ class PublishedTicket(AppendOnly):
     """One ticket behind one count of one unit in a publication."""
 
     publication = models.ForeignKey(
-        Publication, on_delete=models.PROTECT, related_name="tickets", db_index=False
+        Publication,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
+        verbose_name="发布批次",
     )
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
-    metric = models.CharField(max_length=32)
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="单位"
+    )
+    metric = models.CharField("指标", max_length=32)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="+", verbose_name="工单"
+    )
 
     class Meta:
         verbose_name = "发布工单明细"

@@ -14,6 +14,8 @@ from hotline.orgs.models import Category, Unit
 from hotline.orgs.selectors import categories_list, units_list
 from hotline.tickets import policy, workflow
 
+from .attachments import attachments_field
+
 
 def _labelled(choices: Iterable[tuple[str, str]]) -> list[tuple[str, object]]:
     """Workflow labels are Chinese, which is also the console's source language; the English
@@ -147,8 +149,14 @@ class ActionForm(forms.Form):
 
     def service_data(self) -> dict:
         return {
-            key: value for key, value in self.cleaned_data.items() if value not in (None, "", [])
+            key: value
+            for key, value in self.cleaned_data.items()
+            if value not in (None, "", []) and key != "attachments"
         }
+
+    def uploads(self) -> list:
+        """The files of the form, each checked by content (``attachments`` field), or none."""
+        return list(self.cleaned_data.get("attachments") or [])
 
 
 class AnswerDirectlyForm(ActionForm):
@@ -233,6 +241,7 @@ class ReplyForm(ActionForm):
     outcome = forms.ChoiceField(
         label=_("办理结论"), choices=[("", "—"), *_labelled(workflow.OUTCOMES.items())]
     )
+    attachments = attachments_field()
 
 
 class FollowUpForm(ActionForm):
@@ -301,6 +310,7 @@ class SuperviseForm(ActionForm):
 class CommentForm(ActionForm):
     action = "comment"
     text = _text(_("备注内容"), required=True, rows=2)
+    attachments = attachments_field()
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -117,6 +117,7 @@ DATA_LABELS = {
     "due_at": gettext_noop("截止时间"),
     "text": gettext_noop("内容"),
     "outcome": gettext_noop("办理结论"),
+    "attachments": gettext_noop("附件"),
     "satisfaction": gettext_noop("满意度"),
     "verdict": gettext_noop("评价结论"),
     "judgements": gettext_noop("评价要点"),

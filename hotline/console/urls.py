@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from hotline.accounts.forms import ConsoleLoginForm
 
-from . import views
+from . import attachments, views
 
 app_name = "console"
 
@@ -33,6 +33,11 @@ urlpatterns = [
         "console/tickets/<str:number>/actions/<str:action>/",
         views.ticket_action,
         name="ticket_action",
+    ),
+    path(
+        "console/tickets/<str:number>/attachments/<int:attachment_id>/",
+        attachments.attachment,
+        name="ticket_attachment",
     ),
     # Django's set_language view (POST): the console's language switch.
     path("i18n/", include("django.conf.urls.i18n")),

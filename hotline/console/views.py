@@ -28,6 +28,7 @@ from hotline.orgs.selectors import units_list
 from hotline.tickets import clocks, selectors, services, workflow
 from hotline.tickets.serializers import ticket_view
 
+from .attachments import attachment_rows
 from .forms import ACTION_FORMS, CONFIRM_ACTIONS, ActionForm, ListFilterForm, RegisterForm
 from .labels import (
     DATA_LABELS,
@@ -325,6 +326,7 @@ def _detail_context(request: HttpRequest, number: str, *, bound: ActionForm | No
         "suggestions_failed": suggestions_failed,
         "preselected_unit": initial.get("dispatch", {}).get("unit"),
         "similar": _similar_rows(request.user, number),
+        "attachments": attachment_rows(ticket),
         # A duplicate is merged from its row: this ticket goes into the open one chosen.
         "may_merge": "merge" in allowed,
         "labels": {
@@ -424,12 +426,16 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         ticket = selectors.ticket_detail(request.user, number)
     except NotFound:
         raise Http404(_("没有这个工单")) from None
-    form = form_class(request.POST, ticket=ticket)
+    form = form_class(request.POST, request.FILES, ticket=ticket)
     status = 400
     if form.is_valid():
         try:
             services.ticket_transition(
-                actor=request.user, number=number, action=action, data=form.service_data()
+                actor=request.user,
+                number=number,
+                action=action,
+                data=form.service_data(),
+                attachments=form.uploads(),
             )
         except NotFound:
             raise Http404(_("没有这个工单")) from None

@@ -45,17 +45,21 @@ class AppendOnly(models.Model):
 class AuditEvent(AppendOnly):
     """Who did what outside a ticket's own timeline: showing a masked phone, logins, admin edits."""
 
-    seq = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(db_index=True)
+    seq = models.BigAutoField("序号", primary_key=True)
+    at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
     )
-    action = models.CharField(max_length=64)
-    target = models.CharField(max_length=128, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    action = models.CharField("操作", max_length=64)
+    target = models.CharField("对象", max_length=128, blank=True)
+    reason = models.TextField("理由", blank=True)
+    data = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("摘要", max_length=64)
 
     class Meta:
         verbose_name = "审计事件"
@@ -80,10 +84,10 @@ class PeriodicRun(models.Model):
     """One firing of a periodic job for one period. The unique constraint makes the job fire
     once per period however many schedulers run, on however many machines."""
 
-    job = models.CharField(max_length=64)
-    period_start = models.DateTimeField()
-    fired_at = models.DateTimeField(auto_now_add=True)
-    scheduler = models.CharField(max_length=128, blank=True)
+    job = models.CharField("任务", max_length=64)
+    period_start = models.DateTimeField("周期开始")
+    fired_at = models.DateTimeField("执行时间", auto_now_add=True)
+    scheduler = models.CharField("调度进程", max_length=128, blank=True)
 
     class Meta:
         verbose_name = "定时任务记录"

@@ -65,7 +65,7 @@ class ReviewAssignment(models.Model):
     round = models.PositiveIntegerField("轮次", default=0)  # the ticket's redo count then
     seed = models.BigIntegerField("随机种子")
     assigned_at = models.DateTimeField("分配时间")
-    yellow_at = models.DateTimeField(null=True, blank=True)
+    yellow_at = models.DateTimeField("黄灯时间", null=True, blank=True)
     due_at = models.DateTimeField("评价时限", null=True, blank=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
     event_seq = models.PositiveIntegerField("评价事件", null=True, blank=True)
@@ -103,8 +103,12 @@ class VerdictSample(models.Model):
 
 
 class VerdictCheck(models.Model):
-    sample = models.ForeignKey(VerdictSample, on_delete=models.CASCADE, related_name="checks")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    sample = models.ForeignKey(
+        VerdictSample, on_delete=models.CASCADE, related_name="checks", verbose_name="样本"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name="工单"
+    )
     event_seq = models.PositiveIntegerField("评价事件")
     evaluator = models.CharField("评价员", max_length=150)
     verdict = models.CharField("评价结论", max_length=16)
@@ -131,7 +135,9 @@ class VoiceFollowUp(models.Model):
     CALLING, DONE, CALLBACK = "calling", "done", "callback"
     STATES = [(CALLING, "语音回访中"), (DONE, "已回访"), (CALLBACK, "转人工回访")]
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name="工单"
+    )
     round = models.PositiveIntegerField("轮次", default=0)  # the ticket's redo count at the reply
     state = models.CharField("状态", max_length=16, choices=STATES, default=CALLING)
     attempts = models.PositiveIntegerField("呼叫次数", default=0)
@@ -157,7 +163,9 @@ class VoiceResult(models.Model):
     """A result posted by the telephony system, once per call id."""
 
     call_id = models.CharField("呼叫编号", max_length=64)  # unique: Meta.constraints
-    follow_up = models.ForeignKey(VoiceFollowUp, on_delete=models.CASCADE, related_name="results")
+    follow_up = models.ForeignKey(
+        VoiceFollowUp, on_delete=models.CASCADE, related_name="results", verbose_name="语音回访"
+    )
     attempt = models.PositiveIntegerField("第几次呼叫")
     answered = models.BooleanField("接通")
     digit = models.CharField("按键", max_length=8, blank=True)
@@ -217,17 +225,34 @@ class SpotSample(models.Model):
     """A call or a handled ticket drawn for a spot check. Never the same call (or ticket) twice
     in one week: the database refuses it."""
 
-    draw = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="samples")
+    draw = models.ForeignKey(
+        SpotCheck, on_delete=models.CASCADE, related_name="samples", verbose_name="抽查批次"
+    )
     week = models.DateField("周（周一）")
     kind = models.CharField("类型", max_length=8, choices=CheckItem.KINDS)
     call = models.ForeignKey(
-        "telephony.CallRecord", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "telephony.CallRecord",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="来电",
     )
     ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="工单",
     )
     unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="单位",
     )
     line = models.CharField("线路", max_length=32, blank=True)
     agent = models.CharField("话务员", max_length=150, blank=True)
@@ -251,8 +276,12 @@ class SpotSample(models.Model):
 
 
 class SpotScore(models.Model):
-    sample = models.ForeignKey(SpotSample, on_delete=models.CASCADE, related_name="scores")
-    item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="+")
+    sample = models.ForeignKey(
+        SpotSample, on_delete=models.CASCADE, related_name="scores", verbose_name="样本"
+    )
+    item = models.ForeignKey(
+        CheckItem, on_delete=models.PROTECT, related_name="+", verbose_name="评分项"
+    )
     points = models.PositiveSmallIntegerField("得分")
     note = models.CharField("说明", max_length=500, blank=True)
     scored_by = models.CharField("评分人", max_length=150)

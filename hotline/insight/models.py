@@ -12,9 +12,13 @@ class TicketSignature(models.Model):
     # Looked up by key only (uniq_signature_key_ticket); tickets are never deleted (their
     # events protect them), so no index on ticket: 16 fewer index entries per registration.
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="signatures", db_index=False
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        db_index=False,
+        verbose_name="工单",
     )
-    key = models.BigIntegerField()
+    key = models.BigIntegerField("指纹")
 
     class Meta:
         verbose_name = "工单指纹"

@@ -24,7 +24,7 @@ class PortalCode(models.Model):
     purpose = models.CharField("用途", max_length=8, choices=PURPOSES)
     phone = models.CharField("手机号", max_length=32)
     number = models.CharField("工单编号", max_length=16, blank=True)
-    code_hash = models.CharField(max_length=64)
+    code_hash = models.CharField("验证码摘要", max_length=64)
     created_at = models.DateTimeField("发送时间")
     expires_at = models.DateTimeField("失效时间")
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
@@ -43,9 +43,9 @@ class RateCounter(models.Model):
     """Hits of one key (``submit:ip:1.2.3.4``, ``code:phone:138...``) in one fixed window.
     Counted in the database, so every web process on every machine sees the same count."""
 
-    key = models.CharField(max_length=160)
-    window_start = models.DateTimeField()
-    hits = models.PositiveIntegerField(default=0)
+    key = models.CharField("计数键", max_length=160)
+    window_start = models.DateTimeField("窗口开始")
+    hits = models.PositiveIntegerField("次数", default=0)
 
     class Meta:
         verbose_name = "限流计数"
@@ -64,15 +64,18 @@ class PortalPhoto(models.Model):
     its EXIF metadata. The original upload is never kept."""
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="portal_photos"
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="portal_photos",
+        verbose_name="工单",
     )
     position = models.PositiveSmallIntegerField("序号")
-    content_type = models.CharField(max_length=32, default="image/jpeg")
-    data = models.BinaryField()
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    content_type = models.CharField("文件类型", max_length=32, default="image/jpeg")
+    data = models.BinaryField("内容")
+    width = models.PositiveIntegerField("宽度")
+    height = models.PositiveIntegerField("高度")
     size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("SHA-256 摘要", max_length=64)
     created_at = models.DateTimeField("上传时间")
 
     class Meta:
@@ -90,7 +93,7 @@ class PortalPhoto(models.Model):
 class FollowUpLinkUse(models.Model):
     """A signed follow-up link that has been used: a link rates once."""
 
-    token_hash = models.CharField(max_length=64)
+    token_hash = models.CharField("链接摘要", max_length=64)
     number = models.CharField("工单编号", max_length=16)
     used_at = models.DateTimeField("使用时间")
 
@@ -109,7 +112,11 @@ class ImportedRow(models.Model):
     mapping = models.CharField("映射", max_length=32)
     source_key = models.CharField("来源标识", max_length=128)
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name="工单",
     )
     file_name = models.CharField("文件", max_length=255)
     row_number = models.PositiveIntegerField("行号")
@@ -137,7 +144,7 @@ class Open311Key(models.Model):
     integration user (role ``integration`` at the centre), so its tickets name it."""
 
     name = models.CharField("名称", max_length=64, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField("密钥摘要", max_length=64, unique=True, editable=False)
     prefix = models.CharField("密钥前缀", max_length=8, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -172,11 +179,11 @@ class Open311Request(models.Model):
         Open311Key, on_delete=models.PROTECT, related_name="requests", verbose_name="接口密钥"
     )
     token = models.CharField("令牌", max_length=128, null=True, blank=True)  # noqa: DJ001
-    email = models.CharField(max_length=254, blank=True)
-    device_id = models.CharField(max_length=128, blank=True)
-    account_id = models.CharField(max_length=128, blank=True)
-    media_url = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.CharField("电子邮箱", max_length=254, blank=True)
+    device_id = models.CharField("设备标识", max_length=128, blank=True)
+    account_id = models.CharField("账号标识", max_length=128, blank=True)
+    media_url = models.CharField("图片链接", max_length=1000, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "Open311 诉求"
@@ -198,16 +205,23 @@ class Open311Request(models.Model):
 class WechatConversation(models.Model):
     """Where one citizen (OpenID) is in the conversation that gathers a request."""
 
-    openid = models.CharField(max_length=64, unique=True)
-    step = models.CharField(max_length=16, default="idle")  # idle, description, place, confirm
-    description = models.TextField(blank=True)
-    address = models.CharField(max_length=255, blank=True)
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    pictures = models.JSONField(default=list, blank=True)
-    updated_at = models.DateTimeField()
+    openid = models.CharField("微信用户标识", max_length=64, unique=True)
+    step = models.CharField(
+        "当前步骤", max_length=16, default="idle"
+    )  # idle, description, place, confirm
+    description = models.TextField("诉求描述", blank=True)
+    address = models.CharField("地址", max_length=255, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    pictures = models.JSONField("图片", default=list, blank=True)
+    updated_at = models.DateTimeField("更新时间")
     last_ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="最近工单",
     )
 
     class Meta:
@@ -222,14 +236,19 @@ class WechatMessage(models.Model):
     """A message received (by MsgId, or sender and time for events) and the reply it got, so a
     redelivery gets the same reply and changes nothing."""
 
-    key = models.CharField(max_length=128, unique=True)
-    openid = models.CharField(max_length=64)
-    reply = models.TextField(blank=True)
-    replied_at = models.BigIntegerField(default=0)  # the reply's CreateTime
+    key = models.CharField("消息标识", max_length=128, unique=True)
+    openid = models.CharField("微信用户标识", max_length=64)
+    reply = models.TextField("回复内容", blank=True)
+    replied_at = models.BigIntegerField("回复时间戳", default=0)  # the reply's CreateTime
     ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="工单",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("接收时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "微信消息"
@@ -243,9 +262,13 @@ class WechatTicket(models.Model):
     """A ticket registered through WeChat: whom to send its progress notices to, and up to
     which timeline event they were sent."""
 
-    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="wechat")
-    openid = models.CharField(max_length=64)
-    notified_seq = models.PositiveIntegerField(default=1)  # the register event needs none
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="wechat", verbose_name="工单"
+    )
+    openid = models.CharField("微信用户标识", max_length=64)
+    notified_seq = models.PositiveIntegerField(
+        "已通知事件序号", default=1
+    )  # the register event needs none
 
     class Meta:
         verbose_name = "微信工单"

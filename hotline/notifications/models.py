@@ -12,7 +12,12 @@ class Outbox(models.Model):
     PENDING, SENT, FAILED = "pending", "sent", "failed"
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+        verbose_name="工单",
     )
     kind = models.CharField("类型", max_length=32)
     channel = models.CharField("通道", max_length=16, default="sms")
@@ -21,12 +26,12 @@ class Outbox(models.Model):
     params = models.JSONField("参数", default=dict)
     status = models.CharField("状态", max_length=16, default=PENDING)  # see Meta.indexes
     attempts = models.PositiveIntegerField("尝试次数", default=0)
-    idempotency_key = models.CharField(max_length=128)  # unique: Meta.constraints
+    idempotency_key = models.CharField("幂等键", max_length=128)  # unique: Meta.constraints
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次发送时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    receipt = models.CharField(max_length=128, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+    receipt = models.CharField("回执", max_length=128, blank=True)
 
     objects = TicketScopedQuerySet.as_manager()
 

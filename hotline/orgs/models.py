@@ -18,7 +18,7 @@ class Level(models.TextChoices):
 
 
 class TreeNode(models.Model):  # noqa: DJ008 - abstract
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField("树路径", max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
         abstract = True

@@ -10,7 +10,10 @@ class SupervisionOrder(models.Model):
     """督办单: a supervisor's formal push on a ticket with its own deadline. Level 2 = 二次督办."""
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, related_name="supervision_orders"
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="supervision_orders",
+        verbose_name="工单",
     )
     level = models.PositiveSmallIntegerField("督办次数")
     note = models.TextField("督办意见")
@@ -23,11 +26,11 @@ class SupervisionOrder(models.Model):
         verbose_name="被督办单位",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="督办人"
     )
-    created_at = models.DateTimeField()
-    due_at = models.DateTimeField(null=True, blank=True)
-    event_seq = models.PositiveIntegerField()
+    created_at = models.DateTimeField("督办时间")
+    due_at = models.DateTimeField("督办时限", null=True, blank=True)
+    event_seq = models.PositiveIntegerField("事件序号")
 
     objects = TicketScopedQuerySet.as_manager()
 
@@ -46,12 +49,14 @@ class Referral(models.Model):
     """A ticket put in the supervision office's queue automatically (3 redos or 3 send-backs)."""
 
     REDOS, SEND_BACKS = "redos", "send_backs"
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="referrals")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="referrals", verbose_name="工单"
+    )
     reason = models.CharField(
         "原因", max_length=16, choices=[(REDOS, "三次重办"), (SEND_BACKS, "三次退单")]
     )
     created_at = models.DateTimeField("移送时间")
-    event_seq = models.PositiveIntegerField()
+    event_seq = models.PositiveIntegerField("事件序号")
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
 
     objects = TicketScopedQuerySet.as_manager()

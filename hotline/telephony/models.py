@@ -40,12 +40,18 @@ class CallRecord(models.Model):
 class CallTicket(models.Model):
     """A ticket registered from a call (linked explicitly by the agent or the intake screen)."""
 
-    call = models.ForeignKey(CallRecord, on_delete=models.CASCADE, related_name="ticket_links")
-    ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False
+    call = models.ForeignKey(
+        CallRecord, on_delete=models.CASCADE, related_name="ticket_links", verbose_name="来电"
     )
-    linked_by = models.CharField(max_length=150)
-    linked_at = models.DateTimeField(auto_now_add=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name="工单",
+    )
+    linked_by = models.CharField("关联方式", max_length=150)
+    linked_at = models.DateTimeField("关联时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "来电工单"

@@ -10,7 +10,7 @@ from hotline.core.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, colum
 from hotline.core.formatting import mask_name, mask_phone
 
 from . import clocks
-from .models import Clock, Ticket, TicketAssignment, TicketEvent
+from .models import Attachment, Clock, Ticket, TicketAssignment, TicketEvent
 
 WARNING_LABELS = {"none": "正常", "yellow": "黄灯", "red": "红灯"}
 
@@ -174,3 +174,30 @@ class ClockAdmin(ScopedAdmin, ReadOnlyAdmin):
     search_fields = ("=ticket__number",)
     list_select_related = ("ticket", "unit")
     ordering = ("-pk",)
+
+
+ATTACHMENT_COLUMNS = (
+    column("ticket", "工单"),
+    column("seq", "事件序号"),
+    column("name", "文件名"),
+    column("content_type", "文件类型"),
+    column("size", "大小（字节）"),
+    column("uploaded_by", "上传人"),
+    column("created_at", "上传时间"),
+)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ScopedAdmin, ReadOnlyAdmin):
+    """Files attached to replies and comments: listed without their bytes (the console serves
+    them to those who may see the ticket)."""
+
+    list_display = ATTACHMENT_COLUMNS
+    fields = readonly_fields = (*ATTACHMENT_COLUMNS, column("sha256", "SHA-256 摘要"))
+    list_filter = (titled("content_type", "文件类型"),)
+    search_fields = ("=ticket__number",)
+    list_select_related = ("ticket", "uploaded_by")
+    ordering = ("-pk",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")

@@ -175,7 +175,30 @@ class _Story:
             self.review(handler, number, t + timedelta(hours=rng.randint(2, 40)))
 
 
-def _citizen_request(rng, title, content, category, district, regions) -> dict:
+# Buildings and roads of a community, for the demo's addresses (the community is the seeded one).
+PLACES = ["小区", "花园", "新村", "公寓", "家园"]
+
+
+def demo_place(
+    rng, district: Unit, street: Unit | None, communities: dict[int | None, Region]
+) -> tuple[Region | None, str]:
+    """Where a demo request comes from: a community of ``street`` (one of the district's streets
+    in the seeded tree), as (region, address). The address names the district, the street and
+    the community: 江岸区大智街道大智社区幸福小区3栋."""
+    district_region = district.region
+    district_name = district_region.name if district_region is not None else district.name
+    street_region = street.region if street is not None else None
+    if street_region is None:
+        return district_region, f"{district_name}{rng.randint(1, 300)}号"
+    community = communities.get(street_region.pk)
+    if community is None:
+        return street_region, f"{district_name}{street_region.name}{rng.randint(1, 300)}号"
+    place = f"{community.name.replace('社区', '')}{rng.choice(PLACES)}"
+    address = f"{district_name}{street_region.name}{community.name}{place}{rng.randint(1, 30)}栋"
+    return community, address
+
+
+def _citizen_request(rng, title, content, category, district, regions, place=None) -> dict:
     channels = ["phone"] * 6 + ["wechat", "web", "app", "mailbox", "letter", "leader_phone"]
     kinds = ["complaint"] * 5 + ["help", "help", "consultation", "report", "suggestion"]
     phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
@@ -193,6 +216,9 @@ def _citizen_request(rng, title, content, category, district, regions) -> dict:
             "confidential": rng.random() < 0.05,
         },
     }
+    if place is not None:
+        region, data["address"] = place
+        data["region"] = region.code if region is not None else None
     if data["region"] not in regions:
         data.pop("region")
     return data
@@ -204,11 +230,18 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
     leaves: dict[str, list[Category]] = {}
     for cat in Category.objects.filter(level=3).select_related("parent__parent", "default_unit"):
         leaves.setdefault(cat.parent.parent.name, []).append(cat)
-    districts = list(Unit.objects.filter(level="district").order_by("code"))
+    districts = list(
+        Unit.objects.filter(level="district").select_related("region").order_by("code")
+    )
     streets: dict[int, list[Unit]] = {}
-    for street in Unit.objects.filter(level="street").order_by("code"):
+    for street in Unit.objects.filter(level="street").select_related("region").order_by("code"):
         streets.setdefault(street.parent_id, []).append(street)
     regions = {r.code: r for r in Region.objects.all()}
+    communities = {
+        r.parent_id: r
+        for r in sorted(regions.values(), key=lambda r: r.code)
+        if r.level == "community"
+    }
     now = timezone.now()
     start = now - timedelta(days=days)
     story = _Story(users, rng, now)
@@ -217,7 +250,10 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
         moment = start + timedelta(seconds=rng.randint(0, days * 86400 - 3 * 86400))
         category = rng.choice(leaves.get(label) or [c for group in leaves.values() for c in group])
         district = districts[i % len(districts)]
-        data = _citizen_request(rng, title, content, category, district, regions)
+        # The street a district forwards to (``route``) is the one the citizen lives in.
+        own = streets.get(district.pk, [])
+        place = demo_place(rng, district, own[i % len(own)] if own else None, communities)
+        data = _citizen_request(rng, title, content, category, district, regions, place)
         try:
             with services.acting_at(min(moment, now)):
                 ticket = services.ticket_register(actor=users["agent"], data=data).ticket

@@ -28,8 +28,8 @@ class Ticket(models.Model):
     title = models.CharField("标题", max_length=200, blank=True)
     content = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=255, blank=True)
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
     region = models.ForeignKey(
         "orgs.Region",
         null=True,
@@ -94,9 +94,10 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name="派单中心",
     )
     # NULL, not "": tickets registered without a key must not collide on the unique constraint.
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    idempotency_key = models.CharField("幂等键", max_length=200, null=True, blank=True)  # noqa: DJ001
 
     # Pending requests and results of the lifecycle.
     send_back_unit = models.ForeignKey(
@@ -106,28 +107,34 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # never looked up by
+        verbose_name="退单单位",
     )
-    send_back_reason = models.TextField(blank=True)
-    send_back_count = models.PositiveIntegerField(default=0)
+    send_back_reason = models.TextField("退单理由", blank=True)
+    send_back_count = models.PositiveIntegerField("退单次数", default=0)
     extension_status = models.CharField(
-        max_length=16, blank=True
+        "延期状态", max_length=16, blank=True
     )  # "", requested, approved, refused
-    extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    reply_text = models.TextField(blank=True)
-    reply_outcome = models.CharField(max_length=16, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    satisfaction = models.CharField(max_length=24, blank=True)
-    followed_up_at = models.DateTimeField(null=True, blank=True)
-    review_verdict = models.CharField(max_length=16, blank=True)
-    redo_count = models.PositiveIntegerField(default=0)
+    extension_days = models.PositiveSmallIntegerField("延期天数", null=True, blank=True)
+    reply_text = models.TextField("办理结果", blank=True)
+    reply_outcome = models.CharField("办理结论", max_length=16, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    satisfaction = models.CharField("满意度", max_length=24, blank=True)
+    followed_up_at = models.DateTimeField("回访时间", null=True, blank=True)
+    review_verdict = models.CharField("评价结论", max_length=16, blank=True)
+    redo_count = models.PositiveIntegerField("重办次数", default=0)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name="并入工单",
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
-    last_seq = models.PositiveIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
-    updated_at = models.DateTimeField(auto_now=True)
+    last_seq = models.PositiveIntegerField("最新事件序号", default=0)
+    last_hash = models.CharField("最新事件摘要", max_length=64, default="")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "工单"
@@ -155,20 +162,24 @@ class TicketEvent(AppendOnly):
 
     # Indexed by uniq_ticket_event_seq (ticket first).
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.PROTECT, related_name="events", db_index=False
+        Ticket, on_delete=models.PROTECT, related_name="events", db_index=False, verbose_name="工单"
     )
-    seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=32)
+    seq = models.PositiveIntegerField("序号")
+    action = models.CharField("操作", max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
     )
-    actor_name = models.CharField(max_length=150)
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    data = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    actor_name = models.CharField("操作人账号", max_length=150)
+    at = models.DateTimeField("时间")
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16)
+    data = models.JSONField("详情", default=dict)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("摘要", max_length=64)
 
     class Meta:
         verbose_name = "工单事件"
@@ -199,13 +210,19 @@ class TicketAssignment(models.Model):
     """The ticket was dispatched or forwarded to a unit (lead or co-unit). Drives what a unit sees."""
 
     LEAD, CO, COPY = "lead", "co", "copy"
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField(max_length=8, choices=[(LEAD, "主办"), (CO, "协办"), (COPY, "抄送")])
-    via = models.CharField(max_length=16)  # dispatch, forward
-    assigned_at = models.DateTimeField()
-    active = models.BooleanField(default=True)
-    event_seq = models.PositiveIntegerField()
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="assignments", verbose_name="工单"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name="单位"
+    )
+    role = models.CharField(
+        "承办角色", max_length=8, choices=[(LEAD, "主办"), (CO, "协办"), (COPY, "抄送")]
+    )
+    via = models.CharField("方式", max_length=16)  # dispatch, forward
+    assigned_at = models.DateTimeField("派单时间")
+    active = models.BooleanField("有效", default=True)
+    event_seq = models.PositiveIntegerField("事件序号")
 
     class Meta:
         verbose_name = "派单记录"
@@ -228,24 +245,29 @@ class Clock(models.Model):
 
     # Indexed by the (ticket, kind) index.
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False
+        Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False, verbose_name="工单"
     )
-    kind = models.CharField(max_length=16, choices=workflow.CLOCK_CHOICES)
+    kind = models.CharField("时限类型", max_length=16, choices=workflow.CLOCK_CHOICES)
     unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="单位",
     )
-    started_at = models.DateTimeField()
-    limit_amount = models.FloatField()
-    limit_unit = models.CharField(max_length=16)
-    yellow_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    pending_calendar = models.BooleanField(default=False)
+    started_at = models.DateTimeField("开始时间")
+    limit_amount = models.FloatField("时限数量")
+    limit_unit = models.CharField("时限单位", max_length=16)
+    yellow_at = models.DateTimeField("黄灯时间", null=True, blank=True)
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    pending_calendar = models.BooleanField("待确认工作日历", default=False)
     # When the yellow and red warnings of this clock were sent (each at most once).
-    yellow_warned_at = models.DateTimeField(null=True, blank=True)
-    red_warned_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
-    stop_reason = models.CharField(max_length=16, blank=True)
-    met = models.BooleanField(null=True)
+    yellow_warned_at = models.DateTimeField("黄灯预警时间", null=True, blank=True)
+    red_warned_at = models.DateTimeField("红灯预警时间", null=True, blank=True)
+    stopped_at = models.DateTimeField("结束时间", null=True, blank=True)
+    stop_reason = models.CharField("结束原因", max_length=16, blank=True)
+    met = models.BooleanField("按时", null=True)
 
     class Meta:
         verbose_name = "时限"
@@ -274,8 +296,55 @@ class TicketSequence(models.Model):
     """The last number handed out on a day (Asia/Shanghai). Allocated inside the registering
     transaction, so a rolled-back registration leaves no gap."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField("日期", primary_key=True)
+    last = models.PositiveIntegerField("当日最大序号", default=0)
+
+    class Meta:
+        verbose_name = "工单编号序列"
+        verbose_name_plural = "工单编号序列"
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+class Attachment(AppendOnly):
+    """A file a unit's staff attached to an action (a reply's photo, a PDF, an office document):
+    checked by its content and, for a photo, re-encoded without its EXIF metadata
+    (``hotline.core.uploads``). Written by the transition function in the event's transaction;
+    the bytes are kept in the database, so a rolled-back action leaves no file behind."""
+
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        db_index=False,  # led by attachment_ticket_seq
+        verbose_name="工单",
+    )
+    seq = models.PositiveIntegerField("事件序号")
+    position = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("文件名", max_length=100)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256 摘要", max_length=64)
+    data = models.BinaryField("内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    created_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "工单附件"
+        verbose_name_plural = "工单附件"
+        ordering = ["ticket_id", "seq", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "seq", "position"], name="attachment_ticket_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

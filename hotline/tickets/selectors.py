@@ -12,7 +12,7 @@ from hotline.core.errors import BadInput, Forbidden, NotFound
 from hotline.orgs.models import HotlineCentre, Unit
 
 from . import workflow
-from .models import Clock, Ticket, TicketAssignment, TicketEvent
+from .models import Attachment, Clock, Ticket, TicketAssignment, TicketEvent
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -166,3 +166,19 @@ def ticket_list(
         )
         .order_by("-registered_at", "-pk")
     )
+
+
+def attachments_of(ticket: Ticket) -> list[Attachment]:
+    """The attachments of a ticket the caller already may see, without their bytes, in
+    timeline order (one query)."""
+    return list(Attachment.objects.filter(ticket=ticket).defer("data"))
+
+
+def attachment_get_visible(user, number: str, attachment_id: int) -> Attachment:
+    """One attachment with its bytes, for a user who may see its ticket; NotFound otherwise
+    (also for the id of another ticket's attachment)."""
+    ticket = ticket_get_visible(user, number)
+    found = Attachment.objects.filter(ticket=ticket, pk=attachment_id).first()
+    if found is None:
+        raise NotFound(f"no attachment {attachment_id} on ticket {number}")
+    return found

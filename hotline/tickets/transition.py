@@ -6,15 +6,17 @@ one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import SYSTEM, Grants, grants_for
 from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError
+from hotline.core.uploads import CleanFile
 from hotline.orgs.models import Unit
 
+from . import attachments as files
 from . import centres, clocks, extensions, workflow
 from .extensions import Context
 from .handlers.common import has_children, open_clock
@@ -81,6 +83,7 @@ def ticket_transition(
     action: str,
     data: Mapping | None = None,
     locked: Ticket | None = None,
+    attachments: Sequence[CleanFile] = (),
 ) -> Ticket:
     """Take ``action`` on ticket ``number`` as ``actor``. The only writer of existing tickets.
 
@@ -90,6 +93,9 @@ def ticket_transition(
     ``locked`` is for a caller that already holds the ticket row's lock in its own transaction
     (the warning scanner locks a batch of tickets at once): the row is not read again and no
     savepoint is taken, so an error rolls back the caller's whole transaction.
+
+    ``attachments``: files checked by content (``hotline.core.uploads.attachment_clean``) for
+    the actions that take them (reply, comment), stored with the action's event.
     """
     data = data or {}
     if action not in extensions.HANDLERS:
@@ -101,7 +107,9 @@ def ticket_transition(
             raise HotlineError("locked must be the ticket, locked in the current transaction")
         if actor is not SYSTEM:
             ticket_get_visible(actor, number)
-        return _transition_locked(locked, actor=actor, grants=grants, action=action, data=data)
+        return _transition_locked(
+            locked, actor=actor, grants=grants, action=action, data=data, attachments=attachments
+        )
     with transaction.atomic():
         visible = ticket_get_visible(actor, number)
         ticket = (
@@ -109,7 +117,9 @@ def ticket_transition(
             .select_related("unit", "category", "send_back_unit", "centre")
             .get(pk=visible.pk)
         )
-        return _transition_locked(ticket, actor=actor, grants=grants, action=action, data=data)
+        return _transition_locked(
+            ticket, actor=actor, grants=grants, action=action, data=data, attachments=attachments
+        )
 
 
 _TICKET_COLUMNS = tuple(
@@ -117,7 +127,15 @@ _TICKET_COLUMNS = tuple(
 )
 
 
-def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapping) -> Ticket:
+def _transition_locked(
+    ticket: Ticket,
+    *,
+    actor,
+    grants,
+    action: str,
+    data: Mapping,
+    attachments: Sequence[CleanFile] = (),
+) -> Ticket:
     """The body of ticket_transition once the row is locked. Writes one event and updates only
     the columns the action changed."""
     at = now()
@@ -137,6 +155,7 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
         )
     except workflow.Refusal as refusal:
         raise _refusal_error(refusal) from None
+    files.attachments_check(action, attachments)
     before = {name: getattr(ticket, name) for name in _TICKET_COLUMNS}
     from_status = ticket.status
     ctx = Context(
@@ -145,12 +164,15 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
     event_data = extensions.HANDLERS[action](ctx)
     for step in extensions.AFTER.get(action, ()):
         event_data.update(step(ctx))
+    if attachments:
+        # The names join the hash-chained event; the rows carry each file's digest.
+        event_data["attachments"] = [file.name for file in attachments]
     ticket.status = new_status
     if new_status == workflow.CLOSED and ticket.closed_at is None:
         ticket.closed_at = at
     if new_status in workflow.OPEN_STATUSES:
         ticket.closed_at = None
-    event_append(
+    event = event_append(
         ticket,
         actor=actor,
         action=action,
@@ -159,6 +181,7 @@ def _transition_locked(ticket: Ticket, *, actor, grants, action: str, data: Mapp
         to_status=new_status,
         data=event_data,
     )
+    files.attachments_store(ticket, event, attachments, actor=actor, at=at)
     changed = [name for name in _TICKET_COLUMNS if getattr(ticket, name) != before[name]]
     ticket.save(update_fields=[*changed, "updated_at"])
     if new_status == workflow.CLOSED:

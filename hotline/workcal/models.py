@@ -27,7 +27,7 @@ class CalendarYear(models.Model):
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     source = models.CharField("来源", max_length=128, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "日历年度"

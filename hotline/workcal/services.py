@@ -31,12 +31,31 @@ def _year_confirmed(year: int) -> None:
         listener(year)
 
 
+# The chinese_calendar library names holidays in English; the calendar shows them in Chinese
+# (also the make-up working days, which carry the name of the holiday they belong to).
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def holiday_name(name: str | None) -> str:
+    """The Chinese name of a holiday the library names (a name it does not know is kept)."""
+    return HOLIDAY_NAMES.get(name or "", name or "")
+
+
 def _library_kind(day: date) -> tuple[str, str]:
     import chinese_calendar
 
     working = chinese_calendar.is_workday(day)
     _, name = chinese_calendar.get_holiday_detail(day)
-    name = name or ""
+    name = holiday_name(name)
     weekend = day.weekday() >= 5
     if working:
         return (DayKind.MAKEUP, name) if weekend else (DayKind.WORKDAY, "")

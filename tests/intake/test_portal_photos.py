@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from hotline.intake.portal.photos import MAX_SIDE, PhotoRefused, photo_clean
+from hotline.core.photos import MAX_SIDE, PhotoRefused, photo_clean
 
 
 def image_bytes(fmt: str, size=(40, 30), mode="RGB", **kwargs) -> bytes:

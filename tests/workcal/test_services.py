@@ -65,8 +65,8 @@ def test_seed_2026_from_library(admin_user):
     # ordinary weekends, and holiday names
     assert kind("2026-03-07") == DayKind.WEEKEND
     assert kind("2026-03-09") == DayKind.WORKDAY
-    assert CalendarDay.objects.get(date=date(2026, 2, 16)).name == "Spring Festival"
-    assert CalendarDay.objects.get(date=date(2026, 10, 10)).name == "National Day"
+    assert CalendarDay.objects.get(date=date(2026, 2, 16)).name == "春节"
+    assert CalendarDay.objects.get(date=date(2026, 10, 10)).name == "国庆节"
     assert CalendarDay.objects.get(date=date(2026, 3, 7)).name == ""
     # the whole year, as the State Council published it: six make-up days, 248 working days
     makeup = sorted(d.isoformat() for d, k in days.items() if k == DayKind.MAKEUP)
@@ -130,15 +130,15 @@ def test_set_day_unconfirms_a_confirmed_year(admin_user):
     assert get_calendar().is_working(date(2026, 10, 9)) is True
 
     row = calendar_set_day(
-        day=date(2026, 10, 9), kind=DayKind.HOLIDAY, name="National Day", actor=admin_user
+        day=date(2026, 10, 9), kind=DayKind.HOLIDAY, name="国庆节", actor=admin_user
     )
 
-    assert row.kind == DayKind.HOLIDAY and row.name == "National Day"
+    assert row.kind == DayKind.HOLIDAY and row.name == "国庆节"
     assert CalendarDay.objects.get(date=date(2026, 10, 9)).kind == DayKind.HOLIDAY
     assert CalendarYear.objects.get(year=2026).confirmed is False
     event = AuditEvent.objects.get(action="calendar.edit", actor=admin_user)
     assert event.target == "2026-10-09"
-    assert event.data == {"kind": DayKind.HOLIDAY, "name": "National Day"}
+    assert event.data == {"kind": DayKind.HOLIDAY, "name": "国庆节"}
     # the edited year is no longer usable until it is confirmed again
     with pytest.raises(CalendarMissing):
         get_calendar().is_working(date(2026, 10, 9))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hotline.accounts.models import User
 from hotline.accounts.roles import Role
 from hotline.core.errors import Conflict, NotFound
+from hotline.core.photos import CleanPhoto
 from hotline.notifications.models import Outbox
 from hotline.notifications.services import outbox_enqueue
 from hotline.tickets import workflow
@@ -26,7 +27,6 @@ from hotline.tickets.services import ticket_register, ticket_transition
 from ..models import FollowUpLinkUse, PortalCode, PortalPhoto
 from ..system_users import system_user
 from .codes import code_use
-from .photos import CleanPhoto
 
 PORTAL_USERNAME = "portal"
 # The portal registers as a citizen and records the citizen's own rating as a follow-up.

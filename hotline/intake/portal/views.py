@@ -13,12 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hotline.core.errors import Conflict, NotFound, RateLimited
+from hotline.core.photos import MAX_BYTES, MAX_PHOTOS, PhotoRefused, photo_clean
 from hotline.orgs.selectors import centres_all
 
 from . import services
 from .codes import CodeRefused, code_check, code_send, code_use
 from .forms import LookupForm, PhoneForm, RateForm, SubmitForm, VerifyForm
-from .photos import MAX_BYTES, MAX_PHOTOS, PhotoRefused, photo_clean
 from .ratelimit import rate_hit
 from .selectors import PROGRESS, citizen_view, photo_of, portal_ticket
 

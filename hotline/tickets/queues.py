@@ -37,7 +37,7 @@ from hotline.workcal.timeleft import DAYS_UNIT, HOURS_UNIT, TimeLeft, time_left
 from . import workflow
 from .choices import ClockKind, ExtensionStatus
 from .clocks import ticket_warning
-from .models import Clock, Ticket
+from .models import Clock, Ticket, TicketEvent
 from .selectors import tickets_visible_to
 
 
@@ -93,12 +93,13 @@ def queues_of(role: Role) -> tuple[Queue, ...]:
 # --- scopes -----------------------------------------------------------------------------------
 
 
-def _dispatcher_scope(grants: Grants) -> Q:
-    """The tickets of the centres where the user holds the dispatcher's role."""
+def _dispatcher_scope(grants: Grants, *, field: str = "centre") -> Q:
+    """The tickets of the centres (``field``: the holding one) where the user holds the
+    dispatcher's role; a city-wide dispatcher's centre is the city's (no centre, or the root)."""
     district = [cid for cid, roles in grants.by_centre.items() if Role.DISPATCHER in roles]
-    scope = Q(centre_id__in=district) if district else Q(pk__in=[])
+    scope = Q(**{f"{field}_id__in": district}) if district else Q(pk__in=[])
     if Role.DISPATCHER in grants.city_roles:
-        scope |= Q(centre__isnull=True) | Q(centre__parent__isnull=True)
+        scope |= Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__parent__isnull": True})
     return scope
 
 
@@ -108,17 +109,16 @@ def _units_with(grants: Grants, role: Role) -> list[int]:
 
 def _subtree_scope(grants: Grants, role: Role) -> Q:
     """Tickets held by the units where the user holds ``role`` or by a unit below them."""
-    paths = list(
-        Unit.objects.filter(pk__in=_units_with(grants, role)).values_list("path", flat=True)
-    )
+    units = Unit.objects.filter(pk__in=_units_with(grants, role))
+    paths = list(units.values_list("path", flat=True))
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(unit__path__startswith=p) for p in paths))
 
 
 def _duplicate_filter() -> Q:
-    """Another open ticket of the same citizen's phone, not yet merged: a candidate to merge
-    (the ticket's page lists the similar tickets by text and place, with the merge button)."""
+    """Another open ticket of the same caller's phone: a candidate to merge (the ticket's page
+    lists the similar tickets by text and place, with the merge button)."""
     same_phone = (
         Ticket.objects.filter(
             citizen_phone=OuterRef("citizen_phone"), status__in=list(workflow.OPEN_STATUSES)
@@ -129,39 +129,64 @@ def _duplicate_filter() -> Q:
     return Q(Exists(same_phone)) & ~Q(citizen_phone="")
 
 
+RETURNS = ("send_back", "pass_up")
+
+
+def _returned_by(action: str) -> Q:
+    """The ticket came back to the centre last by ``action``: a unit's send_back or a district
+    centre's pass_up. Both leave ``send_back_unit`` set, and a district government can be both
+    a handling unit and a district centre's unit, so the last such event tells them apart."""
+    last = (
+        TicketEvent.objects.filter(ticket=OuterRef(OuterRef("pk")), action__in=RETURNS)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    return Q(
+        Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), action=action, seq=Subquery(last)))
+    )
+
+
+def _dispatcher_filter(key: str, grants: Grants) -> Q:
+    scope = _dispatcher_scope(grants)
+    registered = Q(status=workflow.REGISTERED)
+    returned = registered & Q(send_back_unit__isnull=False)
+    if key == "to_dispatch":
+        return scope & registered & Q(send_back_unit__isnull=True)
+    if key == "sent_back":
+        return scope & returned & _returned_by("send_back")
+    if key == "passed_up":
+        return scope & returned & _returned_by("pass_up")
+    if key == "extensions":
+        # The centre that dispatched the ticket rules too (a city's 转办件 held in a district).
+        scope |= _dispatcher_scope(grants, field="dispatched_by_centre")
+        return scope & Q(status=workflow.IN_PROGRESS, extension_status=ExtensionStatus.REQUESTED)
+    # duplicates
+    return scope & Q(status__in=[workflow.REGISTERED, workflow.DISPATCHED]) & _duplicate_filter()
+
+
+UNIT_QUEUE_STATES = {
+    "to_accept": workflow.DISPATCHED,
+    "in_progress": workflow.IN_PROGRESS,
+    "replied": workflow.REPLIED,
+    "to_forward": workflow.DISPATCHED,
+    "below_to_accept": workflow.DISPATCHED,
+    "below_in_progress": workflow.IN_PROGRESS,
+    "below_replied": workflow.REPLIED,
+}
+
+
 def _filter(role: Role, key: str, grants: Grants) -> Q:
     """Which tickets the queue ``key`` of ``role`` holds (NotFound for a queue the role has not)."""
     if key not in {q.key for q in queues_of(role)}:
         raise NotFound(f"no queue {key!r} for the role {role}")
-    registered = Q(status=workflow.REGISTERED)
     if role is Role.DISPATCHER:
-        scope = _dispatcher_scope(grants)
-        return (
-            scope
-            & {
-                "to_dispatch": registered & Q(send_back_unit__isnull=True),
-                "sent_back": registered
-                & Q(send_back_unit__isnull=False)
-                & ~Q(send_back_unit__kind="centre"),
-                "passed_up": registered & Q(send_back_unit__kind="centre"),
-                "extensions": Q(
-                    status=workflow.IN_PROGRESS, extension_status=ExtensionStatus.REQUESTED
-                ),
-                "duplicates": Q(status__in=[workflow.REGISTERED, workflow.DISPATCHED])
-                & _duplicate_filter(),
-            }[key]
-        )
-    here = Q(unit_id__in=_units_with(grants, role))
-    below = _subtree_scope(grants, role)
-    return {
-        "to_accept": here & Q(status=workflow.DISPATCHED),
-        "in_progress": here & Q(status=workflow.IN_PROGRESS),
-        "replied": here & Q(status=workflow.REPLIED),
-        "to_forward": here & Q(status=workflow.DISPATCHED),
-        "below_to_accept": below & Q(status=workflow.DISPATCHED),
-        "below_in_progress": below & Q(status=workflow.IN_PROGRESS),
-        "below_replied": below & Q(status=workflow.REPLIED),
-    }[key]
+        return _dispatcher_filter(key, grants)
+    where = (
+        _subtree_scope(grants, role)
+        if key.startswith("below_")
+        else Q(unit_id__in=_units_with(grants, role))
+    )
+    return where & Q(status=UNIT_QUEUE_STATES[key])
 
 
 def queue_tickets(user, role: Role, key: str) -> QuerySet[Ticket]:

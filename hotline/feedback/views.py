@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
+from hotline.tickets import queues
 from hotline.tickets.staff_pages import error_text as _error_text
 from hotline.tickets.staff_pages import forbidden as _forbidden
 from hotline.tickets.staff_pages import page as _page
 from hotline.tickets.staff_pages import staff_login_required as console_login_required
-from hotline.tickets import queues
 from hotline.workcal.calc import WORKING_DAYS, warning_level
 
 from . import selectors, spotchecks

@@ -245,3 +245,16 @@ def test_without_javascript_the_lookup_button_fills_the_panels(console):
     assert earlier.number in history
     # What was typed stays in the form.
     assert 'value="13955556666"' in page and "又是噪音" in page
+
+
+def test_the_home_in_english(console):
+    late = register(title="路面塌陷")
+    Clock.objects.filter(ticket=late, kind="dispatch").update(
+        due_at=timezone.now() - timedelta(days=10)
+    )
+    client = console("dispatcher")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
+    page = text(client.get("/console/"))
+    assert 'lang="en"' in page and "My work" in page and "Sent back" in page
+    assert re.search(r"\d+ days late", page)
+    assert "超期" not in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hotline.accounts.models import User
 from hotline.accounts.roles import Role
@@ -132,6 +132,7 @@ def test_caller_history_is_for_the_centre_only():
     assert queues.caller_history(district, "13955556666") == []
 
 
+@translation.override("zh-hans")
 def test_time_left_label():
     now = timezone.now()
     assert queues.time_left_label(queues.clock_time_left(now, None, "working_days")) == ""

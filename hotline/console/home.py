@@ -143,17 +143,18 @@ def _similar_rows(user, *, title: str, content: str, phone: str) -> list[dict]:
     ]
 
 
-def agent_home(request: HttpRequest, role: Role) -> HttpResponse:
-    """The intake form (call, letter or visit) with, beside it, the caller's earlier tickets
-    and open tickets like the text typed. Without JavaScript the "look up" button sends the
-    form here by GET and the panels come filled from the server."""
+def intake_context(request: HttpRequest) -> dict:
+    """The intake form and its panels. Without JavaScript the form's "look up" button sends
+    what was typed here by GET (``lookup``): the form keeps it and the panels come filled."""
     looked_up = "lookup" in request.GET
     initial = {}
     if looked_up:
         initial = {k: request.GET.get(k, "") for k in RegisterForm.base_fields if k in request.GET}
-    form = RegisterForm(initial=initial)
-    phone = request.GET.get("citizen_phone", "") if looked_up else ""
-    history = _history_rows(queues.caller_history(request.user, phone)) if phone else []
+    phone = request.GET.get("citizen_phone", "")[:32] if looked_up else ""
+    try:
+        history = _history_rows(queues.caller_history(request.user, phone)) if phone else []
+    except Forbidden:
+        history = []  # a role that registers but may not look callers up (an admin)
     similar = (
         _similar_rows(
             request.user,
@@ -164,18 +165,23 @@ def agent_home(request: HttpRequest, role: Role) -> HttpResponse:
         if looked_up
         else []
     )
-    return _page(
-        request,
-        "console/home_agent.html",
-        {
-            "tabs": _tabs(request, role),
-            "form": form,
-            "looked_up": looked_up,
-            "phone": phone,
-            "history": history,
-            "similar": similar,
-        },
-    )
+    return {
+        "form": RegisterForm(initial=initial),
+        "looked_up": looked_up,
+        "phone": phone,
+        "history": history,
+        "similar": similar,
+        "lookup_url": request.path,
+    }
+
+
+def agent_home(request: HttpRequest, role: Role) -> HttpResponse:
+    """The intake form (call, letter or visit) with, beside it, the caller's earlier tickets
+    and open tickets like the text typed."""
+    context = intake_context(request)
+    context["tabs"] = _tabs(request, role)
+    context["lookup_role"] = role.value
+    return _page(request, "console/home_agent.html", context)
 
 
 for _role, _label, _view in (

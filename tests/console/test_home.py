@@ -258,3 +258,19 @@ def test_the_home_in_english(console):
     assert 'lang="en"' in page and "My work" in page and "Sent back" in page
     assert re.search(r"\d+ days late", page)
     assert "超期" not in page
+
+
+def test_the_lookup_fallback_works_on_the_registration_page_too(console):
+    earlier = register(citizen={"name": "赵", "phone": "13955556666"})
+    page = text(
+        console("dispatcher").get(
+            "/console/tickets/new/", {"lookup": "1", "citizen_phone": "13955556666"}
+        )
+    )
+    assert earlier.number in re.search(r'id="caller-history-list">(.*?)</ul>', page, re.S).group(1)
+    assert 'formaction="/console/tickets/new/"' in page
+    # An admin may register but not look callers up: the panel stays empty, no error.
+    admin = console("admin").get(
+        "/console/tickets/new/", {"lookup": "1", "citizen_phone": "13955556666"}
+    )
+    assert admin.status_code == 200 and earlier.number not in text(admin)

@@ -23,7 +23,8 @@ def login(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", "demo")
     page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{base}/console/")
+    # The user's home: /console/, or the page of their role (the callback agents' queue …).
+    page.wait_for_url(lambda url: url.startswith(f"{base}/console/") and "/login/" not in url)
 
 
 def logout(page, base: str) -> None:

@@ -274,3 +274,31 @@ def test_the_lookup_fallback_works_on_the_registration_page_too(console):
         "/console/tickets/new/", {"lookup": "1", "citizen_phone": "13955556666"}
     )
     assert admin.status_code == 200 and earlier.number not in text(admin)
+
+
+def test_the_dispatch_form_searches_units_and_copies_to_the_offices(console):
+    from hotline.tickets.models import Ticket, TicketAssignment
+
+    fresh = register()
+    client = console("dispatcher")
+    page = text(client.get(f"/console/tickets/{fresh.number}/"))
+    assert 'id="id_dispatch_unit" data-filter="输入单位名称筛选"' in page or re.search(
+        r'<select name="unit" data-filter="输入单位名称筛选"[^>]*id="id_dispatch_unit"', page
+    )
+    assert 'name="copy_to" value="discipline"' in page
+    response = client.post(
+        f"/console/tickets/{fresh.number}/actions/dispatch/",
+        {"unit": "jiangan", "copy_to": ["discipline", "supervision"]},
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get(pk=fresh.pk)
+    copies = set(
+        ticket.assignments.filter(role=TicketAssignment.COPY).values_list("unit__kind", flat=True)
+    )
+    assert ticket.status == "dispatched" and copies == {"office"}
+    assert ticket.assignments.filter(role=TicketAssignment.COPY).count() == 2
+    bad = client.post(
+        f"/console/tickets/{register().number}/actions/dispatch/",
+        {"unit": "jiangan", "copy_to": ["press"]},
+    )
+    assert bad.status_code == 400

@@ -23,14 +23,30 @@ from hotline.accounts.selectors import grants_for
 from hotline.core.errors import Forbidden, NotFound
 from hotline.insight import selectors as insight
 from hotline.tickets import queues, workflow
+from hotline.tickets.staff_pages import forbidden as _forbidden
+from hotline.tickets.staff_pages import page as _page
+from hotline.tickets.staff_pages import staff_login_required as console_login_required
 
 from .forms import RegisterForm
 from .homes import home_register, homes_for
-from .labels import SIMILAR_KIND_LABELS, WARNING_LABELS
-from .views import PAGE_SIZE, _forbidden, _page, _reason_label, console_login_required, tr
+from .labels import REASON_LABELS, SIMILAR_KIND_LABELS, WARNING_LABELS
 
+PAGE_SIZE = 20
 MIN_SIMILAR_TEXT = 6
 STATUS = dict(workflow.STATUS_CHOICES)
+
+
+def tr(text: str) -> str:
+    """A label known only at run time in the user's language ("" stays "")."""
+    return _(text) if text else ""
+
+
+def _reason_label(reason: str) -> str:
+    """A reason of the similar-ticket finder ("title similarity 0.93") in words."""
+    head, _sep, tail = reason.rpartition(" ")
+    if head in REASON_LABELS:
+        return f"{tr(REASON_LABELS[head])} {tail}"
+    return tr(REASON_LABELS.get(reason, reason))
 
 
 def _tabs(request: HttpRequest, current: Role | None) -> list[dict]:

@@ -61,6 +61,12 @@ def category_choices() -> list[tuple[str, object]]:
     return [("", "—")] + [(group, options) for group, options in groups.items()]
 
 
+# A <select> with this attribute gets a search box (static/console/picker.js); its value is
+# the box's placeholder.
+FILTER_UNITS = {"data-filter": _("输入单位名称筛选")}
+FILTER_CATEGORIES = {"data-filter": _("输入分类名称筛选")}
+
+
 # --- registration ------------------------------------------------------------------------------
 
 
@@ -79,7 +85,9 @@ class RegisterForm(forms.Form):
         label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
     )
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
-    category = forms.ChoiceField(label=_("分类"), required=False)
+    category = forms.ChoiceField(
+        label=_("分类"), required=False, widget=forms.Select(attrs=FILTER_CATEGORIES)
+    )
     citizen_name = forms.CharField(label=_("诉求人姓名"), max_length=64, required=False)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     citizen_anonymous = forms.BooleanField(label=_("匿名"), required=False)
@@ -164,11 +172,22 @@ class AnswerDirectlyForm(ActionForm):
     text = _text(_("答复内容"), required=True)
 
 
+COPY_TO_CHOICES = [("supervision", _("督查室")), ("discipline", _("纪检监察"))]
+
+
 class DispatchForm(ActionForm):
     action = "dispatch"
-    unit = forms.ChoiceField(label=_("主办单位"))
+    unit = forms.ChoiceField(label=_("主办单位"), widget=forms.Select(attrs=FILTER_UNITS))
     co_units = forms.MultipleChoiceField(
-        label=_("协办单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("协办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, **FILTER_UNITS}),
+    )
+    copy_to = forms.MultipleChoiceField(
+        label=_("转交（只读抄送）"),
+        required=False,
+        choices=COPY_TO_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
     )
     approve = _bool_choice(
         _("上次退单是否成立"),
@@ -197,7 +216,7 @@ class DispatchForm(ActionForm):
 
 class ForwardForm(ActionForm):
     action = "forward"
-    unit = forms.ChoiceField(label=_("下派单位"))
+    unit = forms.ChoiceField(label=_("下派单位"), widget=forms.Select(attrs=FILTER_UNITS))
     note = _text(_("备注"), required=False, rows=2)
 
     def __init__(self, *args, **kwargs):

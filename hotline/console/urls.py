@@ -6,14 +6,12 @@ from django.views.generic import RedirectView
 
 from hotline.accounts.forms import ConsoleLoginForm
 
-from . import attachments, views
+from . import attachments, home, views
 
 app_name = "console"
 
 urlpatterns = [
-    path(
-        "", RedirectView.as_view(pattern_name="console:ticket_list", permanent=False), name="home"
-    ),
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False), name="root"),
     path(
         "console/login/",
         auth_views.LoginView.as_view(
@@ -26,7 +24,11 @@ urlpatterns = [
     path(
         "console/logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"
     ),
-    path("console/", views.ticket_list, name="ticket_list"),
+    # The user's home: the queue of their role (homes.py).
+    path("console/", home.home, name="home"),
+    path("console/intake/history/", home.intake_history, name="intake_history"),
+    path("console/intake/similar/", home.intake_similar, name="intake_similar"),
+    path("console/tickets/", views.ticket_list, name="ticket_list"),
     path("console/tickets/new/", views.ticket_new, name="ticket_new"),
     path("console/tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
     path(

@@ -486,4 +486,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("console:ticket_detail", kwargs={"number": number}))
         else:
             messages.error(request, _("登记未完成：请检查填写的内容。"))
+    elif "lookup" in request.GET:
+        from .home import intake_context  # the intake screen's panels (home imports views)
+
+        return _page(request, "console/ticket_new.html", intake_context(request))
     return _page(request, "console/ticket_new.html", {"form": form}, status=status)

@@ -79,6 +79,8 @@ def callback_queue(user) -> QuerySet:
         .filter(Exists(this_reply.filter(state=VoiceFollowUp.CALLBACK)))
         .annotate(
             follow_up_due=Subquery(due.values("due_at")[:1]),
+            follow_up_yellow=Subquery(due.values("yellow_at")[:1]),
+            follow_up_unit=Subquery(due.values("limit_unit")[:1]),
             voice_reason=Subquery(this_reply.values("reason")[:1]),
             voice_attempts=Subquery(this_reply.values("attempts")[:1]),
         )

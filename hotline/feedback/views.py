@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
+from hotline.tickets import queues
 from hotline.tickets.staff_pages import error_text as _error_text
 from hotline.tickets.staff_pages import forbidden as _forbidden
 from hotline.tickets.staff_pages import page as _page
 from hotline.tickets.staff_pages import staff_login_required as console_login_required
-from hotline.workcal.calc import warning_level
+from hotline.workcal.calc import WORKING_DAYS, warning_level
 
 from . import selectors, spotchecks
 from .exports import spot_results_xlsx
@@ -39,28 +41,47 @@ def _fb_page(request: HttpRequest, template: str, context: dict, **kwargs) -> Ht
     return _page(request, template, context, **kwargs)
 
 
+PAGE_SIZE = 20
+
+
+def _with_time_left(row, now, yellow_at, due_at, limit_unit: str | None) -> None:
+    """The warning level and the time left on the row's clock, told as the console's queues
+    tell it (``剩余 2 个工作日``, ``超期 3 天``: hotline.tickets.queues)."""
+    left = queues.clock_time_left(now, due_at, limit_unit)
+    row.warning = warning_level(now, yellow_at, due_at)
+    row.warning_text = _(WARNING_TEXT[row.warning])
+    row.late = bool(left and left.late)
+    row.time_left = queues.time_left_label(left)
+
+
 @console_login_required
 @require_GET
 def callback_queue(request: HttpRequest) -> HttpResponse:
     try:
-        tickets = list(selectors.callback_queue(request.user)[:200])
+        tickets = selectors.callback_queue(request.user)
     except Forbidden as error:
         return _forbidden(request, str(error.detail))
-    return _fb_page(request, "feedback/callback_queue.html", {"tickets": tickets})
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for t in page.object_list:
+        _with_time_left(t, now, t.follow_up_yellow, t.follow_up_due, t.follow_up_unit)
+    return _fb_page(
+        request, "feedback/callback_queue.html", {"tickets": page.object_list, "page": page}
+    )
 
 
 @console_login_required
 @require_GET
 def my_reviews(request: HttpRequest) -> HttpResponse:
     try:
-        rows = list(selectors.review_assignments_for(request.user)[:200])
+        rows = selectors.review_assignments_for(request.user)
     except (Forbidden, BadInput) as error:
         return _forbidden(request, str(error.detail))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    for row in rows:
-        row.warning = warning_level(now, row.yellow_at, row.due_at)
-        row.warning_text = _(WARNING_TEXT[row.warning])
-    return _fb_page(request, "feedback/reviews.html", {"rows": rows})
+    for row in page.object_list:
+        _with_time_left(row, now, row.yellow_at, row.due_at, WORKING_DAYS)
+    return _fb_page(request, "feedback/reviews.html", {"rows": page.object_list, "page": page})
 
 
 def _day(value: str | None, default: date) -> date:

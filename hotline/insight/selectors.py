@@ -21,12 +21,14 @@ from hotline.accounts.selectors import grants_for
 from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
 from hotline.tickets.models import Ticket
 from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
+from hotline.tickets.workflow import OPEN_STATUSES as OPEN
 
 from . import classifier, routing
 from .models import DispatchRecord, RoutingRule, TicketSignature
 from .place import Place, PlaceIndex, RegionNode
 from .similar import (
     DEFAULT_WINDOW,
+    DUPLICATE_THRESHOLD,
     LSH_LIMIT,
     PLACE_WINDOW,
     REPEAT_WINDOW,
@@ -161,6 +163,20 @@ def similar_for(
     query = _text_of(ticket, with_citizen=sees_all)
     visible = None if sees_all else tickets_visible_to(user).values("pk").query.sql_with_params()
     sql, params = _candidate_statement(ticket, query, visible, window)
+    return _scored(sql, params, query, sees_all=sees_all, window=window, limit=limit)
+
+
+def _scored(
+    sql: str,
+    params: list,
+    query: TicketText,
+    *,
+    sees_all: bool,
+    window: timedelta,
+    limit: int,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+) -> list[tuple[Match, SimilarTicket]]:
+    """Run the candidate statement and score its rows against ``query``."""
     if not sql:
         return []
     with connection.cursor() as cursor:
@@ -184,8 +200,52 @@ def similar_for(
             )
         )
     query, candidates = _with_issue_and_place(query, candidates)
-    matches = find_similar(query, candidates, window=window, limit=limit)
+    matches = find_similar(
+        query, candidates, window=window, limit=limit, duplicate_threshold=duplicate_threshold
+    )
     return [(m, shown[m.ticket]) for m in matches]
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A ticket being typed at the intake screen, as the candidate statement reads one."""
+
+    citizen_phone: str
+    registered_at: datetime
+    pk: int = 0
+    region_id: int | None = None
+    category_id: int | None = None
+
+
+# Text typed at intake is short and rough: a lower bar than for a registered ticket's
+# duplicates, since the agent only gets a list to look at.
+DRAFT_THRESHOLD = 0.5
+
+
+def similar_to_text(
+    user, *, title: str = "", content: str, phone: str = "", limit: int = 10
+) -> list[tuple[Match, SimilarTicket]]:
+    """Open tickets ``user`` may see that look like the text being typed at intake (and, for
+    the roles that may match by phone, the same caller's), best first; the same finder as
+    ``similar_for``. Two statements at most whatever the ticket count."""
+    sees_all = grants_for(user).sees_all
+    now = timezone.now()
+    phone = normalize_phone(phone) if sees_all and phone else ""
+    query = TicketText(id=0, title=title, content=content, phone=phone, time=now)
+    visible_qs = tickets_visible_to(user).filter(status__in=list(OPEN))
+    visible = visible_qs.values("pk").query.sql_with_params()
+    sql, params = _candidate_statement(
+        _Draft(citizen_phone=phone, registered_at=now), query, visible, DEFAULT_WINDOW
+    )
+    return _scored(
+        sql,
+        params,
+        query,
+        sees_all=sees_all,
+        window=DEFAULT_WINDOW,
+        limit=limit,
+        duplicate_threshold=DRAFT_THRESHOLD,
+    )
 
 
 ENRICH_LIMIT = 100

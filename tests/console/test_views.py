@@ -47,7 +47,8 @@ def action_url(number: str, action: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "path", ["/console/", "/console/tickets/new/", "/console/tickets/2026112600001/"]
+    "path",
+    ["/console/", "/console/tickets/", "/console/tickets/new/", "/console/tickets/2026112600001/"],
 )
 def test_pages_require_login(client, path):
     response = client.get(path)
@@ -101,9 +102,9 @@ def test_header_shows_name_and_roles(console):
 def test_list_shows_only_visible_tickets(console):
     to_jiangan = ticket_in("dispatched", title="江岸的工单")
     to_hanyang = act("dispatcher", register(title="汉阳的工单").number, "dispatch", unit="hanyang")
-    jiangan = text(console("jiangan-handler").get("/console/"))
-    hanyang = text(console("hanyang-handler").get("/console/"))
-    centre = text(console("dispatcher").get("/console/"))
+    jiangan = text(console("jiangan-handler").get("/console/tickets/"))
+    hanyang = text(console("hanyang-handler").get("/console/tickets/"))
+    centre = text(console("dispatcher").get("/console/tickets/"))
     assert to_jiangan.number in jiangan and to_hanyang.number not in jiangan
     assert to_hanyang.number in hanyang and to_jiangan.number not in hanyang
     assert to_jiangan.number in centre and to_hanyang.number in centre
@@ -111,7 +112,7 @@ def test_list_shows_only_visible_tickets(console):
 
 def test_list_columns_and_warning_badge(console):
     ticket = ticket_in("dispatched", title="路灯不亮")
-    page = text(console("dispatcher").get("/console/"))
+    page = text(console("dispatcher").get("/console/tickets/"))
     row = re.search(
         rf"<tr>\s*<td class=\"mono\"><a href=\"/console/tickets/{ticket.number}/\">.*?</tr>",
         page,
@@ -129,13 +130,13 @@ def test_list_filters_by_status_and_search(console):
     registered = register(title="井盖缺失")
     dispatched = ticket_in("dispatched", title="噪音扰民")
     client = console("dispatcher")
-    only_registered = text(client.get("/console/", {"status": "registered"}))
+    only_registered = text(client.get("/console/tickets/", {"status": "registered"}))
     assert registered.number in only_registered and dispatched.number not in only_registered
-    found = text(client.get("/console/", {"q": "井盖"}))
+    found = text(client.get("/console/tickets/", {"q": "井盖"}))
     assert registered.number in found and dispatched.number not in found
-    by_number = text(client.get("/console/", {"q": dispatched.number}))
+    by_number = text(client.get("/console/tickets/", {"q": dispatched.number}))
     assert dispatched.number in by_number and registered.number not in by_number
-    bad = client.get("/console/", {"status": "nonsense"})
+    bad = client.get("/console/tickets/", {"status": "nonsense"})
     assert bad.status_code == 200 and "筛选条件无效" in text(bad)
 
 
@@ -143,16 +144,16 @@ def test_list_paginates(console):
     for i in range(21):
         register(title=f"分页测试{i}")
     client = console("dispatcher")
-    first = text(client.get("/console/", {"q": "分页测试"}))
+    first = text(client.get("/console/tickets/", {"q": "分页测试"}))
     assert first.count("分页测试") == 20 + 1  # the rows and the search box's value
     assert "page=2" in first and 'rel="next"' in first
-    second = text(client.get("/console/", {"q": "分页测试", "page": 2}))
+    second = text(client.get("/console/tickets/", {"q": "分页测试", "page": 2}))
     assert second.count("分页测试") == 1 + 1  # the row and the search box's value
     assert 'rel="prev"' in second
 
 
 def test_auditor_gets_a_403_page(console):
-    response = console("auditor").get("/console/")
+    response = console("auditor").get("/console/tickets/")
     assert response.status_code == 403
     assert "无权访问" in text(response)
     ticket = register()
@@ -251,7 +252,7 @@ def test_user_text_is_escaped(console):
         "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     )
     assert "<img src=x" not in page and "<b>粗体</b>" not in page
-    listing = text(console("dispatcher").get("/console/"))
+    listing = text(console("dispatcher").get("/console/tickets/"))
     assert "<script>alert(1)</script>" not in listing
 
 
@@ -448,9 +449,13 @@ def test_csp_header_on_every_page(console, client):
     ticket = register()
     responses = [
         client.get("/console/login/"),
-        console("dispatcher").get("/console/"),
+        console("dispatcher").get("/console/tickets/"),
         console("dispatcher").get(detail_url(ticket.number)),
         console("agent").get("/console/tickets/new/"),
+        console("auditor").get("/console/tickets/"),
+        # The homes: a queue, the intake screen, the page of a role with no queue.
+        console("dispatcher").get("/console/"),
+        console("agent").get("/console/"),
         console("auditor").get("/console/"),
     ]
     for response in responses:
@@ -494,15 +499,15 @@ def test_csrf_is_enforced(user):
 def test_language_switch_to_english_and_back(console):
     ticket = ticket_in("dispatched")
     client = console("dispatcher")
-    assert "工单列表" in text(client.get("/console/"))
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
-    assert response.status_code == 302 and response["Location"] == "/console/"
-    english = text(client.get("/console/"))
+    assert "工单列表" in text(client.get("/console/tickets/"))
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/console/tickets/"})
+    assert response.status_code == 302 and response["Location"] == "/console/tickets/"
+    english = text(client.get("/console/tickets/"))
     assert "Tickets" in english and "Awaiting acceptance" in english and 'lang="en"' in english
     detail = text(client.get(detail_url(ticket.number)))
     assert "Timeline" in detail and "Dispatch" in detail and "Complaint" in detail
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/console/"})
-    assert "待签收" in text(client.get("/console/"))
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/console/tickets/"})
+    assert "待签收" in text(client.get("/console/tickets/"))
 
 
 def test_every_domain_label_is_in_the_english_catalogue():

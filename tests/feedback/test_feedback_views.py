@@ -75,3 +75,49 @@ def test_supervisor_draws_and_scores_a_spot_check(console):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert console("agent").get("/console/spot-checks/").status_code == 403
     assert console("agent").post("/console/spot-checks/", {"day": today}).status_code == 403
+
+
+def _handed_over(n: int) -> None:
+    for _ in range(n):
+        t = ticket_in("replied")
+        VoiceFollowUp.objects.create(
+            ticket=t, round=0, state="callback", reason="no_answer", attempts=3
+        )
+
+
+def test_callback_queue_shows_the_time_left_and_its_queries_do_not_grow(console):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = console("callback")
+    _handed_over(2)
+    with CaptureQueriesContext(connection) as few:
+        body = client.get("/console/callback-queue/").content.decode()
+    assert "剩余 2 个工作日" in body or "剩余 1 个工作日" in body or "小时" in body
+    assert 'class="time-left' in body
+    _handed_over(3)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/console/callback-queue/").content.decode()
+    assert body.count('class="time-left') == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_reviews_queries_do_not_grow(console):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_evaluator("ev-count")
+    client = console("ev-count")
+    for _ in range(2):
+        ticket_in("under_review")
+    reviews_assign(actor=SYSTEM, seed=3)
+    with CaptureQueriesContext(connection) as few:
+        body = client.get("/console/reviews/").content.decode()
+    assert body.count('class="time-left') == 2
+    for _ in range(3):
+        ticket_in("under_review")
+    reviews_assign(actor=SYSTEM, seed=4)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/console/reviews/").content.decode()
+    assert body.count('class="time-left') == 5
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -192,7 +192,9 @@ def test_detail_shows_fields_deadlines_and_timeline(console):
     timeline = page[page.index('id="timeline"') :]
     assert timeline.index("登记") < timeline.index("派单") < timeline.index("签收")
     # People by their names, not their usernames.
-    assert "派单员小王" in timeline and "江岸区人民政府承办人" in timeline and "话务员小李" in timeline
+    assert (
+        "派单员小王" in timeline and "江岸区人民政府承办人" in timeline and "话务员小李" in timeline
+    )
     assert "jiangan-handler" not in timeline and ">dispatcher<" not in timeline
     assert "待派单 → 待签收" in timeline and "待签收 → 办理中" in timeline
     assert "承办单位" in timeline

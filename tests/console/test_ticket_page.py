@@ -344,7 +344,10 @@ def test_the_reply_check_without_javascript_shows_the_page_with_the_draft(consol
     client = console("jiangan-handler")
     page = page_of(client, ticket.number)
     form = re.search(r"<form[^>]*actions/reply/.*?</form>", page, re.S).group(0)
-    assert "检查回复" in form and f"/console/tickets/{ticket.number}/reply-check/" in form
+    assert 'id="form-reply"' in form
+    button = re.search(r'<button[^>]*form="form-reply"[^>]*>(.*?)</button>', page).group(0)
+    assert "检查回复" in button
+    assert f'formaction="/console/tickets/{ticket.number}/reply-check/"' in button
     assert 'id="reply-check"' in page and "console.js" in page
     response = client.post(
         f"/console/tickets/{ticket.number}/reply-check/", {"text": WEAK, "outcome": "resolved"}

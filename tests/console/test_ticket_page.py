@@ -384,27 +384,6 @@ def test_a_weak_reply_is_scored_on_its_event_and_flagged_to_the_dispatcher(conso
     )
 
 
-def test_weak_replies_for_takes_the_same_queries_for_5_and_25_tickets(user):
-    from hotline.insight.selectors import weak_replies_for
-
-    dispatcher = user("dispatcher")
-
-    def count_queries(n: int) -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            rows = [(t.number, t.unit.name) for t in weak_replies_for(dispatcher)[:n]]
-        assert len(rows) == n
-        return len(ctx.captured_queries)
-
-    for _ in range(25):
-        ticket = ticket_in("in_progress")
-        act("jiangan-handler", ticket.number, "reply", text=WEAK, outcome="resolved")
-    count_queries(1)  # the dispatcher's grants, read once and kept
-    assert count_queries(5) == count_queries(25) == 1
-
-
 # --- buttons, errors, long and empty text ------------------------------------------------------
 
 

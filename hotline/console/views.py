@@ -167,7 +167,9 @@ def _action_failed(request: HttpRequest, form: ActionForm, error: HotlineError) 
     """Show a service's refusal on the page (on its field when it names one); the status."""
     if isinstance(error, BadInput) and error.field in form.fields:
         form.add_error(error.field, presenters.service_error_text(error))
-    messages.error(request, _("操作未执行：%(error)s") % {"error": _error_text(error)})
+        messages.error(request, _("操作未执行：请检查填写的内容。"))
+    else:
+        messages.error(request, _("操作未执行：%(error)s") % {"error": _error_text(error)})
     return error.status if 400 <= error.status < 500 else 400
 
 

@@ -434,7 +434,8 @@ def test_service_errors_are_shown_on_the_page(console):
     bad = console("dispatcher").post(
         action_url(registered.number, "merge"), {"into": "2099010100001"}
     )
-    assert bad.status_code == 400 and "no open ticket" in text(bad)
+    assert bad.status_code == 400 and "没有这个可以并入的在办工单" in text(bad)
+    assert "no open ticket" not in text(bad)
     assert Ticket.objects.get(pk=registered.pk).status == "registered"
     # An unknown action is a 404.
     assert console("dispatcher").post(action_url(ticket.number, "explode")).status_code == 404

@@ -466,3 +466,25 @@ def test_timeline_shows_local_times_of_deadlines(console):
     local = timezone.localtime(timezone.datetime.fromisoformat(due))
     assert local.strftime("%Y-%m-%d %H:%M") in text and due not in text
     assert local - timezone.now() < timedelta(days=30)
+
+
+def test_the_pages_queries_do_not_grow_with_the_timeline(console):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = ticket_in("in_progress")
+    client = console("dispatcher")
+    page_of(client, ticket.number)  # grants and caches warmed
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page_of(client, ticket.number)
+        return len(ctx.captured_queries)
+
+    short = queries()
+    for n, username in enumerate(["leader", "dispatcher", "jiangan-handler", "callback"] * 5):
+        act(username, ticket.number, "comment", text=f"备注{n}")
+    act("jiangan-handler", ticket.number, "request_extension", days=2, reason="需协调")
+    act("dispatcher", ticket.number, "decide_extension", approve=False)
+    assert TicketEvent.objects.filter(ticket=ticket).count() >= 25
+    assert queries() == short

@@ -19,3 +19,8 @@ urlpatterns = [
     path("", include("hotline.telephony.urls")),
     path("", include("hotline.console.urls")),
 ]
+
+# The platform's own error pages, in the user's language (JSON under /api/: the edge's format).
+handler404 = "hotline.console.errors.not_found"
+handler403 = "hotline.console.errors.forbidden"
+handler500 = "hotline.console.errors.server_error"

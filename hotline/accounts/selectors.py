@@ -201,3 +201,11 @@ def principal_for_token(key_hash: str, now: datetime) -> User | None:
     for column in _GRANT_COLUMNS:
         delattr(user, column)
     return user
+
+
+def users_by_username(usernames) -> dict[str, User]:
+    """The users of these usernames (one query), for pages that name people."""
+    names = {u for u in usernames if isinstance(u, str) and u}
+    if not names:
+        return {}
+    return {u.username: u for u in User.objects.filter(username__in=names)}

@@ -358,6 +358,21 @@ assert set(ACTION_FORMS) == set(workflow.TICKET_ACTIONS)
 CONFIRM_ACTIONS = frozenset({"invalidate", "merge", "answer_directly"})
 
 
+class RevealForm(forms.Form):
+    """Why the complainant's full name and phone are needed (written to the audit log)."""
+
+    reason = forms.CharField(
+        label=_("查看原因"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("如：需电话联系诉求人核实现场情况")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_reveal_%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"),

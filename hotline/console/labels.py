@@ -147,6 +147,40 @@ DATA_LABELS = {
     "notified": gettext_noop("已通知"),
     "missing_phone": gettext_noop("缺少电话"),
     "referred": gettext_noop("移送督办"),
+    "centre": gettext_noop("热线中心"),
+    "from_centre": gettext_noop("原热线中心"),
+    "yellow_skipped": gettext_noop("未经黄灯直接红灯"),
+    "clocks": gettext_noop("时限"),
+    "check_score": gettext_noop("答复检查评分"),
+    "check_ok": gettext_noop("答复检查通过"),
+    "instruction": gettext_noop("批示"),
+}
+# Labels of a field inside another one, where the outer field changes its meaning.
+NESTED_DATA_LABELS: dict[tuple[str, str], str] = {
+    ("send_back", "unit"): gettext_noop("退单单位"),
+    ("clocks", "kind"): gettext_noop("时限"),
+}
+# Why a ticket was referred to the supervision office (supervision.Referral).
+REFERRAL_LABELS = {"redos": gettext_noop("三次重办"), "send_backs": gettext_noop("三次退单")}
+# What a warning sent (notifications' kinds).
+NOTICE_LABELS = {
+    "yellow": gettext_noop("黄灯短信"),
+    "red": gettext_noop("红灯短信"),
+    "accept_reminder": gettext_noop("签收提醒短信"),
+    "voice_reminder": gettext_noop("语音催办"),
+    "wecom_yellow": gettext_noop("工作群黄灯提醒"),
+    "wecom_red": gettext_noop("工作群红灯提醒"),
+    "wecom_dispatch": gettext_noop("工作群派单提醒"),
+}
+# The reasons of the reply check (insight.replycheck), by their English head.
+REPLY_CHECK_LABELS = {
+    "only acknowledges receipt or is too short": gettext_noop("只表示已收到，或内容过短"),
+    "does not speak to the complaint": gettext_noop("没有回应诉求的内容"),
+    "missing a result": gettext_noop("缺少办理结果（如已处理、经核实）"),
+    "missing a reason or basis": gettext_noop("缺少理由或依据（如根据某规定）"),
+    "missing who to contact": gettext_noop("缺少联系人或联系电话"),
+    "replied after": gettext_noop("回复用时（天）"),
+    "reply time unknown": gettext_noop("回复时间未知"),
 }
 RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}
 

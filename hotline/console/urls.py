@@ -31,6 +31,8 @@ urlpatterns = [
     path("console/tickets/", views.ticket_list, name="ticket_list"),
     path("console/tickets/new/", views.ticket_new, name="ticket_new"),
     path("console/tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path("console/tickets/<str:number>/reveal/", views.ticket_reveal, name="ticket_reveal"),
+    path("console/tickets/<str:number>/reply-check/", views.reply_check, name="reply_check"),
     path(
         "console/tickets/<str:number>/actions/<str:action>/",
         views.ticket_action,

@@ -15,9 +15,10 @@ class InsightConfig(AppConfig):
         )
 
         from .selectors import routing_changed
-        from .services import dispatch_recorded, signature_rows, urgency_detect
+        from .services import dispatch_recorded, reply_checked, signature_rows, urgency_detect
 
         registration_rows_register(signature_rows)
         urgency_detector_register(urgency_detect)
         after_register("dispatch", dispatch_recorded)
+        after_register("reply", reply_checked)
         catalogue_listener_register(routing_changed)

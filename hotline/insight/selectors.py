@@ -14,16 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
 from hotline.tickets.workflow import OPEN_STATUSES as OPEN
 
-from . import classifier, routing
+from . import classifier, replycheck, routing
 from .models import DispatchRecord, RoutingRule, TicketSignature
 from .place import Place, PlaceIndex, RegionNode
 from .similar import (
@@ -609,3 +611,59 @@ def training_examples(limit: int | None = None) -> tuple[list[str], list[str]]:
             texts.append(classifier.model_text(t.title, t.content))
             labels.append(node.name)
     return texts, labels
+
+
+# --- reply check ------------------------------------------------------------------------------
+
+REPLY_PASS_SCORE = replycheck.PASS_SCORE
+
+
+def _complaint_text(ticket: Ticket) -> str:
+    """What the reply check compares a reply to: the title (or the head of the content) and
+    the content."""
+    return f"{ticket.title or ticket.content[:60]}|{ticket.content}"
+
+
+def _asked_at(ticket: Ticket) -> datetime:
+    """When the round being answered began: the latest handling clock's start (a redo starts a
+    new one), else the registration."""
+    handle = ticket.clocks.filter(kind="handle").order_by("-started_at").first()
+    return handle.started_at if handle is not None else ticket.registered_at
+
+
+def reply_check_of(ticket: Ticket, text: str | None = None, *, at: datetime | None = None):
+    """The reply check of ``text`` (the ticket's current reply when None) answering ``ticket``,
+    as if replied ``at`` (the reply's moment, else now). Pure but for the clock's start."""
+    reply = ticket.reply_text if text is None else text
+    replied_at = at or ticket.replied_at or timezone.now()
+    return replycheck.check_reply(
+        _complaint_text(ticket), reply or "", _asked_at(ticket), replied_at
+    )
+
+
+def reply_check_for(user, number: str, text: str):
+    """Check a draft reply to ticket ``number`` before it goes out (NotFound when the user may
+    not see the ticket)."""
+    return reply_check_of(ticket_get_visible(user, number), text, at=timezone.now())
+
+
+WEAK_REPLY_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
+
+
+def weak_replies_for(user):
+    """Replied tickets waiting for the follow-up whose reply scored below the pass mark of the
+    reply check when it went out (recorded on the reply's event), for the dispatchers' queue;
+    oldest reply first. Empty for the other roles. Two queries whatever the page size: the
+    tickets, with their holding unit joined."""
+    if not grants_for(user).roles & WEAK_REPLY_ROLES:
+        return Ticket.objects.none()
+    weak = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), action="reply", at=OuterRef("replied_at"), data__check_ok=False
+    )
+    return (
+        tickets_visible_to(user)
+        .filter(status="replied")
+        .filter(Exists(weak))
+        .select_related("unit")
+        .order_by("replied_at", "pk")
+    )

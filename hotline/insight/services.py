@@ -14,6 +14,7 @@ from hotline.core.errors import BadInput
 
 from . import classifier
 from .models import DispatchRecord, TicketSignature
+from .selectors import reply_check_of
 from .similar import TicketText, ticket_keys
 from .urgency import detect_urgency
 
@@ -68,6 +69,14 @@ def dispatch_record(*, ticket, actor, unit, at) -> DispatchRecord:
         accepted=bool(top) and top.get("unit") == unit.code,
         unit_in_top3=unit.code in units[:3],
     )
+
+
+def reply_checked(ctx) -> dict:
+    """The step after a reply (registered with ``hotline.tickets.extensions``): the reply
+    check's score goes on the reply's event, so a weak reply is flagged to the dispatcher
+    (``selectors.weak_replies_for``) and the score stays with the round it belongs to."""
+    check = reply_check_of(ctx.ticket, ctx.ticket.reply_text, at=ctx.now)
+    return {"check_score": check.score, "check_ok": check.ok}
 
 
 def dispatch_recorded(ctx) -> dict:

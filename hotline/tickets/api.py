@@ -163,3 +163,22 @@ def act(request: HttpRequest, number: str, action: Action, payload: ActionIn | N
     services.ticket_transition(actor=request.user, number=number, action=action, data=data)
     ticket = selectors.ticket_detail(request.user, number)
     return ticket_view(ticket, grants_for(request.user), timeline=True)
+
+
+class RevealIn(StrictSchema):
+    reason: Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="why the complainant's full name and phone are needed (required)"
+    )
+
+
+@router.post(
+    "/tickets/{number}/reveal",
+    response=dict[str, str],
+    summary="The complainant's name and phone in full, with a reason (audited)",
+)
+def reveal(request: HttpRequest, number: str, payload: RevealIn | None = None):
+    """For the roles that may (docs/security.md): 404 for a ticket the caller cannot see, 403
+    for a role that may not reveal, 400 naming ``reason`` without one; each reveal is one row
+    of the audit log (``ticket.reveal``)."""
+    reason = payload.reason if payload is not None else None
+    return services.citizen_reveal(actor=request.user, number=number, reason=reason)

@@ -54,7 +54,8 @@ def ticket_get_visible(user, number: str, *, related: tuple[str, ...] = ()) -> T
 def _timeline_prefetches() -> tuple[Prefetch, ...]:
     """What the detail view of a ticket shows besides the row: events, clocks, assignments."""
     return (
-        Prefetch("events", queryset=TicketEvent.objects.order_by("seq")),
+        # The actor joined: pages name people by their names, not their usernames.
+        Prefetch("events", queryset=TicketEvent.objects.select_related("actor").order_by("seq")),
         Prefetch(
             "clocks", queryset=Clock.objects.select_related("unit").order_by("started_at", "pk")
         ),

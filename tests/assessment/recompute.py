@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from hotline.feedback.models import SpotSample
 from hotline.insight.similar import TicketText, ticket_keys
 from hotline.orgs.models import Unit
 from hotline.supervision.models import Accountability
@@ -153,6 +154,7 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
             "red_warnings",
             "supervision_orders",
             "accountabilities",
+            "spot_checks_failed",
         ),
         0,
     )
@@ -169,7 +171,7 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
         if not facts.get("received"):
             continue
         for name in counts:
-            if name not in ("co_handled", "repeats", "accountabilities"):
+            if name not in ("co_handled", "repeats", "accountabilities", "spot_checks_failed"):
                 counts[name] += bool(facts.get(name))
         if ticket.citizen_phone and any(
             other.citizen_phone == ticket.citizen_phone
@@ -185,6 +187,15 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
             for a in Accountability.objects.select_related("unit")
         ):
             counts["accountabilities"] += 1
+        if any(
+            sample.unit.code in sub_tree
+            and 100 * sum(s.points for s in sample.scores.all() if s.scored_at <= cut_off)
+            < 60 * sum(s.item.max_points for s in sample.scores.all() if s.scored_at <= cut_off)
+            for sample in SpotSample.objects.filter(ticket=ticket, kind="case")
+            .select_related("unit")
+            .prefetch_related("scores__item")
+        ):
+            counts["spot_checks_failed"] += 1  # the default pass mark, 60 %
         if "handling_days" in facts:
             handling.append(facts["handling_days"])
     counts["avg_handling_days"] = (

@@ -10,6 +10,7 @@ the periodic task.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from hotline.accounts.models import Membership
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, CalendarMissing, Conflict, Forbidden, NotFound
-from hotline.orgs.models import Region
+from hotline.orgs.models import HotlineCentre, Region
 from hotline.tickets import workflow
 from hotline.tickets.extensions import WarningNotice
 from hotline.tickets.models import Clock, Ticket, TicketEvent
@@ -67,6 +68,26 @@ def evaluator_conflicts(evaluator: Evaluator, districts: frozenset[int]) -> froz
             keys |= {("district", pk) for pk in _ids(unit.region.path) if pk in districts}
     keys |= {("district", region.pk) for region in evaluator.districts.all()}
     return frozenset(keys)
+
+
+def evaluator_centres(evaluator: Evaluator) -> frozenset | None:
+    """The district centres an evaluator reviews for (their evaluator role held at a district's
+    centre), or None when they hold it city-wide."""
+    grants = grants_for(evaluator.user)
+    if Role.EVALUATOR in grants.city_roles:
+        return None
+    return frozenset(c for c, roles in grants.by_centre.items() if Role.EVALUATOR in roles)
+
+
+def _ancestry(centre_id: int | None, parents: Mapping[int, int | None]) -> frozenset[int]:
+    """The ticket's centre and those above it (None: the city's centre)."""
+    if centre_id is None:
+        return frozenset(c for c, parent in parents.items() if parent is None)
+    chain: set[int] = set()
+    while centre_id is not None and centre_id not in chain:
+        chain.add(centre_id)
+        centre_id = parents.get(centre_id)
+    return frozenset(chain)
 
 
 def evaluators_available():
@@ -125,9 +146,15 @@ def reviews_assign(*, actor, seed: int | None = None, now: datetime | None = Non
     loads: dict[int, int] = {}
     for evaluator_id in open_.values_list("evaluator_id", flat=True):
         loads[evaluator_id] = loads.get(evaluator_id, 0) + 1
-    cases = [assignment.Case(t.pk, ticket_conflicts(t, districts)) for t in tickets]
+    parents = dict(HotlineCentre.objects.filter(active=True).values_list("id", "parent_id"))
+    cases = [
+        assignment.Case(t.pk, ticket_conflicts(t, districts), _ancestry(t.centre_id, parents))
+        for t in tickets
+    ]
     candidates = [
-        assignment.Candidate(e.pk, evaluator_conflicts(e, districts), loads.get(e.pk, 0))
+        assignment.Candidate(
+            e.pk, evaluator_conflicts(e, districts), loads.get(e.pk, 0), evaluator_centres(e)
+        )
         for e in evaluators
     ]
     chosen, left = assignment.assign(cases, candidates, seed=seed)

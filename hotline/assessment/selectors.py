@@ -8,7 +8,7 @@ Every condition looks at events, clocks and assignments up to the cut-off only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import (
     Count,
@@ -29,7 +29,7 @@ from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
 from hotline.feedback.models import CheckItem, SpotSample, SpotScore
-from hotline.insight.models import TicketSignature
+from hotline.insight.models import RepeatCheck
 from hotline.orgs.models import Unit
 from hotline.supervision.models import Accountability, SupervisionOrder
 from hotline.tickets.models import Clock, Ticket, TicketAssignment, TicketEvent
@@ -39,7 +39,6 @@ from hotline.workcal.selectors import get_calendar
 from . import formulas
 from .models import Publication, PublishedTicket, RuleSet
 
-REPEAT_WINDOW = timedelta(days=365)
 SATISFIED = ("satisfied", "basically_satisfied")
 
 
@@ -220,15 +219,10 @@ def conditions(scope: Scope, period: Period, rules: formulas.Rules | None = None
         ticket=OuterRef("pk"),
         at__lte=cut,
     ).filter(~Exists(later_follow_up))
-    earlier_same_citizen = TicketSignature.objects.filter(
-        ticket__citizen_phone=OuterRef(OuterRef("citizen_phone")),
-        ticket__registered_at__lt=OuterRef(OuterRef("registered_at")),
-        ticket__registered_at__gte=OuterRef(OuterRef("registered_at")) - REPEAT_WINDOW,
-        key=OuterRef("key"),
-    )
-    repeat = TicketSignature.objects.filter(ticket=OuterRef("pk")).filter(
-        Exists(earlier_same_citizen)
-    )
+    # The repeat detector's verdict (hotline.insight: the ticket's "possible repeats"), taken
+    # once per ticket and stored. It names an earlier ticket, so what it says was already true
+    # when the ticket was registered, whenever the verdict was taken.
+    repeat = RepeatCheck.objects.filter(ticket=OuterRef("pk"), repeat_of__isnull=False)
     # 自办件: registered at a district centre whose tree holds the unit (the city's centre has
     # no parent); every other cohort ticket reached the unit from above (转办件).
     prefixes = [scope.path[: i + 1] for i, ch in enumerate(scope.path) if ch == "/" and i]
@@ -253,7 +247,7 @@ def conditions(scope: Scope, period: Period, rules: formulas.Rules | None = None
         "overdue": ~Q(replied) & Q(Exists(running_overdue)),
         "followed_up": Q(replied) & Q(Exists(_events("follow_up", period))),
         "satisfied": Q(Exists(_events("follow_up", period))) & Q(Exists(final_good)),
-        "repeats": ~Q(citizen_phone="") & Q(Exists(repeat)),
+        "repeats": Q(Exists(repeat)),
         "send_backs_invalid": Q(
             Exists(
                 _events(

@@ -25,3 +25,12 @@ def insight_retrain() -> str | None:
         log.info("retraining skipped: %s", error)
         return None
     return out.getvalue().strip().splitlines()[-1].removeprefix("model=")
+
+
+@task()
+def insight_repeats() -> int:
+    """The repeat detector's verdict on the tickets that have none yet (the assessment's
+    repeats); returns how many were checked."""
+    from .services import repeats_check
+
+    return repeats_check()

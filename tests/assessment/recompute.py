@@ -1,15 +1,17 @@
 """A plain, separate implementation of the counts of docs/assessment.md, straight from each
 ticket's timeline: deadlines are worked out again from the events with the working-day
-arithmetic (not read from the clock rows), repeats from the titles' fingerprints computed
-again. Used only by the tests, to check the service's database aggregates."""
+arithmetic (not read from the clock rows), repeats asked of the repeat detector itself (the
+ticket's "possible repeats", hotline.insight), not read from the stored verdicts. Used only by
+the tests, to check the service's database aggregates."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from hotline.accounts.selectors import SYSTEM
 from hotline.feedback.models import SpotSample
-from hotline.insight.similar import TicketText, ticket_keys
+from hotline.insight.selectors import similar_for
 from hotline.orgs.models import Unit
 from hotline.supervision.models import Accountability
 from hotline.tickets.models import Ticket
@@ -159,10 +161,6 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
         0,
     )
     tickets = list(Ticket.objects.select_related("category").prefetch_related("events"))
-    keys = {
-        t.pk: set(ticket_keys(TicketText(id=t.pk, title=t.title, content=t.content)))
-        for t in tickets
-    }
     handling = []
     for ticket in tickets:
         events = sorted(ticket.events.all(), key=lambda e: e.seq)
@@ -174,12 +172,11 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
             if name not in ("co_handled", "repeats", "accountabilities", "spot_checks_failed"):
                 counts[name] += bool(facts.get(name))
         if ticket.citizen_phone and any(
-            other.citizen_phone == ticket.citizen_phone
+            match.kind == "repeat"
             and ticket.registered_at - timedelta(days=365)
             <= other.registered_at
             < ticket.registered_at
-            and keys[other.pk] & keys[ticket.pk]
-            for other in tickets
+            for match, other in similar_for(SYSTEM, ticket.number, limit=50)
         ):
             counts["repeats"] += 1
         if any(

@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM
 from hotline.orgs.models import HotlineCentre
+from hotline.tickets.models import Ticket, TicketEvent
 
+from .models import CallTicket
 from .records import SHANGHAI, Call
-from .services import calls_store
+from .services import call_ticket_link, calls_store
 
 # Calls offered in an hour of the day (Asia/Shanghai), relative: busy mornings and evenings.
 HOUR_WEIGHTS = [1, 1, 0, 0, 0, 1, 2, 4, 9, 12, 12, 10, 7, 8, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2]
@@ -89,9 +91,43 @@ def day_calls(line: Line, day: date, seed: int) -> list[Call]:
     return calls
 
 
+def ticket_calls(since: datetime) -> list[tuple[Call, str]]:
+    """A call for each phone ticket registered since ``since`` that has none: from the
+    citizen's phone on the line of the centre that registered it, answered by the agent who
+    registered it, and the ticket's number to link it to."""
+    tickets = (
+        Ticket.objects.filter(channel="phone", registered_at__gte=since)
+        .exclude(citizen_phone="")
+        .exclude(pk__in=CallTicket.objects.values("ticket_id"))
+        .select_related("registered_centre")
+        .order_by("registered_at")
+    )
+    agents = dict(
+        TicketEvent.objects.filter(ticket__in=tickets, seq=1).values_list("ticket_id", "actor_name")
+    )
+    out = []
+    for ticket in tickets:
+        centre = ticket.registered_centre
+        answered = ticket.registered_at - timedelta(minutes=4)
+        call = Call(
+            call_id=f"demo-ticket-{ticket.number}",
+            line=centre.phone if centre is not None else "12345",
+            caller=ticket.citizen_phone,
+            queued_at=answered - timedelta(seconds=6),
+            answered_at=answered,
+            ended_at=ticket.registered_at + timedelta(minutes=1),
+            agent=agents.get(ticket.pk) or None,
+            outcome="answered",
+            recording_ref=f"rec/demo-ticket-{ticket.number}.wav",
+        )
+        out.append((call, ticket.number))
+    return out
+
+
 def build_calls(*, days: int = 28, now: datetime | None = None, seed: int = 12345) -> int:
-    """The calls of the last ``days`` local days up to ``now`` (ended before it). Returns how
-    many were new."""
+    """The calls of the last ``days`` local days up to ``now`` (ended before it), and a call
+    linked to each phone ticket registered in those days (the call it was registered from).
+    Returns how many calls were new."""
     now = now or timezone.now()
     today = now.astimezone(SHANGHAI).date()
     calls = [
@@ -101,4 +137,9 @@ def build_calls(*, days: int = 28, now: datetime | None = None, seed: int = 1234
         for call in day_calls(line, today - timedelta(days=offset), seed)
         if call.ended_at <= now
     ]
-    return calls_store(actor=SYSTEM, calls=calls)["created"]
+    start = datetime(today.year, today.month, today.day, tzinfo=SHANGHAI) - timedelta(days - 1)
+    linked = [(call, number) for call, number in ticket_calls(start) if call.ended_at <= now]
+    created = calls_store(actor=SYSTEM, calls=[*calls, *(call for call, _ in linked)])["created"]
+    for call, number in linked:
+        call_ticket_link(actor=SYSTEM, call_id=call.call_id, number=number)
+    return created

@@ -48,3 +48,26 @@ def test_a_day_of_a_line_is_the_same_every_time():
     day = NOW.date()
     assert day_calls(line, day, 1) == day_calls(line, day, 1)
     assert day_calls(line, day, 1) != day_calls(line, day, 2)
+
+
+def test_each_phone_ticket_of_those_days_gets_the_call_it_came_from(api):
+    from hotline.telephony.models import CallTicket
+    from hotline.tickets.services import acting_at
+    from tests.factories import register
+
+    with acting_at(NOW - timedelta(days=1)):
+        phoned = register(citizen={"phone": "13911112222"})
+        wechat = register(channel="wechat", citizen={"phone": "13911113333"})
+    with acting_at(NOW - timedelta(days=30)):
+        old = register(citizen={"phone": "13911114444"})
+    build_calls(days=3, now=NOW)
+    links = CallTicket.objects.select_related("call", "ticket")
+    assert [link.ticket.number for link in links] == [phoned.number]
+    call = links[0].call
+    assert call.caller == "13911112222" and call.line == "12345" and call.agent == "agent"
+    assert call.queued_at < phoned.registered_at <= call.ended_at
+    body = api("agent").get(f"calls/{call.call_id}").json()
+    assert [t["number"] for t in body["tickets"]] == [phoned.number]
+    assert wechat.number not in {link.ticket.number for link in links}
+    assert old.number not in {link.ticket.number for link in links}
+    assert build_calls(days=3, now=NOW) == 0 and CallTicket.objects.count() == 1

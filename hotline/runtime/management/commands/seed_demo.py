@@ -36,10 +36,11 @@ class Command(BaseCommand):
         seed_rules()
         users = build_users()
         evaluators = build_evaluators()
-        calls = build_calls(days=options["call_days"]) if options["call_days"] > 0 else 0
         made = 0
         if not Ticket.objects.exists() and options["tickets"]:
             made = build_tickets(options["tickets"])
+        # After the tickets: each phone ticket of those days gets the call it came from.
+        calls = build_calls(days=options["call_days"]) if options["call_days"] > 0 else 0
         self.stdout.write(
             f"units={len(units)} new_logins={users} new_evaluators={evaluators} "
             f"new_calls={calls} tickets={made}"

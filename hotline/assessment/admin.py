@@ -40,6 +40,8 @@ class RuleSetAdmin(admin.ModelAdmin):
                     "p_red_warning",
                     "p_supervision_order",
                     "p_accountability",
+                    "p_spot_check",
+                    "spot_pass_score",
                 )
             },
         ),

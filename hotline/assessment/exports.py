@@ -34,6 +34,7 @@ COLUMNS = [
     ("red_warnings", "红灯预警"),
     ("supervision_orders", "督办"),
     ("accountabilities", "追责问责"),
+    ("spot_checks_failed", "抽查不合格"),
     ("timely_transfer_rate", "及时转办率%"),
     ("timely_acceptance_rate", "及时签收率%"),
     ("completion_rate", "办结率%"),

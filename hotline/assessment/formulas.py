@@ -28,7 +28,7 @@ COUNTS = (
 # The cohort split by where a ticket was registered: at the district centre above the unit
 # (自办件, the district's own line) or elsewhere (转办件, handed down from the city).
 ORIGIN_COUNTS = ("received_own", "received_transferred")
-DEDUCTION_COUNTS = ("red_warnings", "supervision_orders", "accountabilities")
+DEDUCTION_COUNTS = ("red_warnings", "supervision_orders", "accountabilities", "spot_checks_failed")
 METRICS = COUNTS + ORIGIN_COUNTS + DEDUCTION_COUNTS
 
 # rate name -> (numerator, denominator, higher is better)
@@ -49,6 +49,7 @@ DEDUCTIONS: dict[str, str] = {
     "red_warning": "red_warnings",
     "supervision_order": "supervision_orders",
     "accountability": "accountabilities",
+    "spot_check": "spot_checks_failed",
 }
 
 # The default rule set (version 1, written by the migration): weights sum to 100.
@@ -67,7 +68,11 @@ DEFAULT_POINTS = {
     "red_warning": 0.0,
     "supervision_order": 0.0,
     "accountability": 0.0,
+    "spot_check": 0.0,
 }
+# A spot-checked ticket (抽查, hotline.feedback) fails when its checklist score is below this share
+# of the maximum, in % (the rule set's spot_pass).
+DEFAULT_SPOT_PASS = 60.0
 
 TWO = Decimal("0.01")
 
@@ -103,13 +108,15 @@ class Band:
 @dataclass(frozen=True)
 class Rules:
     """A scoring rule set: weights of the rates, points per deduction, the minimum volume to be
-    ranked and the volume bands (ranked separately)."""
+    ranked, the volume bands (ranked separately) and the pass mark of a spot check (in % of the
+    checklist's maximum: a spot-checked ticket scored below it counts in ``spot_checks_failed``)."""
 
     version: int
     weights: Mapping[str, float]
     points: Mapping[str, float]
     min_received: int = 1
     bands: tuple[Band, ...] = field(default_factory=tuple)
+    spot_pass: float = DEFAULT_SPOT_PASS
 
     def as_dict(self) -> dict:
         return {
@@ -118,6 +125,7 @@ class Rules:
             "points": dict(self.points),
             "min_received": self.min_received,
             "bands": [{"name": b.name, "lower": b.lower} for b in self.bands],
+            "spot_pass": self.spot_pass,
         }
 
     @classmethod
@@ -128,6 +136,8 @@ class Rules:
             points=dict(data["points"]),
             min_received=data["min_received"],
             bands=tuple(Band(b["name"], b["lower"]) for b in data["bands"]),
+            # Publications frozen before the spot-check rule have no pass mark.
+            spot_pass=data.get("spot_pass", DEFAULT_SPOT_PASS),
         )
 
 
@@ -144,6 +154,12 @@ def parse_bands(text: str) -> tuple[Band, ...]:
     if len({b.lower for b in bands}) != len(bands):
         raise ValueError("two bands start at the same volume")
     return tuple(sorted(bands, key=lambda b: b.lower))
+
+
+def spot_failed(points: int, max_points: int, pass_mark: float) -> bool:
+    """A spot check fails when its points are below ``pass_mark`` % of the maximum (a check
+    with nothing scored neither passes nor fails)."""
+    return max_points > 0 and Decimal(100 * points) < Decimal(str(pass_mark)) * max_points
 
 
 def deduction_items(counts: Mapping[str, int], rules: Rules) -> list[dict]:

@@ -57,6 +57,16 @@ class RuleSet(models.Model):
     p_accountability = models.FloatField(
         "扣分：每件追责问责", default=formulas.DEFAULT_POINTS["accountability"]
     )
+    p_spot_check = models.FloatField(
+        "扣分：每件抽查不合格",
+        default=formulas.DEFAULT_POINTS["spot_check"],
+        help_text="每周抽查（工单质检）得分率低于合格线的每件工单扣分",
+    )
+    spot_pass_score = models.FloatField(
+        "抽查合格线（得分率%）",
+        default=formulas.DEFAULT_SPOT_PASS,
+        help_text="抽查工单的得分低于满分的这一百分比即为不合格",
+    )
     min_received = models.PositiveIntegerField("参与排名的最低受理量", default=1)
     bands = models.CharField(
         "受理量分档",
@@ -89,6 +99,7 @@ class RuleSet(models.Model):
         "red_warning": "p_red_warning",
         "supervision_order": "p_supervision_order",
         "accountability": "p_accountability",
+        "spot_check": "p_spot_check",
     }
 
     def clean(self) -> None:
@@ -99,6 +110,8 @@ class RuleSet(models.Model):
         for name in (*self.WEIGHT_FIELDS.values(), *self.POINT_FIELDS.values()):
             if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise ValidationError({name: "must not be negative"})
+        if self.spot_pass_score is not None and not 0 <= self.spot_pass_score <= 100:
+            raise ValidationError({"spot_pass_score": "a percentage, 0 to 100"})
 
     def as_rules(self) -> formulas.Rules:
         return formulas.Rules(
@@ -107,6 +120,7 @@ class RuleSet(models.Model):
             points={rule: getattr(self, f) for rule, f in self.POINT_FIELDS.items()},
             min_received=self.min_received,
             bands=formulas.parse_bands(self.bands),
+            spot_pass=self.spot_pass_score,
         )
 
     @property

@@ -8,13 +8,14 @@ Every condition looks at events, clocks and assignments up to the cut-off only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -27,7 +28,8 @@ from django.db.models.functions import ExtractHour, ExtractMinute, ExtractSecond
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
-from hotline.insight.models import TicketSignature
+from hotline.feedback.models import CheckItem, SpotSample, SpotScore
+from hotline.insight.models import RepeatCheck
 from hotline.orgs.models import Unit
 from hotline.supervision.models import Accountability, SupervisionOrder
 from hotline.tickets.models import Clock, Ticket, TicketAssignment, TicketEvent
@@ -37,7 +39,6 @@ from hotline.workcal.selectors import get_calendar
 from . import formulas
 from .models import Publication, PublishedTicket, RuleSet
 
-REPEAT_WINDOW = timedelta(days=365)
 SATISFIED = ("satisfied", "basically_satisfied")
 
 
@@ -142,10 +143,43 @@ def _first_in_scope(kind: str, scope: Scope) -> QuerySet:
     return clocks.filter(~Exists(before))
 
 
-def conditions(scope: Scope, period: Period) -> dict[str, Q]:
+def _spot_failed(scope: Scope, period: Period, pass_mark: float) -> QuerySet:
+    """The ticket's case spot checks (抽查, hotline.feedback) of a unit of the sub-tree (the unit
+    that replied) whose checklist points, scored up to the cut-off, are below ``pass_mark`` %
+    of the items' maximum."""
+    scores = (
+        SpotScore.objects.filter(sample=OuterRef("pk"), scored_at__lte=period.cut_off)
+        .order_by()
+        .values("sample")
+    )
+    return (
+        SpotSample.objects.filter(
+            ticket=OuterRef("pk"), kind=CheckItem.CASE, unit__path__startswith=scope.path
+        )
+        .annotate(
+            _points=Subquery(scores.annotate(s=Sum("points")).values("s")),
+            _max=Subquery(scores.annotate(s=Sum("item__max_points")).values("s")),
+        )
+        .annotate(
+            _scaled=ExpressionWrapper(F("_points") * 100, output_field=FloatField()),
+            _limit=ExpressionWrapper(F("_max") * float(pass_mark), output_field=FloatField()),
+        )
+        .filter(_max__gt=0, _scaled__lt=F("_limit"))
+    )
+
+
+def rules_for(period: Period) -> formulas.Rules:
+    """The rule set in force for the period (its month's), or the defaults."""
+    rule_set = rule_set_for(period.start)
+    return rule_set.as_rules() if rule_set else DEFAULT_RULES
+
+
+def conditions(scope: Scope, period: Period, rules: formulas.Rules | None = None) -> dict[str, Q]:
     """metric -> the condition a cohort ticket meets to be counted (all but ``received`` and
-    ``co_handled``, which have querysets of their own)."""
+    ``co_handled``, which have querysets of their own). ``rules`` (default: those in force for
+    the period) gives the spot checks' pass mark."""
     cut = period.cut_off
+    rules = rules or rules_for(period)
     replied = Exists(_events("reply", period))
     first_reply_clock = Clock.objects.filter(
         ticket=OuterRef("pk"), kind="handle", stop_reason="replied", stopped_at__lte=cut
@@ -185,15 +219,10 @@ def conditions(scope: Scope, period: Period) -> dict[str, Q]:
         ticket=OuterRef("pk"),
         at__lte=cut,
     ).filter(~Exists(later_follow_up))
-    earlier_same_citizen = TicketSignature.objects.filter(
-        ticket__citizen_phone=OuterRef(OuterRef("citizen_phone")),
-        ticket__registered_at__lt=OuterRef(OuterRef("registered_at")),
-        ticket__registered_at__gte=OuterRef(OuterRef("registered_at")) - REPEAT_WINDOW,
-        key=OuterRef("key"),
-    )
-    repeat = TicketSignature.objects.filter(ticket=OuterRef("pk")).filter(
-        Exists(earlier_same_citizen)
-    )
+    # The repeat detector's verdict (hotline.insight: the ticket's "possible repeats"), taken
+    # once per ticket and stored. It names an earlier ticket, so what it says was already true
+    # when the ticket was registered, whenever the verdict was taken.
+    repeat = RepeatCheck.objects.filter(ticket=OuterRef("pk"), repeat_of__isnull=False)
     # 自办件: registered at a district centre whose tree holds the unit (the city's centre has
     # no parent); every other cohort ticket reached the unit from above (转办件).
     prefixes = [scope.path[: i + 1] for i, ch in enumerate(scope.path) if ch == "/" and i]
@@ -218,7 +247,7 @@ def conditions(scope: Scope, period: Period) -> dict[str, Q]:
         "overdue": ~Q(replied) & Q(Exists(running_overdue)),
         "followed_up": Q(replied) & Q(Exists(_events("follow_up", period))),
         "satisfied": Q(Exists(_events("follow_up", period))) & Q(Exists(final_good)),
-        "repeats": ~Q(citizen_phone="") & Q(Exists(repeat)),
+        "repeats": Q(Exists(repeat)),
         "send_backs_invalid": Q(
             Exists(
                 _events(
@@ -246,6 +275,7 @@ def conditions(scope: Scope, period: Period) -> dict[str, Q]:
                 )
             )
         ),
+        "spot_checks_failed": Q(Exists(_spot_failed(scope, period, rules.spot_pass))),
     }
 
 
@@ -260,13 +290,15 @@ def co_handled(scope: Scope, period: Period) -> QuerySet[Ticket]:
     return Ticket.objects.filter(pk__in=named).exclude(Exists(_events("merge", period)))
 
 
-def metric_tickets(scope: Scope, period: Period, metric: str) -> QuerySet[Ticket]:
+def metric_tickets(
+    scope: Scope, period: Period, metric: str, rules: formulas.Rules | None = None
+) -> QuerySet[Ticket]:
     """The tickets behind one count (the drill-down)."""
     if metric == "received":
         return cohort(scope, period)
     if metric == "co_handled":
         return co_handled(scope, period)
-    conds = conditions(scope, period)
+    conds = conditions(scope, period, rules)
     if metric not in conds:
         raise BadInput("metric", f"one of {', '.join(formulas.METRICS)}")
     return cohort(scope, period).filter(conds[metric])
@@ -342,11 +374,16 @@ def has_activity(scope: Scope, paths: list[str]) -> bool:
 ZERO_COUNTS = dict.fromkeys(formulas.METRICS, 0)
 
 
-def unit_counts(scope: Scope, period: Period, paths: list[str] | None = None) -> dict:
+def unit_counts(
+    scope: Scope,
+    period: Period,
+    paths: list[str] | None = None,
+    rules: formulas.Rules | None = None,
+) -> dict:
     """Every count of one unit: one aggregate query over the cohort, one for co-handled."""
     if paths is not None and not has_activity(scope, paths):
         return dict(ZERO_COUNTS)
-    conds = conditions(scope, period)
+    conds = conditions(scope, period, rules)
     aggregates = {name: Count("pk", filter=cond) for name, cond in conds.items()}
     counts = cohort(scope, period).aggregate(received=Count("pk"), **aggregates)
     counts["co_handled"] = co_handled(scope, period).count()
@@ -357,7 +394,7 @@ def unit_row(
     unit: Unit, period: Period, rules: formulas.Rules, paths: list[str] | None = None
 ) -> dict:
     scope = Scope(unit)
-    counts = unit_counts(scope, period, paths)
+    counts = unit_counts(scope, period, paths, rules)
     return {
         "unit": unit.code,
         "name": unit.name,

@@ -58,7 +58,9 @@ def assessment_publish(*, actor, month: str, note: str | None = None) -> Publica
                     if not selectors.has_activity(scope, paths):
                         break
                     ids = list(
-                        selectors.metric_tickets(scope, period, metric).values_list("pk", flat=True)
+                        selectors.metric_tickets(scope, period, metric, rules).values_list(
+                            "pk", flat=True
+                        )
                     )
                     counts[metric] = len(ids)
                     lists.extend(

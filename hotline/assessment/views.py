@@ -31,6 +31,7 @@ LABELS = {
     "red_warnings": "红灯预警",
     "supervision_orders": "督办",
     "accountabilities": "追责问责",
+    "spot_checks_failed": "抽查不合格",
     "timely_transfer_rate": "及时转办率",
     "timely_acceptance_rate": "及时签收率",
     "completion_rate": "办结率",
@@ -43,6 +44,7 @@ LABELS = {
     "red_warning": "红灯预警",
     "supervision_order": "督办",
     "accountability": "追责问责",
+    "spot_check": "抽查不合格",
 }
 
 
@@ -95,7 +97,8 @@ def ranking_unit(request, month: str, code: str):
     if code not in rows:
         raise Http404("no such unit")
     row = rows[code]
-    counts = [(m, LABELS[m], row[m]) for m in formulas.METRICS]
+    # A version published before a count existed has no figure for it: left out, not zero.
+    counts = [(m, LABELS[m], row[m]) for m in formulas.METRICS if m in row]
     rates = [(r, LABELS[r], row[r]) for r in formulas.RATES]
     items = [(LABELS[i["rule"]], i) for i in row["deduction_items"]]
     return render(

@@ -75,6 +75,7 @@ DOMAIN_LABELS = [
     gettext_noop("办理时限"),
     gettext_noop("回访时限"),
     gettext_noop("督办时限"),
+    gettext_noop("评价时限"),
     # Roles (accounts.roles.ROLE_LABELS)
     gettext_noop("市民"),
     gettext_noop("话务员"),

@@ -23,8 +23,8 @@ from .models import (
 
 @admin.register(Evaluator)
 class EvaluatorAdmin(AuditedAdmin):
-    list_display = ("__str__", "user", "kind", "sub_kind", "active")
-    list_filter = ("kind", "sub_kind", "active")
+    list_display = ("__str__", "user", "kind", "sub_kind", "coordinator", "active")
+    list_filter = ("kind", "sub_kind", "coordinator", "active")
     search_fields = ("user__username", "user__display_name", "note")
     filter_horizontal = ("units", "districts")
     raw_id_fields = ("user",)

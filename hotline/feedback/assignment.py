@@ -2,7 +2,10 @@
 evaluator of the unit or district concerned. Pure: no ORM.
 
 A ticket and an evaluator are each described by a set of *conflict keys* (``("unit", id)``,
-``("district", id)``); an evaluator may take a ticket when the two sets do not meet. Each
+``("district", id)``); an evaluator may take a ticket when the two sets do not meet. An
+evaluator of a district's hotline centre (issue 13) reviews only the tickets of that centre:
+their ``centres`` must meet the ticket's (the centre holding it and those above); a city-wide
+evaluator has ``centres=None`` and may take any ticket. Each
 ticket goes to the eligible evaluator with the fewest tickets (the open ones they already have
 plus those given in this run); ties are broken by the seeded random generator, so a run is
 reproducible from its seed.
@@ -21,12 +24,20 @@ class Candidate:
     key: Any
     conflicts: frozenset = field(default_factory=frozenset)
     load: int = 0  # open assignments already held
+    centres: frozenset | None = None  # the district centres they review for; None: anywhere
 
 
 @dataclass(frozen=True)
 class Case:
     key: Any
     conflicts: frozenset = field(default_factory=frozenset)
+    centres: frozenset = field(default_factory=frozenset)  # the holding centre and those above
+
+
+def may_take(candidate: Candidate, case: Case) -> bool:
+    if candidate.conflicts & case.conflicts:
+        return False
+    return candidate.centres is None or bool(candidate.centres & case.centres)
 
 
 def assign(
@@ -40,7 +51,7 @@ def assign(
     chosen: dict[Any, Any] = {}
     left: list[Any] = []
     for case in order:
-        eligible = [c for c in candidates if not (c.conflicts & case.conflicts)]
+        eligible = [c for c in candidates if may_take(c, case)]
         if not eligible:
             left.append(case.key)
             continue

@@ -37,6 +37,11 @@ class Evaluator(models.Model):
         limit_choices_to={"level": "district"},
     )
     active = models.BooleanField("在册", default=True)
+    # The evaluators' coordinators (评价员协调人) get the review clock's red warnings and the
+    # warnings of a ticket nobody is assigned yet, by SMS to their login's phone.
+    coordinator = models.BooleanField(
+        "评价员协调人", default=False, help_text="接收评价超期（红色）预警和未分配评价件的预警短信"
+    )
     note = models.CharField("备注", max_length=255, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ the periodic task.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -20,9 +21,10 @@ from hotline.accounts.models import Membership
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, CalendarMissing, Conflict, Forbidden, NotFound
-from hotline.orgs.models import Region
+from hotline.orgs.models import HotlineCentre, Region
 from hotline.tickets import workflow
-from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.extensions import WarningNotice
+from hotline.tickets.models import Clock, Ticket, TicketEvent
 from hotline.workcal.calc import WORKING_DAYS, Limit, deadline_for
 from hotline.workcal.selectors import get_calendar
 
@@ -68,6 +70,26 @@ def evaluator_conflicts(evaluator: Evaluator, districts: frozenset[int]) -> froz
     return frozenset(keys)
 
 
+def evaluator_centres(evaluator: Evaluator) -> frozenset | None:
+    """The district centres an evaluator reviews for (their evaluator role held at a district's
+    centre), or None when they hold it city-wide."""
+    grants = grants_for(evaluator.user)
+    if Role.EVALUATOR in grants.city_roles:
+        return None
+    return frozenset(c for c, roles in grants.by_centre.items() if Role.EVALUATOR in roles)
+
+
+def _ancestry(centre_id: int | None, parents: Mapping[int, int | None]) -> frozenset[int]:
+    """The ticket's centre and those above it (None: the city's centre)."""
+    if centre_id is None:
+        return frozenset(c for c, parent in parents.items() if parent is None)
+    chain: set[int] = set()
+    while centre_id is not None and centre_id not in chain:
+        chain.add(centre_id)
+        centre_id = parents.get(centre_id)
+    return frozenset(chain)
+
+
 def evaluators_available():
     """Active evaluators whose login is active and holds the evaluator role."""
     with_role = Membership.objects.filter(role=Role.EVALUATOR, unit__active=True).values("user_id")
@@ -79,7 +101,20 @@ def evaluators_available():
     )
 
 
+def _review_clocks(ticket_ids: list[int]) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """The running review clock of each ticket (started by the dissatisfied follow-up):
+    ``{ticket id: (yellow_at, due_at)}``."""
+    rows = (
+        Clock.objects.filter(ticket_id__in=ticket_ids, kind="review", stopped_at__isnull=True)
+        .order_by("ticket_id", "started_at", "pk")
+        .values_list("ticket_id", "yellow_at", "due_at")
+    )
+    return {ticket_id: (yellow, due) for ticket_id, yellow, due in rows}
+
+
 def _review_clock(start: datetime) -> tuple[datetime | None, datetime | None]:
+    """A review clock from ``start``, for a ticket that went under review before the review
+    clock was one of the ticket's clocks."""
     days = float(getattr(settings, "HOTLINE_REVIEW_DAYS", REVIEW_DAYS))
     try:
         deadline = deadline_for(get_calendar(), start, Limit(days, WORKING_DAYS))
@@ -111,16 +146,23 @@ def reviews_assign(*, actor, seed: int | None = None, now: datetime | None = Non
     loads: dict[int, int] = {}
     for evaluator_id in open_.values_list("evaluator_id", flat=True):
         loads[evaluator_id] = loads.get(evaluator_id, 0) + 1
-    cases = [assignment.Case(t.pk, ticket_conflicts(t, districts)) for t in tickets]
+    parents = dict(HotlineCentre.objects.filter(active=True).values_list("id", "parent_id"))
+    cases = [
+        assignment.Case(t.pk, ticket_conflicts(t, districts), _ancestry(t.centre_id, parents))
+        for t in tickets
+    ]
     candidates = [
-        assignment.Candidate(e.pk, evaluator_conflicts(e, districts), loads.get(e.pk, 0))
+        assignment.Candidate(
+            e.pk, evaluator_conflicts(e, districts), loads.get(e.pk, 0), evaluator_centres(e)
+        )
         for e in evaluators
     ]
     chosen, left = assignment.assign(cases, candidates, seed=seed)
     by_pk = {t.pk: t for t in tickets}
-    yellow_at, due_at = _review_clock(now)
+    running = _review_clocks(list(chosen))
     created = 0
     for ticket_pk, evaluator_pk in chosen.items():
+        yellow_at, due_at = running.get(ticket_pk) or _review_clock(now)
         try:
             with transaction.atomic():
                 ReviewAssignment.objects.create(
@@ -171,6 +213,54 @@ def review_verdict_data(*, ticket: Ticket, actor, data, at: datetime) -> dict:
             "on_time": (at <= current.due_at) if current.due_at else None,
         }
     return out
+
+
+# --- the review clock's warnings -----------------------------------------------------------------
+
+
+def review_coordinators() -> list[Evaluator]:
+    """The evaluators' coordinators on the roster whose login is active."""
+    return list(
+        Evaluator.objects.filter(coordinator=True, active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def review_warning_notices(ticket: Ticket, clock: Clock, level: str) -> list[WarningNotice]:
+    """Who a warning of the review clock goes to, by SMS (registered with
+    ``tickets.extensions.warning_notices_register``; called by the warning scanner under the
+    ticket's lock): the evaluator the ticket is assigned to, yellow or red; the evaluators'
+    coordinators when it is red, or when nobody is assigned yet. A coordinator without a phone
+    (or no coordinator at all) is written as a notice without a recipient, so the gap shows."""
+    current = (
+        ReviewAssignment.objects.filter(ticket=ticket, done_at__isnull=True)
+        .select_related("evaluator__user")
+        .first()
+    )
+    notices = []
+    if current is not None:
+        evaluator = current.evaluator
+        notices.append(
+            WarningNotice(f"review_{level}", "sms", evaluator.user.phone, f"评价员 {evaluator}")
+        )
+    if level == "red" or current is None:
+        kind = "review_overdue" if level == "red" else "review_unassigned"
+        assignee = current.evaluator.pk if current is not None else None
+        coordinators = review_coordinators()
+        if not coordinators:
+            notices.append(WarningNotice(kind, "sms", "", "评价员协调人"))
+        for coordinator in (c for c in coordinators if c.pk != assignee):
+            notices.append(
+                WarningNotice(
+                    kind,
+                    "sms",
+                    coordinator.user.phone,
+                    f"评价员协调人 {coordinator}",
+                    tag=str(coordinator.pk),
+                )
+            )
+    return notices
 
 
 # --- re-checking verdicts ---------------------------------------------------------------------

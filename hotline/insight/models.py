@@ -118,3 +118,35 @@ class DispatchRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.suggested_unit} -> {self.chosen_unit}"
+
+
+class RepeatCheck(models.Model):
+    """The repeat detector's verdict on one ticket, taken once (``services.repeats_check``):
+    whether it repeats an earlier ticket of the same citizen within a year, and which (the best
+    scored). The assessment counts these verdicts as its ``repeats``, so the count and the
+    ticket's "possible repeats" list follow one definition (docs/assessment.md)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="repeat_check",
+        verbose_name="工单",
+    )
+    repeat_of = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="重复的工单",
+    )
+    score = models.FloatField("相似度", null=True, blank=True)
+    reasons = models.JSONField("依据", default=list, blank=True)
+    checked_at = models.DateTimeField("判定时间")
+
+    class Meta:
+        verbose_name = "重复投诉判定"
+        verbose_name_plural = "重复投诉判定"
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} -> {self.repeat_of_id}"

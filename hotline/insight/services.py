@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from hotline.accounts.selectors import SYSTEM
 from hotline.core.db import Many
 from hotline.core.errors import BadInput
+from hotline.tickets.models import Ticket
 
 from . import classifier
-from .models import DispatchRecord, TicketSignature
+from .models import DispatchRecord, RepeatCheck, TicketSignature
 from .selectors import reply_check_of
 from .similar import TicketText, ticket_keys
 from .urgency import detect_urgency
@@ -153,3 +157,46 @@ def model_retrain() -> Trained:
         return model_train(texts=texts, labels=labels, source="database", if_better=True)
     except BadInput as error:
         raise ModelKept(f"kept the model in use: {TOO_FEW_CLASSES}") from error
+
+
+# A repeat (重复投诉) repeats an earlier ticket of the same citizen registered at most this long
+# before it (DESIGN section 7's repeat rate; the detector's own window).
+REPEAT_LOOKBACK = timedelta(days=365)
+
+
+def repeat_verdict(ticket: Ticket) -> RepeatCheck:
+    """The detector's verdict on ``ticket`` (not saved): the best-scored ``repeat`` among the
+    possible repeats the ticket's page lists (``selectors.similar_for``, as the platform sees
+    them), registered before it and at most REPEAT_LOOKBACK earlier."""
+    from .selectors import similar_for
+
+    check = RepeatCheck(ticket=ticket)
+    if not ticket.citizen_phone:
+        return check  # the detector knows a citizen by the phone only
+    for match, other in similar_for(SYSTEM, ticket.number, limit=50):
+        apart = ticket.registered_at - other.registered_at
+        if match.kind == "repeat" and timedelta(0) < apart <= REPEAT_LOOKBACK:
+            check.repeat_of_id = other.id
+            check.score = match.score
+            check.reasons = list(match.reasons)
+            break  # best first
+    return check
+
+
+def repeats_check(*, limit: int = 500, now: datetime | None = None) -> int:
+    """Take the detector's verdict on up to ``limit`` tickets that have none, the newest first
+    (so the current month is right first while a backlog is worked through). Returns how many
+    were checked. Safe to run in several processes: a verdict is written once per ticket."""
+    now = now or timezone.now()
+    pending = list(
+        Ticket.objects.filter(repeat_check__isnull=True)
+        .select_related("region", "category")
+        .order_by("-registered_at", "-pk")[:limit]
+    )
+    checks = []
+    for ticket in pending:
+        check = repeat_verdict(ticket)
+        check.checked_at = now
+        checks.append(check)
+    RepeatCheck.objects.bulk_create(checks, ignore_conflicts=True)
+    return len(checks)

@@ -22,3 +22,12 @@ def insight_retrain() -> str | None:
     except ModelKept as kept:
         log.info("retraining skipped: %s", kept)
         return None
+
+
+@task()
+def insight_repeats() -> int:
+    """The repeat detector's verdict on the tickets that have none yet (the assessment's
+    repeats); returns how many were checked."""
+    from .services import repeats_check
+
+    return repeats_check()

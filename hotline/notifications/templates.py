@@ -76,6 +76,32 @@ TEMPLATES: dict[str, Template] = {
             "您好，这里是12345市民服务热线。{unit}承办的工单{number}将于{due_at}到期，"
             "请尽快办理并答复。",
         ),
+        # The review clock's warnings (hotline.feedback): to the evaluator and the evaluators'
+        # coordinators. The ticket's number only, never its title or text.
+        Template(
+            "review_yellow",
+            "评价预警",
+            "【12345热线】评价提醒：您承担的第三方评价工单{number}，{clock}将于{due_at}到期，"
+            "请及时完成评价。",
+        ),
+        Template(
+            "review_red",
+            "评价超期",
+            "【12345热线】评价超期：您承担的第三方评价工单{number}，{clock}已于{due_at}到期，"
+            "请立即完成评价。",
+        ),
+        Template(
+            "review_overdue",
+            "评价超期（协调人）",
+            "【12345热线】第三方评价工单{number}的{clock}已于{due_at}到期，评价尚未完成，"
+            "请协调处理。",
+        ),
+        Template(
+            "review_unassigned",
+            "评价待分配（协调人）",
+            "【12345热线】第三方评价工单{number}尚无评价员承担，{clock}将于{due_at}到期，"
+            "请协调分配。",
+        ),
         Template(
             "follow_up",
             "回访评价",

@@ -9,7 +9,10 @@ idempotency key (``<kind>:<clock id>``) is unique, a second line of defence.
 Who is told (DESIGN section 5): yellow by SMS to the unit's deputy leader in charge (分管领导),
 red to its principal leader (主要领导); a yellow accept clock also sends an accept reminder to
 the unit's contact phone, a yellow handling or supervision clock a voice reminder call to it.
-Clocks of the centre (dispatch, follow-up) go to the centre's leaders.
+Clocks of the centre (dispatch, follow-up) go to the centre's leaders. A clock kind whose
+warnings go elsewhere names its recipients through ``tickets.extensions.
+warning_notices_register``: the review clock (hotline.feedback) warns the assigned evaluator,
+and on red the evaluators' coordinators too, with texts that name the ticket's number only.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from hotline.core.formatting import iso
 from hotline.notifications.services import outbox_enqueue_many
 from hotline.notifications.workgroups import workgroup_rows
 from hotline.orgs.models import Unit
-from hotline.tickets import workflow
+from hotline.tickets import extensions, workflow
+from hotline.tickets.extensions import WarningNotice
 from hotline.tickets.models import Clock, Ticket
 from hotline.tickets.services import ticket_transition
 
@@ -39,15 +43,9 @@ log = logging.getLogger("hotline.warnings")
 YELLOW, RED = "yellow", "red"
 # The transfer clock is judged (a late forward costs the forwarding unit a point) but not
 # warned: a unit that handles a ticket itself never forwards, and its accept clock warns it.
-WARNED_CLOCKS = ("dispatch", "accept", "handle", "follow_up", "supervision")
+WARNED_CLOCKS = ("dispatch", "accept", "handle", "follow_up", "supervision", "review")
 
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str
-    channel: str
-    recipient: str
-    who: str  # for the log when the phone is missing
+Notice = WarningNotice
 
 
 def notices_for(clock: Clock, level: str, unit: Unit | None) -> list[Notice]:
@@ -202,8 +200,26 @@ def _centre() -> Unit | None:
 
 def _warning_write(ticket, clock: Clock, level: str, unit: Unit | None, rows: list) -> dict:
     """The outbox rows of one warning (appended to ``rows``) and its timeline event's data."""
+    elsewhere = extensions.WARNING_NOTICES.get(clock.kind)
+    due_at = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+    clock_label = workflow.CLOCKS[clock.kind]
+    if elsewhere is not None:
+        # Not a unit's clock: only the number, the clock and the moment (no title, whose text
+        # may name the complainant), and no unit work group.
+        unit = None
+        notices = elsewhere(ticket, clock, level)
+        params = {"number": ticket.number, "clock": clock_label, "due_at": due_at}
+    else:
+        notices = notices_for(clock, level, unit)
+        params = {
+            "number": ticket.number,
+            "title": ticket.title or ticket.content[:30],
+            "unit": unit.name if unit else "",
+            "clock": clock_label,
+            "due_at": due_at,
+        }
     sent, missing = [], []
-    for notice in notices_for(clock, level, unit):
+    for notice in notices:
         if not notice.recipient:
             # Written all the same: the worker fails the row with a clear error, so the gap
             # shows in the outbox admin as well as in the log and the event.
@@ -215,37 +231,31 @@ def _warning_write(ticket, clock: Clock, level: str, unit: Unit | None, rows: li
                 clock.kind,
                 notice.who,
             )
+        key = f"{notice.kind}:{clock.pk}" + (f":{notice.tag}" if notice.tag else "")
         rows.append(
             dict(
                 kind=notice.kind,
                 channel=notice.channel,
                 recipient=notice.recipient,
                 template=notice.kind,
-                params={
-                    "number": ticket.number,
-                    "title": ticket.title or ticket.content[:30],
-                    "unit": unit.name if unit else "",
-                    "clock": workflow.CLOCKS[clock.kind],
-                    "due_at": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
-                    if clock.due_at
-                    else "",
-                },
-                key=f"{notice.kind}:{clock.pk}",
+                params=dict(params),
+                key=key,
                 ticket=ticket,
             )
         )
         if notice.recipient:
             sent.append(notice.kind)
-    group = workgroup_rows(
-        ticket=ticket,
-        unit=unit,
-        event=level,
-        key=f"{level}:{clock.pk}",
-        clock=workflow.CLOCKS[clock.kind],
-        due_at=clock.due_at,
-    )
-    rows.extend(group)
-    sent.extend(row["kind"] for row in group)
+    if elsewhere is None:
+        group = workgroup_rows(
+            ticket=ticket,
+            unit=unit,
+            event=level,
+            key=f"{level}:{clock.pk}",
+            clock=clock_label,
+            due_at=clock.due_at,
+        )
+        rows.extend(group)
+        sent.extend(row["kind"] for row in group)
     data = {
         "clock": clock.kind,
         "warning": level,

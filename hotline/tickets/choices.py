@@ -134,6 +134,7 @@ class ClockKind(StrEnum):
     HANDLE = "handle"
     FOLLOW_UP = "follow_up"
     SUPERVISION = "supervision"
+    REVIEW = "review"
 
 
 CLOCK_LABELS = {
@@ -143,6 +144,7 @@ CLOCK_LABELS = {
     ClockKind.HANDLE: "办理时限",
     ClockKind.FOLLOW_UP: "回访时限",
     ClockKind.SUPERVISION: "督办时限",
+    ClockKind.REVIEW: "评价时限",
 }
 
 

@@ -11,6 +11,10 @@ its transaction, so a reader follows every effect from here:
   writes it (insight: the similar-ticket keys).
 - ``urgency_detector_register(fn)``: raises the urgency of a new ticket from its text (insight:
   urgent words).
+- ``warning_notices_register(clock_kind, fn)``: who the warnings of a clock kind go to, when not
+  the clock's unit's leaders (feedback: the review clock warns the assigned evaluator and, when
+  red, the evaluators' coordinators). The warning scanner (supervision) asks it under the
+  ticket's lock.
 
 ``check_handlers`` (a Django system check) refuses to start when an action of the table has no
 handler.
@@ -25,7 +29,7 @@ from typing import Any
 
 from hotline.accounts.selectors import Grants
 
-from .models import Ticket
+from .models import Clock, Ticket
 
 
 @dataclass
@@ -41,6 +45,20 @@ class Context:
     new_status: str
 
 
+@dataclass(frozen=True)
+class WarningNotice:
+    """One notification a clock's warning sends: the outbox kind (also the template's name), the
+    channel, the recipient's phone, and who that is (for the log and the event when the phone is
+    missing). ``tag`` tells two notices of one kind apart: the outbox key is
+    ``<kind>:<clock id>[:<tag>]``."""
+
+    kind: str
+    channel: str
+    recipient: str
+    who: str
+    tag: str = ""
+
+
 Handler = Callable[[Context], dict]
 RowsFactory = Callable[[Ticket], Any]  # a list of unsaved model objects or a core.db.Many
 UrgencyDetector = Callable[[str], tuple[str, Sequence[str]]]
@@ -49,6 +67,9 @@ HANDLERS: dict[str, Handler] = {}
 AFTER: dict[str, list[Handler]] = {}
 REGISTRATION_ROWS: list[RowsFactory] = []
 URGENCY_DETECTORS: list[UrgencyDetector] = []
+# clock kind -> fn(ticket, clock, level) -> the notices of that warning
+WarningNotices = Callable[[Ticket, Clock, str], list[WarningNotice]]
+WARNING_NOTICES: dict[str, WarningNotices] = {}
 
 
 def handler_register(action: str, handler: Handler) -> None:
@@ -73,6 +94,14 @@ def registration_rows_register(factory: RowsFactory) -> None:
 def urgency_detector_register(detector: UrgencyDetector) -> None:
     if detector not in URGENCY_DETECTORS:
         URGENCY_DETECTORS.append(detector)
+
+
+def warning_notices_register(clock_kind: str, notices: WarningNotices) -> None:
+    """Make ``notices`` say who the warnings of ``clock_kind`` go to (one per kind)."""
+    current = WARNING_NOTICES.get(clock_kind)
+    if current is not None and current is not notices:
+        raise RuntimeError(f"clock {clock_kind!r} already has its warning notices: {current!r}")
+    WARNING_NOTICES[clock_kind] = notices
 
 
 def check_handlers(app_configs=None, **kwargs) -> list:

@@ -27,6 +27,11 @@ DEFAULTS: dict[str, Limit] = {
     "supervision:normal": Limit(3, WORKING_DAYS),
     "supervision:urgent": Limit(3, WORKING_DAYS),
     "supervision:emergency": Limit(1, WORKING_DAYS),
+    # The third-party review of a dissatisfied ticket (DESIGN section 4), from the follow-up
+    # that found it dissatisfied to the evaluator's verdict.
+    "review:normal": Limit(5, WORKING_DAYS),
+    "review:urgent": Limit(5, WORKING_DAYS),
+    "review:emergency": Limit(5, WORKING_DAYS),
 }
 MAX_EXTENSION_DAYS = 15
 

@@ -16,6 +16,7 @@ def october(tmp_path, django_db_blocker):
     """Import the month; red warnings come from the platform's own scanner; one accountability
     record. Returns the ticket numbers by source id."""
     from hotline.accounts.models import User
+    from hotline.insight.services import repeats_check
     from hotline.intake.history import imported_sources
     from hotline.supervision.services import accountability_record
     from hotline.supervision.warnings import warnings_scan
@@ -33,6 +34,7 @@ def october(tmp_path, django_db_blocker):
     call_command("import_history", str(path), stdout=out, stderr=StringIO())
     assert out.getvalue().strip().splitlines()[-1] == "imported=20 failed=0", out.getvalue()
     warnings_scan()
+    repeats_check()  # the repeat detector's verdicts, as its job takes them
     numbers = imported_sources()
     accountability_record(
         actor=User.objects.get(username="supervisor"),

@@ -1,14 +1,17 @@
 """A plain, separate implementation of the counts of docs/assessment.md, straight from each
 ticket's timeline: deadlines are worked out again from the events with the working-day
-arithmetic (not read from the clock rows), repeats from the titles' fingerprints computed
-again. Used only by the tests, to check the service's database aggregates."""
+arithmetic (not read from the clock rows), repeats asked of the repeat detector itself (the
+ticket's "possible repeats", hotline.insight), not read from the stored verdicts. Used only by
+the tests, to check the service's database aggregates."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from hotline.insight.similar import TicketText, ticket_keys
+from hotline.accounts.selectors import SYSTEM
+from hotline.feedback.models import SpotSample
+from hotline.insight.selectors import similar_for
 from hotline.orgs.models import Unit
 from hotline.supervision.models import Accountability
 from hotline.tickets.models import Ticket
@@ -153,14 +156,11 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
             "red_warnings",
             "supervision_orders",
             "accountabilities",
+            "spot_checks_failed",
         ),
         0,
     )
     tickets = list(Ticket.objects.select_related("category").prefetch_related("events"))
-    keys = {
-        t.pk: set(ticket_keys(TicketText(id=t.pk, title=t.title, content=t.content)))
-        for t in tickets
-    }
     handling = []
     for ticket in tickets:
         events = sorted(ticket.events.all(), key=lambda e: e.seq)
@@ -169,15 +169,14 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
         if not facts.get("received"):
             continue
         for name in counts:
-            if name not in ("co_handled", "repeats", "accountabilities"):
+            if name not in ("co_handled", "repeats", "accountabilities", "spot_checks_failed"):
                 counts[name] += bool(facts.get(name))
         if ticket.citizen_phone and any(
-            other.citizen_phone == ticket.citizen_phone
+            match.kind == "repeat"
             and ticket.registered_at - timedelta(days=365)
             <= other.registered_at
             < ticket.registered_at
-            and keys[other.pk] & keys[ticket.pk]
-            for other in tickets
+            for match, other in similar_for(SYSTEM, ticket.number, limit=50)
         ):
             counts["repeats"] += 1
         if any(
@@ -185,6 +184,15 @@ def recompute(unit: Unit, start: datetime, end: datetime, cut_off: datetime) -> 
             for a in Accountability.objects.select_related("unit")
         ):
             counts["accountabilities"] += 1
+        if any(
+            sample.unit.code in sub_tree
+            and 100 * sum(s.points for s in sample.scores.all() if s.scored_at <= cut_off)
+            < 60 * sum(s.item.max_points for s in sample.scores.all() if s.scored_at <= cut_off)
+            for sample in SpotSample.objects.filter(ticket=ticket, kind="case")
+            .select_related("unit")
+            .prefetch_related("scores__item")
+        ):
+            counts["spot_checks_failed"] += 1  # the default pass mark, 60 %
         if "handling_days" in facts:
             handling.append(facts["handling_days"])
     counts["avg_handling_days"] = (

@@ -35,6 +35,8 @@ FORM = {
     "p_red_warning": 0.5,
     "p_supervision_order": 1,
     "p_accountability": 2,
+    "p_spot_check": 0.5,
+    "spot_pass_score": 70,
     "min_received": 10,
     "bands": "小:0, 大:1000",
 }
@@ -45,6 +47,7 @@ def test_an_admin_adds_a_rule_set_and_it_is_audited(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     rules = RuleSet.objects.get(version=2).as_rules()
     assert rules.points["red_warning"] == 0.5 and [b.name for b in rules.bands] == ["小", "大"]
+    assert rules.points["spot_check"] == 0.5 and rules.spot_pass == 70
     assert AuditEvent.objects.filter(
         action="assessment.rule_set_save", target="rule_set:v2"
     ).exists()

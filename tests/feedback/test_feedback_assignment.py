@@ -98,3 +98,25 @@ def test_sample_is_reproducible_and_without_repeats():
     assert first == sample(list(reversed(keys)), 10, seed=3)
     assert len(set(first)) == 10
     assert sample(keys, 200, seed=3) == sorted(keys, key=repr)
+
+
+CENTRES = st.one_of(st.none(), st.frozensets(st.integers(min_value=1, max_value=4), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(CENTRES, min_size=0, max_size=8),
+    st.lists(st.frozensets(st.integers(min_value=1, max_value=4), max_size=2), max_size=30),
+    st.integers(min_value=0, max_value=2**32),
+)
+def test_a_district_centres_evaluator_gets_only_tickets_of_their_centres(roster, cases, seed):
+    candidates = [Candidate(f"e{i}", centres=centres) for i, centres in enumerate(roster)]
+    cases_ = [Case(f"t{i}", centres=centres) for i, centres in enumerate(cases)]
+    by_key = {c.key: c for c in candidates}
+    chosen, left = assign(cases_, candidates, seed=seed)
+    for case in cases_:
+        if case.key in chosen:
+            centres = by_key[chosen[case.key]].centres
+            assert centres is None or centres & case.centres
+        else:
+            assert all(c.centres is not None and not c.centres & case.centres for c in candidates)

@@ -15,7 +15,7 @@ from hotline.feedback.models import Evaluator, ReviewAssignment, VerdictCheck
 from hotline.feedback.reviews import reviews_assign
 from hotline.orgs.models import Region, Unit
 from hotline.tickets.models import TicketEvent
-from tests.factories import JUDGEMENTS, UserFactory, ticket_in
+from tests.factories import JUDGEMENTS, UserFactory, act, register, ticket_in
 
 
 def make_evaluator(name, *, units=(), districts=(), kind="professional", sub_kind=""):
@@ -115,6 +115,32 @@ def test_nobody_eligible_leaves_the_ticket_unassigned(api):
     result = reviews_assign(actor=SYSTEM, seed=5)
     assert t.number in result["unassigned"]
     assert not ReviewAssignment.objects.filter(ticket=t).exists()
+
+
+def jianghan_own_under_review():
+    """A 自办件 of the 江汉 centre, dispatched in its tree, replied, found dissatisfied."""
+    t = register("jianghan-centre-agent")
+    act("jianghan-centre-dispatcher", t.number, "dispatch", unit="jianghan-01")
+    act("jianghan-01-handler", t.number, "accept")
+    act("jianghan-01-handler", t.number, "reply", text="已处理", outcome="resolved")
+    return act("jianghan-centre-callback", t.number, "follow_up", satisfaction="dissatisfied")
+
+
+def test_a_district_centres_evaluator_gets_only_that_centres_tickets(api):
+    user = UserFactory(username="jianghan-ev")
+    Membership.objects.create(user=user, unit=Unit.objects.get(code="jianghan"), role="evaluator")
+    Evaluator.objects.create(user=user, kind="volunteer", sub_kind="deputy")
+    own = jianghan_own_under_review()
+    elsewhere = ticket_in("under_review")  # held by the 江岸 centre
+    result = reviews_assign(actor=SYSTEM, seed=11)
+    assert result["unassigned"] == [elsewhere.number]
+    assert ReviewAssignment.objects.get(ticket=own).evaluator.user == user
+    response = api("jianghan-ev").post(f"tickets/{own.number}/actions/review", review_body())
+    assert response.status_code == 200
+    # A city-wide evaluator takes the other district's ticket.
+    make_evaluator("ev-city")
+    assert reviews_assign(actor=SYSTEM, seed=12)["assigned"] == 1
+    assert ReviewAssignment.objects.get(ticket=elsewhere).evaluator.user.username == "ev-city"
 
 
 def test_only_supervisors_admins_and_the_platform_assign(api):

@@ -254,3 +254,65 @@ def test_a_call_shows_the_tickets_registered_from_it_and_the_callers_earlier_one
         api("jiangan-handler").post("calls/t-1/tickets", {"ticket": other.number}).status_code
         == 403
     )
+
+
+# --- strict bodies: a wrong type or an unknown field is a 400 naming it, never a 422 ----------
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"line": 12345}, "line"),
+        ({"line": ["12345"]}, "line"),
+        ({"answered_at": 1764547210}, "answered_at"),
+        ({"caller": 13800001111}, "caller"),
+        ({"outcome": True}, "outcome"),
+        ({"recording_ref": {"path": "x"}}, "recording_ref"),
+        ({"priority": "high"}, "priority"),
+        ({"line": ""}, "line"),
+    ],
+)
+def test_a_wrong_type_or_an_unknown_field_in_a_record_is_a_400_naming_it(api, change, field):
+    response = api("integration").post("calls", record("strict-1", **change))
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "bad_request"
+    assert response.json()["field"] == field
+    assert not CallRecord.objects.filter(call_id="strict-1").exists()
+
+
+def test_in_a_batch_the_unknown_field_is_named_with_its_index_and_nothing_is_written(api):
+    batch = [record("sb-1"), record("sb-2", extension="8001"), {**record("sb-3"), "call_id": 7}]
+    response = api("integration").post("calls", batch)
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["index"]) == ("[1].extension", 1)
+    response = api("integration").post("calls", [record("sb-1"), "not a record"])
+    assert (response.status_code, response.json()["field"]) == (400, "[1]")
+    assert not CallRecord.objects.filter(call_id__startswith="sb-").exists()
+
+
+def test_linking_a_ticket_refuses_wrong_types_and_unknown_fields(api):
+    api("integration").post("calls", record("l-1"))
+    ticket = register()
+    agent = api("agent")
+    for body, field in (
+        ({"ticket": 20260101}, "ticket"),
+        ({"ticket": ticket.number, "note": "x"}, "note"),
+        ({}, "ticket"),
+        (["x"], "body"),
+    ):
+        response = agent.post("calls/l-1/tickets", body)
+        assert (response.status_code, response.json()["field"]) == (400, field), body
+    assert not CallTicket.objects.exists()
+    assert agent.post("calls/l-1/tickets", {"ticket": ticket.number}).status_code == 201
+
+
+def test_stats_by_line_must_be_a_boolean(api):
+    response = api("leader").get("calls/stats?from=2026-12-01&to=2026-12-01&by_line=perhaps")
+    assert (response.status_code, response.json()["field"]) == (400, "by_line")
+    ok = api("leader").get("calls/stats?from=2026-12-01&to=2026-12-01&by_line=false")
+    assert ok.status_code == 200
+
+
+def test_a_call_id_of_the_wrong_type_is_a_400_naming_it(api):
+    response = api("integration").post("calls", {**record("x"), "call_id": 123})
+    assert (response.status_code, response.json()["field"]) == (400, "call_id")

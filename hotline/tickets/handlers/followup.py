@@ -23,6 +23,11 @@ def follow_up(ctx: Context) -> dict:
     data = {"satisfaction": satisfaction, "unit": ticket.unit.code if ticket.unit else None}
     if note:
         data["note"] = note
+    if ctx.new_status == workflow.UNDER_REVIEW:
+        # The review clock: from the dissatisfied follow-up to the evaluator's verdict. The
+        # centre runs it (no unit); its warnings go to the evaluator (hotline.feedback).
+        clock = clocks.clock_start(ticket=ticket, kind="review", unit=None, start=ctx.now)
+        data["review_due_at"] = clock.due_at.isoformat() if clock.due_at else None
     return data
 
 
@@ -31,6 +36,7 @@ def review(ctx: Context) -> dict:
     note = text_field(ctx.data, "note", required=False)
     days = int_field(ctx.data, "days", required=False, low=1, high=60)
     ticket = ctx.ticket
+    clocks.clocks_stop(ticket=ticket, at=ctx.now, kinds=("review",), reason="reviewed", judge=True)
     ticket.review_verdict = verdict
     data: dict = {"verdict": verdict, "unit": ticket.unit.code if ticket.unit else None}
     if note:

@@ -471,7 +471,8 @@ def dashboard_data(user, scope_code: str | None, month: str | None, now: datetim
         "top_overdue": [_unit_row(r, base) for r in by_overdue[:TOP_UNITS]],
         "ranking": {
             "best": [_unit_row(r, base) for r in ranked[:TOP_UNITS]],
-            "worst": [_unit_row(r, base) for r in ranked[-5:][::-1]] if len(ranked) > 5 else [],
+            # the last five, none of them among the best shown
+            "worst": [_unit_row(r, base) for r in ranked[max(TOP_UNITS, len(ranked) - 5) :][::-1]],
         },
         "warnings": {
             level: {"value": n, "url": _replace(base, metric=f"warning_{level}").url()}

@@ -298,7 +298,7 @@ def dashboard_tickets(request):
             "query": query.urlencode(),
             "back": reverse("assessment:dashboard")
             + "?"
-            + urlencode({"scope": scope.code, "month": period.label}),
+            + urlencode({"scope": request.GET.get("scope") or scope.code, "month": period.label}),
         },
     )
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
@@ -25,39 +25,39 @@ from . import formulas, queries, selectors
 from .exports import XLSX, query_xlsx
 
 LABELS = {
-    "received": N_("受理量"),
-    "forwarded": N_("转办量"),
-    "forwarded_late": N_("转办不及时"),
-    "accepted_on_time": N_("及时签收"),
-    "accept_due": N_("应签收"),
-    "replied": N_("办结量"),
-    "replied_on_time": N_("按时办结"),
-    "overdue": N_("超期"),
-    "followed_up": N_("回访量"),
-    "satisfied": N_("满意量"),
-    "repeats": N_("重复投诉"),
-    "send_backs_invalid": N_("无效退单"),
-    "co_handled": N_("协办量"),
-    "received_own": N_("自办件"),
-    "received_transferred": N_("转办件"),
-    "red_warnings": N_("红灯预警"),
-    "supervision_orders": N_("督办"),
-    "accountabilities": N_("追责问责"),
-    "timely_transfer_rate": N_("及时转办率"),
-    "timely_acceptance_rate": N_("及时签收率"),
-    "completion_rate": N_("办结率"),
-    "on_time_rate": N_("按时办结率"),
-    "follow_up_rate": N_("回访率"),
-    "satisfaction_rate": N_("满意率"),
-    "repeat_rate": N_("重复投诉率"),
-    "send_back_rate": N_("退单率"),
-    "late_transfer": N_("转办不及时"),
-    "red_warning": N_("红灯预警"),
-    "supervision_order": N_("督办"),
-    "accountability": N_("追责问责"),
-    "warning_red": N_("红灯预警（当前）"),
-    "warning_yellow": N_("黄灯预警（当前）"),
-    "hotspot": N_("热点"),
+    "received": gettext_noop("受理量"),
+    "forwarded": gettext_noop("转办量"),
+    "forwarded_late": gettext_noop("转办不及时"),
+    "accepted_on_time": gettext_noop("及时签收"),
+    "accept_due": gettext_noop("应签收"),
+    "replied": gettext_noop("办结量"),
+    "replied_on_time": gettext_noop("按时办结"),
+    "overdue": gettext_noop("超期"),
+    "followed_up": gettext_noop("回访量"),
+    "satisfied": gettext_noop("满意量"),
+    "repeats": gettext_noop("重复投诉"),
+    "send_backs_invalid": gettext_noop("无效退单"),
+    "co_handled": gettext_noop("协办量"),
+    "received_own": gettext_noop("自办件"),
+    "received_transferred": gettext_noop("转办件"),
+    "red_warnings": gettext_noop("红灯预警"),
+    "supervision_orders": gettext_noop("督办"),
+    "accountabilities": gettext_noop("追责问责"),
+    "timely_transfer_rate": gettext_noop("及时转办率"),
+    "timely_acceptance_rate": gettext_noop("及时签收率"),
+    "completion_rate": gettext_noop("办结率"),
+    "on_time_rate": gettext_noop("按时办结率"),
+    "follow_up_rate": gettext_noop("回访率"),
+    "satisfaction_rate": gettext_noop("满意率"),
+    "repeat_rate": gettext_noop("重复投诉率"),
+    "send_back_rate": gettext_noop("退单率"),
+    "late_transfer": gettext_noop("转办不及时"),
+    "red_warning": gettext_noop("红灯预警"),
+    "supervision_order": gettext_noop("督办"),
+    "accountability": gettext_noop("追责问责"),
+    "warning_red": gettext_noop("红灯预警（当前）"),
+    "warning_yellow": gettext_noop("黄灯预警（当前）"),
+    "hotspot": gettext_noop("热点"),
 }
 
 
@@ -67,35 +67,35 @@ def metric_label(metric: str) -> str:
 
 # What dashboard.js writes (titles, legends, buttons), in the reader's language.
 DASHBOARD_TEXT = {
-    "volume": N_("每日受理量（按渠道）"),
-    "weekly": N_("按周"),
-    "daily": N_("按日"),
-    "channels": N_("渠道"),
-    "kinds": N_("诉求类型"),
-    "categories": N_("问题分类（一级）"),
-    "trend": N_("近12个月按时办结率与满意率"),
-    "top_overdue": N_("超期件最多的单位"),
-    "map": N_("各区受理量与指标（示意图）"),
-    "map_note": N_(
+    "volume": gettext_noop("每日受理量（按渠道）"),
+    "weekly": gettext_noop("按周"),
+    "daily": gettext_noop("按日"),
+    "channels": gettext_noop("渠道"),
+    "kinds": gettext_noop("诉求类型"),
+    "categories": gettext_noop("问题分类（一级）"),
+    "trend": gettext_noop("近12个月按时办结率与满意率"),
+    "top_overdue": gettext_noop("超期件最多的单位"),
+    "map": gettext_noop("各区受理量与指标（示意图）"),
+    "map_note": gettext_noop(
         "示意图：按各区中心点划分的区域（沃罗诺伊图），不是真实行政边界。颜色表示所选指标。"
     ),
-    "best": N_("综合得分前十"),
-    "worst": N_("综合得分后五"),
-    "warnings": N_("当前预警"),
-    "hotspots": N_("热点"),
-    "last_days": N_("近{n}天"),
-    "unit": N_("单位"),
-    "rank": N_("排名"),
-    "score": N_("综合得分"),
-    "tickets": N_("件数"),
-    "citizens": N_("人数"),
-    "heat": N_("热度"),
-    "growth": N_("增长"),
-    "place": N_("地点"),
-    "topic": N_("主题"),
-    "examples": N_("示例工单"),
-    "none": N_("无"),
-    "loading_failed": N_("数据加载失败"),
+    "best": gettext_noop("综合得分前十"),
+    "worst": gettext_noop("综合得分后五"),
+    "warnings": gettext_noop("当前预警"),
+    "hotspots": gettext_noop("热点"),
+    "last_days": gettext_noop("近{n}天"),
+    "unit": gettext_noop("单位"),
+    "rank": gettext_noop("排名"),
+    "score": gettext_noop("综合得分"),
+    "tickets": gettext_noop("件数"),
+    "citizens": gettext_noop("人数"),
+    "heat": gettext_noop("热度"),
+    "growth": gettext_noop("增长"),
+    "place": gettext_noop("地点"),
+    "topic": gettext_noop("主题"),
+    "examples": gettext_noop("示例工单"),
+    "none": gettext_noop("无"),
+    "loading_failed": gettext_noop("数据加载失败"),
 }
 
 
@@ -155,9 +155,9 @@ def ranking_unit(request, month: str, code: str):
     if code not in rows:
         raise Http404("no such unit")
     row = rows[code]
-    counts = [(m, LABELS[m], row[m]) for m in formulas.METRICS]
-    rates = [(r, LABELS[r], row[r]) for r in formulas.RATES]
-    items = [(LABELS[i["rule"]], i) for i in row["deduction_items"]]
+    counts = [(m, metric_label(m), row[m]) for m in formulas.METRICS]
+    rates = [(r, metric_label(r), row[r]) for r in formulas.RATES]
+    items = [(metric_label(i["rule"]), i) for i in row["deduction_items"]]
     return render(
         request,
         "assessment/unit.html",
@@ -199,7 +199,7 @@ def ranking_tickets(request, month: str, code: str, metric: str):
             "publication": publication,
             "unit": unit,
             "metric": metric,
-            "label": LABELS[metric],
+            "label": metric_label(metric),
             "page": page,
         },
     )
@@ -275,14 +275,14 @@ def dashboard_tickets(request):
     narrowed = [
         (_(name), request.GET[key])
         for key, name in (
-            ("unit", "单位"),
-            ("day", "日期"),
-            ("week", "周"),
-            ("channel", "渠道"),
-            ("kind", "诉求类型"),
-            ("category", "分类"),
-            ("window", "天数"),
-            ("rank", "热点"),
+            ("unit", gettext_noop("单位")),
+            ("day", gettext_noop("日期")),
+            ("week", gettext_noop("周")),
+            ("channel", gettext_noop("渠道")),
+            ("kind", gettext_noop("诉求类型")),
+            ("category", gettext_noop("分类")),
+            ("window", gettext_noop("天数")),
+            ("rank", gettext_noop("热点")),
         )
         if request.GET.get(key)
     ]
@@ -307,8 +307,8 @@ def dashboard_tickets(request):
 
 QUERY_PAGE = 50
 QUERY_TITLES = {
-    "dissatisfied": N_("群众评价不满意件查询"),
-    "repeats": N_("重复投诉件查询"),
+    "dissatisfied": gettext_noop("群众评价不满意件查询"),
+    "repeats": gettext_noop("重复投诉件查询"),
 }
 
 

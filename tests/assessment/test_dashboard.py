@@ -200,3 +200,26 @@ def test_hot_spots_of_the_last_days(october, leader):
             assert {e["number"] for e in spot["examples"]} <= set(
                 qs.values_list("number", flat=True)
             )
+
+
+def test_the_pages_in_english(october, leader, client):
+    from hotline.assessment.services import assessment_publish
+
+    assessment_publish(actor=User.objects.get(username="supervisor"), month=MONTH)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    index = client.get("/ranking/", **english).content.decode()
+    assert "Monthly assessment ranking" in index and "October 2026" in index
+    month = client.get(f"/ranking/{MONTH}/", **english).content.decode()
+    assert "On-time rate" in month and "Satisfaction rate" in month
+    unit = client.get(f"/ranking/{MONTH}/units/housing/", **english).content.decode()
+    assert "Forwarded late" in unit and "Last 12 months" in unit
+    client.force_login(leader)
+    page = client.get("/ranking/dashboard/", **english).content.decode()
+    assert "Leaders&#x27; dashboard" in page or "Leaders' dashboard" in page
+    body = client.get(f"/ranking/dashboard/data/?month={MONTH}", **english).json()
+    assert body["labels"]["received"] == "Received"
+    assert body["labels"]["map_note"].startswith("Schematic")
+    # and Chinese by default
+    assert client.get(f"/ranking/dashboard/data/?month={MONTH}").json()["labels"]["map"] == (
+        "各区受理量与指标（示意图）"
+    )

@@ -48,4 +48,13 @@ def test_a_leader_reads_the_dashboard_and_follows_a_number(
     assert page.locator("#drill tbody tr").count() == expected
     assert f"共 {expected} 件" in page.locator("#drill-count").inner_text()
     page.screenshot(path=str(screenshot_dir / "dashboard-tickets.png"), full_page=True)
+
+    # the same dashboard in English, through the console's language switch
+    page.goto(f"{base}/ranking/dashboard/?month={MONTH}")
+    page.click("form.langswitch button[value=en]")
+    page.wait_for_selector("#dashboard[data-ready=true]", timeout=60_000)
+    assert page.locator("h1").inner_text().startswith("Leaders' dashboard")
+    assert page.locator("#t-top_overdue").inner_text() == "Units with the most overdue tickets"
+    page.wait_for_selector("#chart-map canvas")
+    page.screenshot(path=str(screenshot_dir / "dashboard-en.png"), full_page=True)
     assert console_log.csp_violations() == []

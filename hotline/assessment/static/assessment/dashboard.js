@@ -68,8 +68,10 @@
       a.appendChild(el("span", { "class": "k" }, L[m] || m));
       box.appendChild(a);
     });
-    ["completion_rate", "on_time_rate", "satisfaction_rate"].forEach(function (r) {
-      var div = el("div", { "class": "dash-figure", "data-rate": r });
+    // a rate leads to the tickets of its numerator
+    var numerator = { completion_rate: "replied", on_time_rate: "replied_on_time", satisfaction_rate: "satisfied" };
+    Object.keys(numerator).forEach(function (r) {
+      var div = el("a", { "class": "dash-figure", "data-rate": r, href: d.figures.counts[numerator[r]].url });
       div.appendChild(el("span", { "class": "v" }, pct(d.figures.rates[r])));
       div.appendChild(el("span", { "class": "k" }, L[r] || r));
       box.appendChild(div);

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from hotline.core.errors import BadInput
 from hotline.orgs.models import Category, Level, Unit
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import Clock, Ticket
+from hotline.tickets.workflow import OPEN_STATUSES
 
 from . import dashboard, selectors
 from .selectors import Period, Scope
@@ -130,3 +131,17 @@ def choices(query: Query) -> dict:
             .values_list("code", "name")
         ),
     }
+
+
+def with_warning(qs: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """Each ticket's warning now (``warn_red``, ``warn_yellow``: a clock running past its
+    deadline, or past its yellow line) and whether it is still open (``is_open``), in the
+    list's own query."""
+    running = Clock.objects.filter(
+        ticket=OuterRef("pk"), stopped_at__isnull=True, yellow_at__lte=now
+    )
+    return qs.annotate(
+        warn_red=Exists(running.filter(due_at__lte=now)),
+        warn_yellow=Exists(running.filter(due_at__gt=now)),
+        is_open=Exists(Ticket.objects.filter(pk=OuterRef("pk"), status__in=OPEN_STATUSES)),
+    )

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
+from hotline.accounts.roles import Role
+from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
 from hotline.tickets import staff_pages
 from hotline.tickets.staff_pages import error_text
@@ -327,7 +329,9 @@ def _query_page(request, kind: str):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    tickets = qs.select_related("unit", "category").order_by("registered_at", "pk")
+    tickets = queries.with_warning(
+        qs.select_related("unit", "category").order_by("registered_at", "pk"), timezone.now()
+    )
     page = Paginator(tickets, QUERY_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -346,6 +350,8 @@ def _query_page(request, kind: str):
             "selected": {k: request.GET.get(k, "") for k in ("unit", "district", "category")},
             "query_string": params.urlencode(),
             "scopes": dashboard_reads.scopes_for(request.user),
+            # a supervisor orders supervision (督办) from the list: the console's action form
+            "can_supervise": Role.SUPERVISOR in grants_for(request.user).roles,
         },
     )
 

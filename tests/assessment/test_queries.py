@@ -101,3 +101,21 @@ def test_an_unknown_kind_is_bad_input(october):
 
     with pytest.raises(BadInput):
         queries.query_for(User.objects.get(username="leader"), "nonsense", {}, timezone.now())
+
+
+def test_a_supervisor_orders_supervision_from_the_list(october, client):
+    from hotline.supervision.models import SupervisionOrder
+
+    client.force_login(User.objects.get(username="supervisor"))
+    html = client.get(f"/ranking/repeats/?month={MONTH}").content.decode()
+    forms = re.findall(r'action="(/console/tickets/(\d+)/actions/supervise/)"', html)
+    assert forms, "an open repeat has its supervision form"
+    url, number = forms[0]
+    before = SupervisionOrder.objects.filter(ticket__number=number).count()
+    response = client.post(url, {"note": "重复投诉，请限期办结"})
+    assert response.status_code == 302
+    assert SupervisionOrder.objects.filter(ticket__number=number).count() == before + 1
+    # a leader reads the list without the forms
+    client.force_login(User.objects.get(username="leader"))
+    html = client.get(f"/ranking/repeats/?month={MONTH}").content.decode()
+    assert "actions/supervise" not in html

@@ -152,6 +152,7 @@
         visualMap: { min: min, max: max === min ? min + 1 : max, calculable: true, left: 0, bottom: 0,
           inRange: { color: bad ? ["#fef3c7", "#b91c1c"] : ["#dbeafe", "#1e3a8a"] } },
         series: [{ type: "map", map: "hotline-scope", roam: false, nameProperty: "name",
+          layoutCenter: ["55%", "50%"], layoutSize: "100%",
           label: { show: true, fontSize: 11, formatter: function (p) { var r = p.data; return r ? r.label + "\n" + (r.value === null ? "—" : r.value) : ""; } },
           data: m.regions.map(function (r) { return { name: r.name, value: r[metric], label: r.label, urls: r.urls }; }) }]
       }, { replaceMerge: ["series"] });

@@ -12,7 +12,7 @@ OUT := test-output
 # (docs/security.md). Measured total, rounded down; raise it, never lower it.
 COVERAGE_MIN ?= 90
 
-.PHONY: help setup browser demo test test-sqlite test-postgres coverage lint bench services clean
+.PHONY: help setup assets browser demo test test-sqlite test-postgres coverage lint bench services clean
 
 help:
 	@echo "make demo   - set up and run the platform (SQLite, demo data, web + worker) at http://127.0.0.1:8000"
@@ -26,7 +26,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Browser libraries from npm (package.json pins them, package-lock.json fixes every byte),
+# copied into a git-ignored static folder: the platform serves them itself, no CDN.
+ECHARTS := hotline/assessment/static/assessment/vendor/echarts.min.js
+
+$(ECHARTS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+assets: $(ECHARTS)
+
+setup: $(VENV)/.installed $(ECHARTS)
 
 # Debian's chromium and CJK fonts for the browser tests (a test tool's own browser download is not used).
 browser:
@@ -35,9 +46,10 @@ browser:
 services:
 	@bash scripts/ensure-services.sh
 
-# DEBUG off, a secret generated once into var/secret_key (config/settings/demo.py).
+# DEBUG off, a secret generated once into var/secret_key (config/settings/demo.py). `browser`
+# brings the CJK fonts and pango that the PDF bulletin needs, besides chromium.
 demo: export DJANGO_SETTINGS_MODULE = config.settings.demo
-demo: setup
+demo: setup browser
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v0
@@ -79,4 +91,4 @@ bench: setup services
 	$(PY) bench/similar_pg.py
 
 clean:
-	rm -rf $(VENV) $(OUT) var hotline.sqlite3*
+	rm -rf $(VENV) $(OUT) var hotline.sqlite3* node_modules $(dir $(ECHARTS))

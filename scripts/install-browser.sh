@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Debian's chromium and the Noto CJK fonts, so that browser tests render Chinese.
+# Debian's chromium and the Noto CJK fonts, so that browser tests render Chinese; pango for
+# WeasyPrint (the PDF bulletin) and poppler-utils (pdftotext/pdftoppm: the bulletin's tests).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0)
+dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

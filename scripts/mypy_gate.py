@@ -55,7 +55,9 @@ def main() -> int:
             f"{sum(fixed.values())} error(s) of the baseline are fixed: "
             "run `python scripts/mypy_gate.py --update` and commit mypy-baseline.txt"
         )
-    print(f"mypy: {sum(now.values())} errors, baseline {sum(base.values())}, new {sum(new.values())}")
+    print(
+        f"mypy: {sum(now.values())} errors, baseline {sum(base.values())}, new {sum(new.values())}"
+    )
     return 1 if new or fixed else 0
 
 

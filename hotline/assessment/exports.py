@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from hotline.tickets.workflow import SATISFACTIONS
+from hotline.workcal.calc import SHANGHAI
 
 from . import formulas
 
@@ -68,6 +72,43 @@ def ranking_xlsx(body: dict) -> bytes:
     for row in body["items"]:
         sheet.append([row.get(column) for column, _ in COLUMNS])
     sheet.column_dimensions["D"].width = 30
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+QUERY_COLUMNS = ["工单编号", "标题", "状态", "承办单位", "分类", "登记时间", "回复时间", "回访评价"]
+
+
+def _local(moment) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def query_xlsx(title: str, query, tickets: Iterable) -> bytes:
+    """One sheet: a title line (what, month, scope, filters), the header, one row a ticket."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    filters = [f"范围 {query.target.name}"]
+    if query.category is not None:
+        filters.append(f"分类 {query.category.name}")
+    sheet.append(
+        [f"{query.period.label} {title}", *filters, f"导出 {_local(query.period.cut_off)}"]
+    )
+    sheet.append(QUERY_COLUMNS)
+    for t in tickets:
+        sheet.append(
+            [
+                t.number,
+                t.title,
+                t.get_status_display(),
+                t.unit.name if t.unit_id else "",
+                t.category.name if t.category_id else "",
+                _local(t.registered_at),
+                _local(t.replied_at),
+                SATISFACTIONS.get(t.satisfaction, t.satisfaction),
+            ]
+        )
     out = BytesIO()
     book.save(out)
     return out.getvalue()

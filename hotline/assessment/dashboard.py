@@ -1,0 +1,521 @@
+"""Reads of the leaders' dashboard (docs/assessment.md, "Dashboard").
+
+Every figure is a count of the assessment (selectors.py) for the scope unit — the city's root
+unit, or a district a district leader leads — or a part of one (a day, a channel, a kind, a
+category of the month's ``received``), and each comes with the list of its tickets:
+``drill()`` answers the same question as a queryset, so a figure always equals its list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hotline.core.errors import BadInput, Forbidden
+from hotline.insight.hotspots import HotMessage, hot_spots
+from hotline.orgs.models import Category, Level, Unit
+from hotline.tickets.models import Clock, Ticket
+from hotline.tickets.workflow import CHANNELS, KINDS
+from hotline.workcal.calc import SHANGHAI
+
+from . import formulas, regionmap, selectors
+from .selectors import Period, Scope
+
+TREND_MONTHS = 12
+TOP_UNITS = 10
+HOTSPOT_WINDOWS = (7, 30)
+HOTSPOT_TICKETS = 3000  # the newest tickets of a window that hot spots are sought among
+HOTSPOT_TOP = 5
+EXTRA_METRICS = ("warning_red", "warning_yellow", "hotspot")
+
+
+# --- scope and period -------------------------------------------------------------------------
+
+
+def root_unit() -> Unit:
+    unit = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    if unit is None:
+        raise BadInput("scope", "the org tree is empty")
+    return unit
+
+
+def scope_for(user, code: str | None) -> Unit:
+    """The unit whose figures the dashboard shows: ``code`` if the user may read it (403
+    otherwise), else the city for those who read every scope, else the user's own unit."""
+    if code:
+        unit = selectors.unit_by_code(code)
+        if unit.parent_id is None:
+            selectors.check_scope(user, None)
+        else:
+            selectors.check_scope(user, unit)
+        return unit
+    if selectors.may_read_all(user):
+        return root_unit()
+    own = selectors._own_paths(user)
+    if not own:
+        raise Forbidden("this role may not read the dashboard")
+    return Unit.objects.filter(path__in=own).order_by("path").first()  # type: ignore[return-value]
+
+
+def period_for(month: str | None, now: datetime) -> Period:
+    if not month:
+        month = now.astimezone(SHANGHAI).strftime("%Y-%m")
+    return selectors.month_period(month, now)
+
+
+def _ranked_scope(unit: Unit) -> Unit | None:
+    """The scope argument of the ranking: None (the city's assessed units) for the root."""
+    return None if unit.parent_id is None else unit
+
+
+def _previous_months(label: str, n: int) -> list[str]:
+    year, month = selectors.parse_month(label)
+    out = []
+    for _i in range(n):
+        out.append(f"{year:04d}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(out))
+
+
+# --- the tickets behind a figure ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drill:
+    """What a figure counts: a metric of the scope in a month, optionally narrowed."""
+
+    scope: str
+    month: str
+    metric: str
+    day: str = ""
+    week: str = ""  # the Monday of a week (within the month)
+    channel: str = ""
+    kind: str = ""
+    category: str = ""
+    unit: str = ""  # a unit in the scope: the metric of that unit instead
+    window: str = ""  # hot spots: days
+    rank: str = ""  # hot spots: rank
+
+    def url(self) -> str:
+        params = {k: v for k, v in self.__dict__.items() if v}
+        return reverse("assessment:dashboard_tickets") + "?" + urlencode(params)
+
+
+def _with_reach(qs: QuerySet, scope: Scope) -> QuerySet:
+    first = (
+        selectors._lead_in(scope)
+        .filter(ticket=OuterRef("pk"))
+        .order_by("assigned_at")
+        .values("assigned_at")[:1]
+    )
+    return qs.annotate(reached_at=Subquery(first))
+
+
+def received(scope: Scope, period: Period) -> QuerySet[Ticket]:
+    """The month's ``received`` with the moment each ticket first reached the scope."""
+    return _with_reach(selectors.cohort(scope, period), scope)
+
+
+def _category_roots() -> tuple[dict[int, Category], dict[int, int]]:
+    cats = {c.pk: c for c in Category.objects.only("code", "name", "parent_id", "level")}
+    roots = {}
+    for pk in cats:
+        node = cats[pk]
+        while node.parent_id and node.parent_id in cats:
+            node = cats[node.parent_id]
+        roots[pk] = node.pk
+    return cats, roots
+
+
+def _day_bounds(text: str, field: str) -> tuple[datetime, datetime]:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(field, "YYYY-MM-DD") from None
+    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+    return start, start + timedelta(days=1)
+
+
+def open_warnings(scope: Scope, now: datetime, level: str) -> QuerySet[Ticket]:
+    """Tickets with a clock of a unit of the scope running now past its yellow line (``yellow``)
+    or its deadline (``red``)."""
+    clocks = Clock.objects.filter(
+        ticket=OuterRef("pk"),
+        stopped_at__isnull=True,
+        unit__path__startswith=scope.path,
+        yellow_at__lte=now,
+    )
+    red = clocks.filter(due_at__lte=now)
+    if level == "red":
+        return Ticket.objects.filter(Exists(red))
+    return Ticket.objects.filter(Exists(clocks.filter(due_at__gt=now))).exclude(Exists(red))
+
+
+def _in_scope(scope: Scope) -> QuerySet[Ticket]:
+    if scope.unit.parent_id is None:
+        return Ticket.objects.all()
+    lead = selectors._lead_in(scope).filter(ticket=OuterRef("pk"))
+    return Ticket.objects.filter(Exists(lead))
+
+
+def hotspots(scope: Scope, now: datetime, days: int) -> tuple[list, dict[int, str]]:
+    """The hot spots among the scope's tickets registered in the last ``days`` days (the newest
+    ``HOTSPOT_TICKETS``), hottest first (hotline.insight.hotspots), and the title each ticket
+    was clustered by."""
+    start = now - timedelta(days=days)
+    rows = (
+        _in_scope(scope)
+        .filter(registered_at__gt=start, registered_at__lte=now, merged_into__isnull=True)
+        .order_by("-registered_at")
+        .values_list("pk", "title", "content", "citizen_phone", "registered_at")[:HOTSPOT_TICKETS]
+    )
+    messages = [
+        HotMessage(id=pk, title=title or content[:30], detail=content[:200], user=phone, time=at)
+        for pk, title, content, phone, at in rows
+    ]
+    spots = hot_spots(messages, timedelta(days=days), end=now, top=HOTSPOT_TOP)
+    return spots, {int(m.id): m.title for m in messages}
+
+
+def drill(user, params, now: datetime) -> tuple[Unit, Period, str, QuerySet[Ticket]]:
+    """The tickets behind one figure of the dashboard (``params``: the query string of
+    ``Drill.url``). Checks the scope like the dashboard; a unit outside the scope is 404."""
+    scope_unit = scope_for(user, params.get("scope") or None)
+    period = period_for(params.get("month") or None, now)
+    metric = params.get("metric") or ""
+    code = params.get("unit") or ""
+    if code:
+        unit = selectors.unit_by_code(code, "unit")
+        if not unit.path.startswith(scope_unit.path):
+            raise BadInput("unit", "not in the scope")
+        scope_unit = unit
+    scope = Scope(scope_unit)
+    if metric in ("warning_red", "warning_yellow"):
+        qs = open_warnings(scope, now, metric.removeprefix("warning_"))
+    elif metric == "hotspot":
+        window, rank = params.get("window") or "", params.get("rank") or ""
+        if not window.isdigit() or int(window) not in HOTSPOT_WINDOWS:
+            raise BadInput("window", "7 or 30")
+        spots = {str(s.rank): s for s in hotspots(scope, now, int(window))[0]}
+        if rank not in spots:
+            raise BadInput("rank", "no such hot spot now")
+        qs = Ticket.objects.filter(pk__in=spots[rank].message_ids)
+    else:
+        qs = _metric_narrowed(scope, period, metric, params)
+    return scope_unit, period, metric, qs
+
+
+def _metric_narrowed(scope: Scope, period: Period, metric: str, params) -> QuerySet[Ticket]:
+    qs = selectors.metric_tickets(scope, period, metric)
+    if metric == "received" and params.get("day"):
+        start, end = _day_bounds(params["day"], "day")
+        qs = _with_reach(qs, scope).filter(reached_at__gte=start, reached_at__lt=end)
+    if metric == "received" and params.get("week"):
+        start, _end = _day_bounds(params["week"], "week")
+        end = start + timedelta(days=7)
+        qs = _with_reach(qs, scope).filter(reached_at__gte=start, reached_at__lt=end)
+    if params.get("channel"):
+        qs = qs.filter(channel=params["channel"])
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    if params.get("category"):
+        cats, roots = _category_roots()
+        root = next((pk for pk, c in cats.items() if c.code == params["category"]), None)
+        if root is None:
+            raise BadInput("category", "no such category")
+        qs = qs.filter(category__in=[pk for pk, r in roots.items() if r == root])
+    return qs
+
+
+# --- the dashboard's figures --------------------------------------------------------------------
+
+
+def _volume(scope: Scope, period: Period, base: Drill) -> dict:
+    qs = received(scope, period)
+    by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    for day, channel, n in (
+        qs.annotate(day=TruncDate("reached_at", tzinfo=SHANGHAI))
+        .values("day", "channel")
+        .annotate(n=Count("pk"))
+        .values_list("day", "channel", "n")
+    ):
+        by_day[day.isoformat()][channel] = n
+    days = []
+    day = period.start.astimezone(SHANGHAI).date()
+    last = (period.end - timedelta(seconds=1)).astimezone(SHANGHAI).date()
+    while day <= last:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    channels = sorted({c for per in by_day.values() for c in per})
+    series = [
+        {
+            "channel": ch,
+            "name": _(CHANNELS.get(ch, ch)),
+            "data": [
+                {
+                    "value": by_day.get(d, {}).get(ch, 0),
+                    "url": _replace(base, metric="received", day=d, channel=ch).url(),
+                }
+                for d in days
+            ],
+        }
+        for ch in channels
+    ]
+    # Weeks from Monday; the first and last week are cut to the month.
+    weeks = sorted({_monday(d) for d in days})
+    by_week: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for d, per in by_day.items():
+        for ch, n in per.items():
+            by_week[_monday(d)][ch] += n
+    weekly_series = [
+        {
+            "channel": ch,
+            "name": _(CHANNELS.get(ch, ch)),
+            "data": [
+                {
+                    "value": by_week.get(w, {}).get(ch, 0),
+                    "url": _replace(base, metric="received", week=w, channel=ch).url(),
+                }
+                for w in weeks
+            ],
+        }
+        for ch in channels
+    ]
+    return {
+        "days": days,
+        "series": series,
+        "totals": [sum(by_day.get(d, {}).values()) for d in days],
+        "weeks": weeks,
+        "weekly_series": weekly_series,
+    }
+
+
+def _monday(day: str) -> str:
+    d = date.fromisoformat(day)
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+def _replace(base: Drill, **changes) -> Drill:
+    return Drill(**{**base.__dict__, **changes})
+
+
+def _grouped(qs: QuerySet, field: str) -> dict[str, int]:
+    return dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def _breakdowns(scope: Scope, period: Period, base: Drill) -> dict:
+    qs = selectors.cohort(scope, period)
+    channels = _grouped(qs, "channel")
+    kinds = _grouped(qs, "kind")
+    cats, roots = _category_roots()
+    by_root: dict[int | None, int] = defaultdict(int)
+    for cat_id, n in _grouped(qs, "category").items():
+        by_root[roots.get(cat_id) if cat_id else None] += n  # type: ignore[call-overload]
+    categories = [
+        {
+            "code": cats[pk].code,
+            "name": cats[pk].name,
+            "value": n,
+            "url": _replace(base, metric="received", category=cats[pk].code).url(),
+        }
+        for pk, n in sorted(
+            ((pk, n) for pk, n in by_root.items() if pk is not None),
+            key=lambda kv: (-kv[1], cats[kv[0]].code),  # type: ignore[index]
+        )
+    ]
+    return {
+        "channels": [
+            {
+                "code": c,
+                "name": _(CHANNELS.get(c, c)),
+                "value": n,
+                "url": _replace(base, metric="received", channel=c).url(),
+            }
+            for c, n in sorted(channels.items(), key=lambda kv: -kv[1])
+        ],
+        "kinds": [
+            {
+                "code": k,
+                "name": _(KINDS.get(k, k)),
+                "value": n,
+                "url": _replace(base, metric="received", kind=k).url(),
+            }
+            for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])
+        ],
+        "categories": categories,
+        "uncategorised": by_root.get(None, 0),
+    }
+
+
+def _trend(scope: Scope, period: Period, base: Drill) -> list[dict]:
+    out = []
+    for month in _previous_months(period.label, TREND_MONTHS):
+        counts = selectors.unit_counts(scope, selectors.month_period(month, period.cut_off))
+        rates = formulas.rates(counts)
+        drill_month = _replace(base, month=month)
+        out.append(
+            {
+                "month": month,
+                "received": counts["received"],
+                "replied_on_time": counts["replied_on_time"],
+                "satisfied": counts["satisfied"],
+                "due": formulas.due(counts),
+                "followed_up": counts["followed_up"],
+                "on_time_rate": rates["on_time_rate"],
+                "satisfaction_rate": rates["satisfaction_rate"],
+                "completion_rate": rates["completion_rate"],
+                "urls": {
+                    m: _replace(drill_month, metric=m).url()
+                    for m in ("received", "replied_on_time", "satisfied", "followed_up")
+                },
+            }
+        )
+    return out
+
+
+def _unit_row(row: dict, base: Drill) -> dict:
+    keep = (
+        "unit",
+        "name",
+        "received",
+        "overdue",
+        "replied",
+        "satisfied",
+        "score",
+        "rank",
+        "band",
+        "on_time_rate",
+        "satisfaction_rate",
+        "completion_rate",
+    )
+    return {
+        **{k: row.get(k) for k in keep},
+        "urls": {
+            m: _replace(base, unit=row["unit"], metric=m).url()
+            for m in ("received", "overdue", "replied", "satisfied")
+        },
+    }
+
+
+def _map(scope_unit: Unit, rows: list[dict], base: Drill) -> dict:
+    """The regions of the units one level under the scope (the city: its districts), each
+    coloured by a figure of its unit."""
+    below: dict[str, str] = {Level.CITY: Level.DISTRICT, Level.DISTRICT: Level.STREET}
+    child_level = below.get(scope_unit.level, Level.COMMUNITY)
+    units = list(
+        Unit.objects.filter(
+            path__startswith=scope_unit.path, level=child_level, region__isnull=False
+        )
+        .exclude(pk=scope_unit.pk)
+        .select_related("region")
+        .order_by("code")
+    )
+    by_code = {r["unit"]: r for r in rows}
+    regions = [(u.code, u.region) for u in units if u.region is not None]
+    sites = [regionmap.Site(code, r.name, r.lat, r.lon) for code, r in regions]
+    geo = regionmap.schematic_map(sites)
+    data = []
+    for code, region in regions:
+        row = by_code.get(code)
+        if row is None:
+            continue
+        unit_row = _unit_row(row, base)
+        data.append({**unit_row, "unit_name": unit_row["name"], "name": code, "label": region.name})
+    return {"geojson": geo, "regions": data, "schematic": True}
+
+
+def dashboard_data(user, scope_code: str | None, month: str | None, now: datetime) -> dict:
+    scope_unit = scope_for(user, scope_code)
+    period = period_for(month, now)
+    scope = Scope(scope_unit)
+    base = Drill(scope=scope_unit.code, month=period.label, metric="received")
+    counts = selectors.unit_counts(scope, period)
+    rates = formulas.rates(counts)
+    rows, _rules = selectors.live_rows(period, _ranked_scope(scope_unit))
+    ranked = [r for r in rows if r.get("rank")]
+    ranked.sort(key=lambda r: (r["rank"], r["unit"]))
+    by_overdue = sorted((r for r in rows if r["overdue"]), key=lambda r: (-r["overdue"], r["unit"]))
+    warnings = {level: open_warnings(scope, now, level).count() for level in ("red", "yellow")}
+    return {
+        "scope": {"code": scope_unit.code, "name": scope_unit.name},
+        "month": period.label,
+        "cut_off": now.astimezone(SHANGHAI).isoformat(),
+        "figures": {
+            "counts": {
+                m: {"value": counts[m], "url": _replace(base, metric=m).url()}
+                for m in (
+                    "received",
+                    "replied",
+                    "replied_on_time",
+                    "overdue",
+                    "satisfied",
+                    "followed_up",
+                    "repeats",
+                    "forwarded_late",
+                )
+            },
+            "rates": rates,
+        },
+        "volume": _volume(scope, period, base),
+        "breakdowns": _breakdowns(scope, period, base),
+        "trend": _trend(scope, period, base),
+        "top_overdue": [_unit_row(r, base) for r in by_overdue[:TOP_UNITS]],
+        "ranking": {
+            "best": [_unit_row(r, base) for r in ranked[:TOP_UNITS]],
+            # the last five, none of them among the best shown
+            "worst": [_unit_row(r, base) for r in ranked[max(TOP_UNITS, len(ranked) - 5) :][::-1]],
+        },
+        "warnings": {
+            level: {"value": n, "url": _replace(base, metric=f"warning_{level}").url()}
+            for level, n in warnings.items()
+        },
+        "hotspots": {str(days): _hotspot_rows(scope, now, days, base) for days in HOTSPOT_WINDOWS},
+        "map": _map(scope_unit, rows, base),
+    }
+
+
+def _hotspot_rows(scope: Scope, now: datetime, days: int, base: Drill) -> list[dict]:
+    spots, titles = hotspots(scope, now, days)
+    examples = {}
+    for s in spots:
+        # the ticket of each example title (the cluster's most central messages)
+        examples[s.rank] = [
+            next(pk for pk in s.message_ids if titles[int(pk)].strip() == title)
+            for title in s.examples
+        ]
+    ids = [pk for pks in examples.values() for pk in pks]
+    numbers = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "number"))
+    return [
+        {
+            "rank": s.rank,
+            "topic": s.topic,
+            "place": s.place,
+            "heat": round(s.heat, 2),
+            "growth": round(s.growth, 2),
+            "count": s.count,
+            "citizens": s.citizens,
+            "examples": [
+                {"number": numbers.get(pk), "title": titles[int(pk)]} for pk in examples[s.rank]
+            ],
+            "url": _replace(base, metric="hotspot", window=str(days), rank=str(s.rank)).url(),
+        }
+        for s in spots
+    ]
+
+
+def scopes_for(user) -> list[Unit]:
+    """The scopes the user may choose: the city and its districts, or the user's own units."""
+    if selectors.may_read_all(user):
+        root = root_unit()
+        districts = Unit.objects.filter(path__startswith=root.path, level=Level.DISTRICT)
+        return [root, *districts.order_by("code")]
+    return list(Unit.objects.filter(path__in=selectors._own_paths(user)).order_by("path"))

@@ -92,6 +92,7 @@ DOMAIN_LABELS = [
     gettext_noop("外部系统"),
     gettext_noop("系统"),
     gettext_noop("预警"),
+    gettext_noop("领导签批"),
 ]
 
 EXTENSION_LABELS = {
@@ -146,6 +147,8 @@ DATA_LABELS = {
     "notified": gettext_noop("已通知"),
     "missing_phone": gettext_noop("缺少电话"),
     "referred": gettext_noop("移送督办"),
+    "instruction": gettext_noop("领导批示"),
+    "signed": gettext_noop("领导签批"),
 }
 RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}
 

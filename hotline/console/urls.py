@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from hotline.accounts.forms import ConsoleLoginForm
 
-from . import views
+from . import oversight, views
 
 app_name = "console"
 
@@ -34,6 +34,12 @@ urlpatterns = [
         views.ticket_action,
         name="ticket_action",
     ),
+    # The homes of the overseeing roles (hotline/console/oversight.py).
+    path("console/supervision/", oversight.supervisor_home, name="supervisor_home"),
+    path("console/inspection/", oversight.inspector_home, name="inspector_home"),
+    path("console/leader/", oversight.leader_home, name="leader_home"),
+    path("console/leader/tickets/<str:metric>/", oversight.leader_tickets, name="leader_tickets"),
+    path("console/audit/", oversight.audit_log, name="audit_log"),
     # Django's set_language view (POST): the console's language switch.
     path("i18n/", include("django.conf.urls.i18n")),
 ]

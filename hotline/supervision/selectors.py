@@ -3,14 +3,17 @@ each starting from the rows of tickets the reader may see (``objects.restrict(us
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
 from hotline.orgs.models import Unit
+from hotline.tickets import workflow
+from hotline.tickets.models import Clock, Ticket, TicketAssignment
+from hotline.tickets.selectors import tickets_visible_to
 
 from .models import Accountability, Referral, SupervisionOrder
 
@@ -71,4 +74,63 @@ def referral_queue(user) -> QuerySet[Referral]:
         .filter(handled_at__isnull=True)
         .select_related("ticket", "ticket__unit")
         .order_by("created_at")
+    )
+
+
+# --- the homes of the supervision and discipline offices (console) ---------------------------
+
+
+def tickets_warned(user, *, now: datetime) -> QuerySet[Ticket]:
+    """Open tickets ``user`` may see with a running clock in yellow or red at ``now``: red ones
+    first, the latest first; then the yellow ones, the nearest to red first. Each carries
+    ``first_due`` (the earliest deadline of its running clocks) and ``is_red``."""
+    _require(user)
+    running = Clock.objects.filter(stopped_at__isnull=True)
+    warned = running.filter(Q(yellow_at__lte=now) | Q(due_at__lte=now)).values("ticket_id")
+    first_due = Subquery(
+        running.filter(ticket=OuterRef("pk"), due_at__isnull=False)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    return (
+        tickets_visible_to(user)
+        .filter(status__in=workflow.OPEN_STATUSES, pk__in=warned)
+        .annotate(first_due=first_due)
+        .annotate(
+            is_red=Case(
+                When(first_due__lte=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("unit")
+        .order_by("-is_red", F("first_due").asc(nulls_last=True), "pk")
+    )
+
+
+def supervision_orders_open(user) -> QuerySet[SupervisionOrder]:
+    """Supervision orders (督办 and 领导签批) of the tickets ``user`` may see that are still open,
+    the nearest deadline first."""
+    return (
+        supervision_orders(user)
+        .filter(ticket__status__in=workflow.OPEN_STATUSES)
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+COPY_READERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+
+
+def copies_to_office(user) -> QuerySet[TicketAssignment]:
+    """The read-only copies (抄送) of tickets sent to the offices where ``user`` is an inspector
+    or a supervisor, the newest first."""
+    grants = grants_for(user)
+    offices = [uid for uid, roles in grants.by_unit.items() if roles & COPY_READERS]
+    if not offices:
+        raise Forbidden("for the discipline inspection and supervision offices")
+    return (
+        TicketAssignment.objects.filter(role=TicketAssignment.COPY, unit_id__in=offices)
+        .filter(ticket__in=tickets_visible_to(user).values("pk"))
+        .select_related("ticket", "ticket__unit", "unit")
+        .order_by("-assigned_at", "-pk")
     )

@@ -148,7 +148,6 @@ DATA_LABELS = {
     "missing_phone": gettext_noop("缺少电话"),
     "referred": gettext_noop("移送督办"),
     "instruction": gettext_noop("领导批示"),
-    "signed": gettext_noop("领导签批"),
 }
 RULING_LABELS = {"valid": gettext_noop("退单成立"), "invalid": gettext_noop("退单不成立")}
 

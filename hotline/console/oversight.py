@@ -376,6 +376,7 @@ AUDIT_HEADERS = (
     gettext_lazy("序号"),
     gettext_lazy("时间"),
     gettext_lazy("操作人"),
+    gettext_lazy("用户名"),
     gettext_lazy("操作"),
     gettext_lazy("对象"),
     gettext_lazy("理由"),
@@ -388,6 +389,7 @@ def _audit_cells(event) -> list[str]:
     return [
         str(event.seq),
         timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+        str(event.actor) if event.actor_id else _("系统"),
         event.actor.get_username() if event.actor_id else "system",
         event.action,
         event.target,
@@ -486,3 +488,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+# The home of each overseeing role, for the console's registry of homes (hotline/console/homes.py).
+HOMES = {
+    Role.SUPERVISOR: "console:supervisor_home",
+    Role.INSPECTOR: "console:inspector_home",
+    Role.LEADER: "console:leader_home",
+    Role.AUDITOR: "console:audit_log",
+}

@@ -35,7 +35,9 @@ def sign(ctx: Context) -> dict:
     days = int_field(ctx.data, "days", required=False, low=1, high=60)
     level = ctx.ticket.supervision_orders.count() + 1
     data = _order_open(ctx, note=instruction, days=days, level=level, kind=SupervisionOrder.SIGN)
-    data.pop("note")
+    # The action's label says it was signed; the instruction replaces the supervisor's note.
+    for key in ("note", "second"):
+        data.pop(key)
     # A leader's instruction is also in the audit log (who signed what, when).
     audit_record(
         actor=ctx.actor,
@@ -43,7 +45,7 @@ def sign(ctx: Context) -> dict:
         target=ctx.ticket.number,
         data={"order": data["order"], "level": level},
     )
-    return {"instruction": instruction, "signed": True, **data}
+    return {"instruction": instruction, **data}
 
 
 def _order_open(ctx: Context, *, note: str, days: int | None, level: int, kind: str) -> dict:

@@ -387,13 +387,13 @@ def test_auditor_exports_csv_and_xlsx(console, user):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:4] == ["序号", "时间", "操作人", "操作"]
-    assert [r[3] for r in rows[1:]] == ["holiday.edit", "holiday.edit"]
-    assert {r[2] for r in rows[1:]} == {"admin"} and rows[1][4] == "T1"
+    assert rows[0][:5] == ["序号", "时间", "操作人", "用户名", "操作"]
+    assert [r[4] for r in rows[1:]] == ["holiday.edit", "holiday.edit"]
+    assert {(r[2], r[3]) for r in rows[1:]} == {("系统管理员", "admin")} and rows[1][5] == "T1"
     xlsx = client.get(AUDIT_LOG + "?actor=supervisor&format=xlsx")
     assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
     sheet = list(load_workbook(io.BytesIO(xlsx.content)).active.values)
-    assert sheet[0][3] == "操作" and [r[3] for r in sheet[1:]] == ["accountability.record"]
+    assert sheet[0][4] == "操作" and [r[4] for r in sheet[1:]] == ["accountability.record"]
 
 
 def test_a_broken_chain_is_shown(console, user):

@@ -22,7 +22,8 @@ def test_leader_signs_an_open_ticket_through_the_api(api):
     assert order.created_by.username == "leader" and order.due_at is not None
     event = TicketEvent.objects.get(ticket=t, action="sign")
     assert event.data["instruction"] == "请江岸区三日内办结并回复"
-    assert event.data["signed"] is True and event.to_status == "in_progress"
+    assert event.to_status == "in_progress" and event.data["level"] == 1
+    assert "note" not in event.data and "second" not in event.data
     timeline = response.json()["timeline"]
     assert timeline[-1]["action"] == "sign"
     audit = AuditEvent.objects.get(action="ticket.sign", target=t.number)

@@ -4,6 +4,7 @@ discipline inspection office, the leaders (with 领导签批 on the ticket page)
 from __future__ import annotations
 
 import csv
+import re
 import io
 from datetime import timedelta
 
@@ -463,3 +464,28 @@ def test_audit_api_bad_input_names_the_field(api):
     assert backwards.status_code == 400 and backwards.json()["field"] == "to"
     bad_date = api("auditor").get("audit?from=yesterday")
     assert bad_date.status_code == 400
+
+
+# --- English -----------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [
+        ("supervisor", SUPERVISOR_HOME),
+        ("inspector", INSPECTOR_HOME),
+        ("leader", LEADER_HOME),
+        ("leader", "/console/leader/tickets/open/"),
+        ("auditor", AUDIT_LOG),
+    ],
+)
+def test_the_homes_in_english(console, username, url):
+    client = console(username)
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    page = text(client.get(url))
+    # Only data stays Chinese: the user's and units' names, and the language switch's own name.
+    body = page[page.index("<main") :]
+    words = set(CJK.findall(body)) - {"武汉市人民政府"}
+    assert words == set(), words

@@ -45,7 +45,9 @@ def test_leader_signs_supervisor_follows_auditor_sees_it(
     act("dispatcher", ticket.number, "dispatch", unit="jiangan", copy_to=["discipline"])
     act("jiangan-handler", ticket.number, "accept")
     with acting_at(timezone.now() - timedelta(days=10)):
-        late = act("dispatcher", register(title="积水长期未处理").number, "dispatch", unit="jiangan")
+        late = act(
+            "dispatcher", register(title="积水长期未处理").number, "dispatch", unit="jiangan"
+        )
 
     # The city's leader: the month's figures, then the ticket's page and its sign form.
     login(page, base, "leader", "/console/leader/")

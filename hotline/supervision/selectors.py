@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, F, OuterRef, QuerySet, Subquery, Value, When
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
@@ -86,7 +86,9 @@ def tickets_warned(user, *, now: datetime) -> QuerySet[Ticket]:
     ``first_due`` (the earliest deadline of its running clocks) and ``is_red``."""
     _require(user)
     running = Clock.objects.filter(stopped_at__isnull=True)
-    warned = running.filter(Q(yellow_at__lte=now) | Q(due_at__lte=now)).values("ticket_id")
+    # A clock's yellow time comes before its deadline and both are computed together: a clock
+    # past its yellow time is yellow or red (index clock_running_yellow).
+    warned = running.filter(yellow_at__lte=now).values("ticket_id")
     first_due = Subquery(
         running.filter(ticket=OuterRef("pk"), due_at__isnull=False)
         .order_by("due_at")

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -179,13 +179,14 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = request.user
     warned = _paged(request, supervision.tickets_warned(user, now=now), "wp")
+    warned_rows = _warned_rows(supervision.warned_tickets(warned.object_list, now=now), now)
     orders = _paged(request, supervision.supervision_orders_open(user), "op")
     referrals = _paged(request, supervision.referral_queue(user), "rp")
     return page(
         request,
         "console/oversight/supervisor.html",
         {
-            "warned": {**_pager(request, warned, "wp"), "rows": _warned_rows(warned, now)},
+            "warned": {**_pager(request, warned, "wp"), "rows": warned_rows},
             "orders": {**_pager(request, orders, "op"), "rows": _order_rows(orders, now)},
             "referrals": {
                 **_pager(request, referrals, "rp"),
@@ -253,11 +254,10 @@ def _periods(now: datetime):
 
 
 def _leader_tickets(user, unit: Unit, metric: str, now: datetime) -> QuerySet[Ticket]:
-    """The tickets behind one figure of the leader's home, among those the leader may see."""
-    if metric not in LEADER_METRICS:
+    """The tickets behind one figure of the leader's home (but yellow and red, which are
+    ``supervision.tickets_warned``), among those the leader may see."""
+    if metric not in LEADER_METRICS or metric in ("yellow", "red"):
         raise BadInput("metric", f"one of {', '.join(LEADER_METRICS)}")
-    if metric in ("yellow", "red"):
-        return supervision.tickets_warned(user, now=now).filter(**{"is_red": metric == "red"})
     visible = tickets_visible_to(user)
     if metric == "open":
         return visible.filter(status__in=workflow.OPEN_STATUSES).order_by("-registered_at", "pk")
@@ -267,29 +267,44 @@ def _leader_tickets(user, unit: Unit, metric: str, now: datetime) -> QuerySet[Ti
     return qs.filter(pk__in=visible.values("pk")).order_by("-registered_at", "pk")
 
 
-def _leader_figures(user, unit: Unit, now: datetime) -> dict:
+# The assessment's counts the leader's home shows (with those its two rates need).
+GLANCE_METRICS = ("received", "overdue", "replied", "replied_on_time", "followed_up", "satisfied")
+# The assessment's counts over the city's month take seconds at a million tickets: the home
+# shows those counted at most this long ago (with the time they were counted).
+FIGURES_CACHE_SECONDS = 300
+
+
+def _rate(name: str, counts: dict) -> float | None:
+    """One rate of the assessment (``formulas.RATES``) from the counts."""
+    numerator, denominator, _higher = formulas.RATES[name]
+    values = {**counts, "due": formulas.due(counts)}
+    return formulas.rate(values[numerator], values[denominator])
+
+
+def _assessment_figures(unit: Unit, now: datetime) -> dict:
     month, today = _periods(now)
-    scope = assessment.Scope(unit)
-    counts = assessment.unit_counts(scope, month)
-    rates = formulas.rates(counts)
-    warned = supervision.tickets_warned(user, now=now).aggregate(
-        red=Count("pk", filter=Q(is_red=True)), yellow=Count("pk", filter=Q(is_red=False))
-    )
-    open_count = tickets_visible_to(user).filter(status__in=workflow.OPEN_STATUSES).count()
-    today_count = assessment.metric_tickets(scope, today, "received").count()
+    key = f"hotline:leader-figures:{unit.pk}:{month.label}"
+    figures = cache.get(key)
+    if figures is None:
+        scope = assessment.Scope(unit)
+        figures = assessment.unit_counts(scope, month, metrics=GLANCE_METRICS)
+        figures["received_today"] = assessment.metric_tickets(scope, today, "received").count()
+        figures["counted_at"] = now
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def _leader_figures(user, unit: Unit, now: datetime) -> dict:
+    counts = _assessment_figures(unit, now)
+    month, _today = _periods(now)
     return {
-        "open": open_count,
-        "received_today": today_count,
-        "received": counts["received"],
-        "yellow": warned["yellow"],
-        "red": warned["red"],
-        "overdue": counts["overdue"],
-        "replied_on_time": counts["replied_on_time"],
-        "satisfied": counts["satisfied"],
-        "on_time_rate": rates["on_time_rate"],
-        "satisfaction_rate": rates["satisfaction_rate"],
+        **counts,
+        "open": tickets_visible_to(user).filter(status__in=workflow.OPEN_STATUSES).count(),
+        "yellow": supervision.tickets_warned(user, now=now, level="yellow").count(),
+        "red": supervision.tickets_warned(user, now=now, level="red").count(),
+        "on_time_rate": _rate("on_time_rate", counts),
+        "satisfaction_rate": _rate("satisfaction_rate", counts),
         "due": formulas.due(counts),
-        "followed_up": counts["followed_up"],
         "month": month.label,
     }
 
@@ -336,12 +351,19 @@ def leader_tickets(request: HttpRequest, metric: str) -> HttpResponse:
     if unit is None:
         return forbidden(request, _("这是市/区领导的工作台。"))
     now = timezone.now()
-    try:
-        qs = _leader_tickets(request.user, unit, metric, now)
-    except BadInput:
-        return forbidden(request, _("没有这个统计项。"))
-    tickets = _paged(request, qs.select_related("unit"), "page")
-    rows = [{**_ticket_cells(t), "registered_at": t.registered_at} for t in tickets.object_list]
+    if metric in ("yellow", "red"):
+        tickets = _paged(
+            request, supervision.tickets_warned(request.user, now=now, level=metric), "page"
+        )
+        shown = supervision.warned_tickets(tickets.object_list, now=now)
+    else:
+        try:
+            qs = _leader_tickets(request.user, unit, metric, now)
+        except BadInput:
+            return forbidden(request, _("没有这个统计项。"))
+        tickets = _paged(request, qs.select_related("unit"), "page")
+        shown = list(tickets.object_list)
+    rows = [{**_ticket_cells(t), "registered_at": t.registered_at} for t in shown]
     return page(
         request,
         "console/oversight/leader_tickets.html",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, Case, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import F, Min, QuerySet
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden
+from hotline.core.scoping import restrict
 from hotline.orgs.models import Unit
 from hotline.tickets import workflow
 from hotline.tickets.models import Clock, Ticket, TicketAssignment
@@ -80,34 +81,47 @@ def referral_queue(user) -> QuerySet[Referral]:
 # --- the homes of the supervision and discipline offices (console) ---------------------------
 
 
-def tickets_warned(user, *, now: datetime) -> QuerySet[Ticket]:
-    """Open tickets ``user`` may see with a running clock in yellow or red at ``now``: red ones
-    first, the latest first; then the yellow ones, the nearest to red first. Each carries
-    ``first_due`` (the earliest deadline of its running clocks) and ``is_red``."""
+def tickets_warned(user, *, now: datetime, level: str | None = None) -> QuerySet:
+    """The open tickets ``user`` may see with a running clock past its yellow time at ``now``,
+    as rows ``{"ticket_id", "first_due"}`` (the earliest deadline among those clocks): red ones
+    (``first_due`` passed) first, the latest first, then the yellow ones, the nearest to red
+    first. ``level`` "red" or "yellow" keeps one of them. Read from the running clocks (index
+    clock_running_yellow), grouped by ticket; ``warned_tickets`` loads a page's tickets."""
     _require(user)
-    running = Clock.objects.filter(stopped_at__isnull=True)
     # A clock's yellow time comes before its deadline and both are computed together: a clock
-    # past its yellow time is yellow or red (index clock_running_yellow).
-    warned = running.filter(yellow_at__lte=now).values("ticket_id")
-    first_due = Subquery(
-        running.filter(ticket=OuterRef("pk"), due_at__isnull=False)
-        .order_by("due_at")
-        .values("due_at")[:1]
+    # past its yellow time is yellow or red.
+    clocks = Clock.objects.filter(
+        stopped_at__isnull=True, yellow_at__lte=now, ticket__status__in=workflow.OPEN_STATUSES
     )
-    return (
-        tickets_visible_to(user)
-        .filter(status__in=workflow.OPEN_STATUSES, pk__in=warned)
-        .annotate(first_due=first_due)
-        .annotate(
-            is_red=Case(
-                When(first_due__lte=now, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .select_related("unit")
-        .order_by("-is_red", F("first_due").asc(nulls_last=True), "pk")
+    rows = (
+        restrict(clocks, user)
+        .values("ticket_id")
+        .annotate(first_due=Min("due_at"))
+        .order_by("first_due", "ticket_id")
     )
+    if level == "red":
+        return rows.filter(first_due__lte=now)
+    if level == "yellow":
+        return rows.filter(first_due__gt=now)
+    if level is not None:
+        raise BadInput("level", "red or yellow")
+    return rows
+
+
+def warned_tickets(rows, *, now: datetime) -> list[Ticket]:
+    """The tickets of rows of ``tickets_warned`` in their order, each with ``first_due`` and
+    ``is_red``; one query."""
+    rows = list(rows)
+    found = Ticket.objects.select_related("unit").in_bulk([r["ticket_id"] for r in rows])
+    tickets = []
+    for row in rows:
+        ticket = found.get(row["ticket_id"])
+        if ticket is None:
+            continue
+        ticket.first_due = row["first_due"]  # type: ignore[attr-defined]
+        ticket.is_red = row["first_due"] is not None and row["first_due"] <= now  # type: ignore[attr-defined]
+        tickets.append(ticket)
+    return tickets
 
 
 def supervision_orders_open(user) -> QuerySet[SupervisionOrder]:

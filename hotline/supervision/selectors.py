@@ -89,10 +89,10 @@ def tickets_warned(user, *, now: datetime, level: str | None = None) -> QuerySet
     clock_running_yellow), grouped by ticket; ``warned_tickets`` loads a page's tickets."""
     _require(user)
     # A clock's yellow time comes before its deadline and both are computed together: a clock
-    # past its yellow time is yellow or red.
-    clocks = Clock.objects.filter(
-        stopped_at__isnull=True, yellow_at__lte=now, ticket__status__in=workflow.OPEN_STATUSES
-    )
+    # past its yellow time is yellow or red. Only open tickets have running clocks (closing,
+    # merging, invalidating and answering directly stop them all), so the ticket is not joined:
+    # the rows come from the partial index alone (ticket and deadline included in it).
+    clocks = Clock.objects.filter(stopped_at__isnull=True, yellow_at__lte=now)
     rows = (
         restrict(clocks, user)
         .values("ticket_id")

@@ -267,7 +267,7 @@ class Clock(models.Model):
             # The supervision office's red and yellow tickets (supervision.selectors.
             # tickets_warned): running clocks whose yellow time has come, warned or not.
             models.Index(
-                fields=["yellow_at"],
+                fields=["yellow_at", "ticket", "due_at"],
                 condition=models.Q(stopped_at__isnull=True),
                 name="clock_running_yellow",
             ),

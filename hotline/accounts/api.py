@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.security import HttpBearer
 
-from hotline.core.api import StrictSchema
+from hotline.core.api import PageNumber, PageSize, StrictSchema, paginate
 from hotline.core.errors import NotAuthenticated, RateLimited
+from hotline.core.formatting import iso
 
-from . import services, throttle
+from . import selectors, services, throttle
 
 router = Router(tags=["auth"])
 
@@ -52,3 +56,42 @@ def token(request: HttpRequest, payload: TokenIn):
         raise
     throttle.login_succeeded(username=payload.username)
     return {"token": key}
+
+
+FROM_DATE = Query(None, alias="from")  # "from" is a Python keyword
+
+
+def _audit_row(event) -> dict:
+    return {
+        "seq": event.seq,
+        "at": iso(event.at),
+        "actor": event.actor.get_username() if event.actor_id else None,
+        "action": event.action,
+        "target": event.target,
+        "reason": event.reason,
+        "data": event.data,
+    }
+
+
+@router.get(
+    "/audit",
+    response=dict[str, Any],
+    tags=["audit"],
+    summary="The audit log, newest first (auditors only)",
+)
+def audit_log(
+    request: HttpRequest,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    from_: date | None = FROM_DATE,
+    to: date | None = None,
+    page: PageNumber | None = None,
+    page_size: PageSize | None = None,
+):
+    """``actor`` a username, ``action`` an action or its prefix (``ticket.``), ``target``
+    exact, ``from``/``to`` days, both included. 403 for every role but the auditor's."""
+    qs = selectors.audit_events(
+        request.user, actor=actor, action=action, target=target, since=from_, until=to
+    )
+    return paginate(request, qs, page, page_size, _audit_row)

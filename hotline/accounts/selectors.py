@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from hotline.core.errors import BadInput, Forbidden
+from hotline.core.models import AuditEvent
 
 from .models import ApiToken, Membership, User
 from .roles import CENTRE_ROLES, PLATFORM_WIDE, UNIT_SCOPED, Role
@@ -209,3 +214,45 @@ def users_by_username(usernames) -> dict[str, User]:
     if not names:
         return {}
     return {u.username: u for u in User.objects.filter(username__in=names)}
+
+
+# --- the audit log (read by auditors only) ----------------------------------------------------
+
+AUDIT_READERS = frozenset({Role.AUDITOR})
+
+
+def audit_events(
+    user,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, for an auditor: ``actor`` a username, ``action`` an action or
+    its prefix (``ticket.`` for every ticket action), ``target`` exact, ``since``/``until`` days
+    (both included, in the platform's time zone)."""
+    if not grants_for(user).roles & AUDIT_READERS:
+        raise Forbidden("the audit log is for auditors")
+    if since and until and until < since:
+        raise BadInput("to", "before from")
+    qs = AuditEvent.objects.select_related("actor").order_by("-seq")
+    if actor:
+        found = User.objects.filter(username=actor).first()
+        if found is None:
+            raise BadInput("actor", f"no user {actor!r}")
+        qs = qs.filter(actor=found)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if target:
+        qs = qs.filter(target=target)
+    if since:
+        qs = qs.filter(at__gte=_day_start(since))
+    if until:
+        qs = qs.filter(at__lt=_day_start(until + timedelta(days=1)))
+    return qs
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -379,15 +379,19 @@ def unit_counts(
     period: Period,
     paths: list[str] | None = None,
     rules: formulas.Rules | None = None,
+    metrics: tuple[str, ...] | None = None,
 ) -> dict:
-    """Every count of one unit: one aggregate query over the cohort, one for co-handled."""
+    """Every count of one unit: one aggregate query over the cohort, one for co-handled.
+    ``metrics`` keeps only those counts (a glance at a few figures, the leaders' home)."""
+    wanted = formulas.METRICS if metrics is None else metrics
     if paths is not None and not has_activity(scope, paths):
-        return dict(ZERO_COUNTS)
+        return {name: 0 for name in wanted}
     conds = conditions(scope, period, rules)
-    aggregates = {name: Count("pk", filter=cond) for name, cond in conds.items()}
+    aggregates = {name: Count("pk", filter=cond) for name, cond in conds.items() if name in wanted}
     counts = cohort(scope, period).aggregate(received=Count("pk"), **aggregates)
-    counts["co_handled"] = co_handled(scope, period).count()
-    return {name: counts[name] for name in formulas.METRICS}
+    if "co_handled" in wanted:
+        counts["co_handled"] = co_handled(scope, period).count()
+    return {name: counts[name] for name in wanted}
 
 
 def unit_row(

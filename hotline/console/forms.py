@@ -326,6 +326,16 @@ class SuperviseForm(ActionForm):
     )
 
 
+class SignForm(ActionForm):
+    """领导签批: the leader's instruction; the ticket becomes supervised (a supervision order)."""
+
+    action = "sign"
+    instruction = _text(_("批示内容"), required=True)
+    days = forms.IntegerField(
+        label=_("办理时限（工作日）"), min_value=1, max_value=60, required=False
+    )
+
+
 class CommentForm(ActionForm):
     action = "comment"
     text = _text(_("备注内容"), required=True, rows=2)
@@ -349,6 +359,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         PassUpForm,
         InvalidateForm,
         SuperviseForm,
+        SignForm,
         CommentForm,
     )
 }

@@ -93,6 +93,7 @@ DOMAIN_LABELS = [
     gettext_noop("外部系统"),
     gettext_noop("系统"),
     gettext_noop("预警"),
+    gettext_noop("领导签批"),
 ]
 
 EXTENSION_LABELS = {
@@ -116,6 +117,7 @@ DATA_LABELS = {
     "days": gettext_noop("天数"),
     "approve": gettext_noop("同意"),
     "due_at": gettext_noop("截止时间"),
+    "review_due_at": gettext_noop("评价截止时间"),
     "text": gettext_noop("内容"),
     "outcome": gettext_noop("办理结论"),
     "attachments": gettext_noop("附件"),
@@ -154,7 +156,7 @@ DATA_LABELS = {
     "clocks": gettext_noop("时限"),
     "check_score": gettext_noop("答复检查评分"),
     "check_ok": gettext_noop("答复检查通过"),
-    "instruction": gettext_noop("批示"),
+    "instruction": gettext_noop("领导批示"),
 }
 # Labels of a field inside another one, where the outer field changes its meaning.
 NESTED_DATA_LABELS: dict[tuple[str, str], str] = {

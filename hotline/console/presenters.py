@@ -226,6 +226,7 @@ _BY_KEY = {
     **{key: (lambda value, names: names.people.get(str(value), str(value))) for key in PERSON_KEYS},
     "category": lambda value, names: names.categories.get(str(value), _("未知分类")),
     "due_at": lambda value, names: local_text(value),
+    "review_due_at": lambda value, names: local_text(value),
 }
 
 

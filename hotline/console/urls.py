@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from hotline.accounts.forms import ConsoleLoginForm
 
-from . import attachments, home, views
+from . import attachments, home, oversight, views
 
 app_name = "console"
 
@@ -43,6 +43,12 @@ urlpatterns = [
         attachments.attachment,
         name="ticket_attachment",
     ),
+    # The homes of the overseeing roles (hotline/console/oversight.py).
+    path("console/supervision/", oversight.supervisor_home, name="supervisor_home"),
+    path("console/inspection/", oversight.inspector_home, name="inspector_home"),
+    path("console/leader/", oversight.leader_home, name="leader_home"),
+    path("console/leader/tickets/<str:metric>/", oversight.leader_tickets, name="leader_tickets"),
+    path("console/audit/", oversight.audit_log, name="audit_log"),
     # Django's set_language view (POST): the console's language switch.
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -44,3 +44,9 @@ def audit_verify() -> int | None:
     events = list(AuditEvent.objects.order_by("seq"))
     index = first_break((e.prev_hash, e.hash, e.chain_content()) for e in events)
     return None if index is None else events[index].seq
+
+
+def audit_head() -> tuple[int, str] | None:
+    """The seq and hash of the latest audit event (None for an empty log): what a cached
+    verification of the chain is valid for."""
+    return AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()

@@ -5,6 +5,7 @@ transition, under its lock."""
 
 from __future__ import annotations
 
+from hotline.core.audit import audit_record
 from hotline.core.errors import BadInput
 from hotline.tickets import clocks
 from hotline.tickets.choices import Verdict
@@ -20,11 +21,35 @@ def supervise(ctx: Context) -> dict:
     """A supervision order (督办单) with its own clock; a second one is a second supervision."""
     note = text_field(ctx.data, "note", required=True)
     days = int_field(ctx.data, "days", required=False, low=1, high=60)
-    ticket = ctx.ticket
-    level = ticket.supervision_orders.count() + 1
+    level = ctx.ticket.supervision_orders.count() + 1
     requested = int_field(ctx.data, "level", required=False, low=1, high=10)
     if requested is not None and requested != level:
         raise BadInput("level", f"this would be supervision number {level}")
+    return _order_open(ctx, note=note, days=days, level=level, kind=SupervisionOrder.SUPERVISE)
+
+
+def sign(ctx: Context) -> dict:
+    """领导签批: a leader's instruction on a ticket, kept as a supervision order of kind
+    ``sign`` with the supervision clock, so the supervision office follows it up."""
+    instruction = text_field(ctx.data, "instruction", required=True)
+    days = int_field(ctx.data, "days", required=False, low=1, high=60)
+    level = ctx.ticket.supervision_orders.count() + 1
+    data = _order_open(ctx, note=instruction, days=days, level=level, kind=SupervisionOrder.SIGN)
+    # The action's label says it was signed; the instruction replaces the supervisor's note.
+    for key in ("note", "second"):
+        data.pop(key)
+    # A leader's instruction is also in the audit log (who signed what, when).
+    audit_record(
+        actor=ctx.actor,
+        action="ticket.sign",
+        target=ctx.ticket.number,
+        data={"order": data["order"], "level": level},
+    )
+    return {"instruction": instruction, **data}
+
+
+def _order_open(ctx: Context, *, note: str, days: int | None, level: int, kind: str) -> dict:
+    ticket = ctx.ticket
     limit = Limit(float(days), WORKING_DAYS) if days else None
     clock = clocks.clock_start(
         ticket=ticket, kind="supervision", unit=ticket.unit, start=ctx.now, limit=limit
@@ -33,6 +58,7 @@ def supervise(ctx: Context) -> dict:
         ticket=ticket,
         level=level,
         note=note,
+        kind=kind,
         unit=ticket.unit,
         created_by=ctx.actor,
         created_at=ctx.now,
@@ -62,5 +88,6 @@ def refer_after_redo(ctx: Context) -> dict:
 
 def handlers_register() -> None:
     handler_register("supervise", supervise)
+    handler_register("sign", sign)
     after_register("send_back", refer_after_send_back)
     after_register("review", refer_after_redo)

@@ -7,8 +7,12 @@ from hotline.core.scoping import TicketScopedQuerySet
 
 
 class SupervisionOrder(models.Model):
-    """督办单: a supervisor's formal push on a ticket with its own deadline. Level 2 = 二次督办."""
+    """督办单: a supervisor's formal push on a ticket with its own deadline. Level 2 = 二次督办.
+    A leader's signed instruction (领导签批, action ``sign``) opens one too, of kind ``sign``:
+    the ticket is then supervised like any other, in the supervision office's queue."""
 
+    SUPERVISE, SIGN = "supervise", "sign"
+    KINDS = {SUPERVISE: "督办", SIGN: "领导签批"}
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.PROTECT,
@@ -17,6 +21,7 @@ class SupervisionOrder(models.Model):
     )
     level = models.PositiveSmallIntegerField("督办次数")
     note = models.TextField("督办意见")
+    kind = models.CharField("来源", max_length=16, choices=list(KINDS.items()), default=SUPERVISE)
     unit = models.ForeignKey(
         "orgs.Unit",
         null=True,

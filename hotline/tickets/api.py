@@ -82,7 +82,7 @@ class ActionIn(StrictSchema):
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(
         None,
         description=f"working days (request_extension: at most {policy.MAX_EXTENSION_DAYS}; "
-        "review redo, supervise)",
+        "review redo, supervise, sign)",
     )
     approve: bool | None = Field(
         None,
@@ -100,6 +100,9 @@ class ActionIn(StrictSchema):
     into: Code | None = Field(None, description="merge: number of the ticket to merge into")
     level: Annotated[int, Field(ge=1, le=10)] | None = Field(
         None, description="supervise: supervision number (1, 2 = second supervision)"
+    )
+    instruction: Text | None = Field(
+        None, description="sign: the leader's instruction (领导签批); the ticket becomes supervised"
     )
     copy_to: list[CopyTarget] | None = Field(
         None, description="dispatch: read-only copies to the supervision and discipline offices"

@@ -286,6 +286,13 @@ class Clock(models.Model):
                 condition=models.Q(stopped_at__isnull=True, red_warned_at__isnull=True),
                 name="clock_unwarned_due",
             ),
+            # The supervision office's red and yellow tickets (supervision.selectors.
+            # tickets_warned): running clocks whose yellow time has come, warned or not.
+            models.Index(
+                fields=["yellow_at", "ticket", "due_at"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="clock_running_yellow",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -324,6 +324,9 @@ TABLE: dict[str, Rule] = {
             guards=[CENTRE_HAS_PARENT, HELD_BY_CENTRE],
         ),
         _rule("supervise", OPEN_STATUSES, [], {R.SUPERVISOR}, PLATFORM, "督办"),
+        # 领导签批: a leader's written instruction on a ticket they may see; supervision keeps
+        # it as a supervision order, so the ticket is in the supervision office's queue.
+        _rule("sign", OPEN_STATUSES, [], {R.LEADER}, VISIBLE, "领导签批"),
         _rule("comment", STATUSES, [], COMMENTERS, VISIBLE, "备注"),
         _rule("warn", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "预警"),
         _rule("reclock", OPEN_STATUSES, [], {R.SYSTEM}, PLATFORM, "重算时限"),

@@ -94,10 +94,20 @@ def test_a_district_dispatcher_sees_only_its_centre(console):
 
 
 def test_roles_without_a_queue_get_a_friendly_page(console):
-    for username in ("auditor", "admin", "inspector", "leader", "supervisor"):
-        response = console(username).get("/console/")
-        assert response.status_code == 200, username
-        assert "你的岗位没有待办队列" in text(response)
+    response = console("admin").get("/console/")
+    assert response.status_code == 200
+    assert "你的岗位没有待办队列" in text(response)
+
+
+def test_overseeing_roles_go_to_their_homes(console):
+    homes = {
+        "auditor": "/console/audit/",
+        "inspector": "/console/inspection/",
+        "leader": "/console/leader/",
+        "supervisor": "/console/supervision/",
+    }
+    for username, url in homes.items():
+        assert console(username).get("/console/")["Location"] == url, username
 
 
 def test_callback_agents_and_evaluators_go_to_their_queues(console):

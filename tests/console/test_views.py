@@ -210,9 +210,9 @@ def test_detail_offers_the_allowed_actions_only(console):
     dispatcher = text(console("dispatcher").get(detail_url(ticket.number)))
     assert action_url(ticket.number, "merge") in dispatcher
     assert action_url(ticket.number, "accept") not in dispatcher
-    # A leader (no action of the lifecycle) sees only the comment form.
+    # A leader takes no step of the handling: they sign (领导签批) or comment.
     leader = text(console("leader").get(detail_url(ticket.number)))
-    assert re.findall(r"/actions/(\w+)/", leader) == ["comment"]
+    assert re.findall(r"/actions/(\w+)/", leader) == ["sign", "comment"]
 
 
 def test_forward_offers_only_units_below_the_holding_unit(console):
@@ -461,7 +461,8 @@ def test_csp_header_on_every_page(console, client):
         # The homes: a queue, the intake screen, the page of a role with no queue.
         console("dispatcher").get("/console/"),
         console("agent").get("/console/"),
-        console("auditor").get("/console/"),
+        console("admin").get("/console/"),
+        console("auditor").get("/console/audit/"),
     ]
     for response in responses:
         csp = response["Content-Security-Policy"]

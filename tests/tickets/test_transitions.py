@@ -26,6 +26,7 @@ ACTOR_AND_DATA = {
     "merge": ("dispatcher", {}),
     "invalidate": ("agent", {"reason": "骚扰电话"}),
     "supervise": ("supervisor", {"note": "请加快办理"}),
+    "sign": ("leader", {"instruction": "请三日内办结"}),
     "comment": ("agent", {"text": "内部备注"}),
     "pass_up": ("jiangan-centre-dispatcher", {"reason": "不属本区职责，请市级派单"}),
 }
@@ -118,6 +119,7 @@ WRONG_ROLE = {
     "merge": "agent",
     "invalidate": "callback",
     "supervise": "dispatcher",
+    "sign": "supervisor",
     "comment": "auditor",
     "pass_up": "jiangan-centre-agent",
 }
@@ -136,6 +138,7 @@ STATE_FOR = {
     "merge": "registered",
     "invalidate": "registered",
     "supervise": "in_progress",
+    "sign": "in_progress",
     "comment": "in_progress",
     "pass_up": "dispatched",
 }

@@ -23,6 +23,7 @@ EXPECTED = {
     "merge": ({"registered", "dispatched"}, {"merged"}),
     "invalidate": ({"registered"}, {"invalid"}),
     "supervise": (set(workflow.OPEN_STATUSES), None),
+    "sign": (set(workflow.OPEN_STATUSES), None),
     "comment": (set(workflow.STATUSES), None),
     "pass_up": ({"registered", "dispatched"}, {"registered"}),
 }

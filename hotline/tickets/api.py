@@ -106,6 +106,9 @@ class ActionIn(StrictSchema):
         None, description="dispatch: read-only copies to the supervision and discipline offices"
     )
     note: Text | None = None
+    article: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="answer_directly: the published knowledge-base article answered from"
+    )
 
 
 @router.post("/tickets", response={201: dict[str, Any]}, summary="Register a ticket")

@@ -6,14 +6,15 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from hotline.core.search import fulltext_repair, fulltext_triggers_missing
+from hotline.knowledge.services import articles_reindex
 from hotline.tickets.search import TABLE as TICKET_TABLE
 from hotline.tickets.search import tickets_reindex
 
-TABLES = [(TICKET_TABLE, tickets_reindex)]
+TABLES = [(TICKET_TABLE, tickets_reindex), ("knowledge_article", articles_reindex)]
 
 
 class Command(BaseCommand):
-    help = "Recompute the search words of tickets (and repair SQLite's FTS5 triggers)."
+    help = "Recompute the search words of tickets and articles (and repair SQLite's FTS5 triggers)."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from hotline.accounts.demo import build_users
 from hotline.insight import classifier
 from hotline.insight.demo import seed_rules
+from hotline.knowledge.demo import build_articles
 from hotline.orgs.demo import build_org
 from hotline.tickets.demo import build_tickets
 from hotline.tickets.models import Ticket
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         made = 0
         if not Ticket.objects.exists() and options["tickets"]:
             made = build_tickets(options["tickets"])
-        self.stdout.write(f"units={len(units)} new_logins={users} tickets={made}")
+        articles = build_articles()
+        self.stdout.write(
+            f"units={len(units)} new_logins={users} tickets={made} knowledge_articles={articles}"
+        )
         labelled = settings.HOTLINE_SHARED_DATA / "teddycup2020c" / "messages_labeled.csv"
         if not options["no_train"] and classifier.current_name() is None and labelled.exists():
             self.stdout.write("training the dispatch suggestion model (about a minute) ...")

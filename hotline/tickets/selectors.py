@@ -288,7 +288,10 @@ def ticket_list(user, filters: TicketFilters | None = None, **kwargs) -> QuerySe
     qs = _warning_filter(qs, f.warning or None, timezone.now())
     qs = _text_filter(qs, f.q, grants)
     return _sorted(
-        qs.select_related("unit", "centre__unit", "registered_centre__unit").prefetch_related(
+        # Everything a row of the list shows (ticket_view): no query per row.
+        qs.select_related(
+            "unit", "region", "category", "merged_into", "centre__unit", "registered_centre__unit"
+        ).prefetch_related(
             Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True))
         ),
         f.sort,

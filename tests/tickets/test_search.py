@@ -186,8 +186,15 @@ def _queries(api, size):
 
 
 def test_query_count_does_not_grow_with_page_size(api):
+    leaves = list(Category.objects.filter(level=3, active=True)[:5])
+    regions = list(Region.objects.filter(level="street")[:5])
     for i in range(25):
-        register(title=f"停水第{i}次", address="江汉路1号")
+        register(
+            title=f"停水第{i}次",
+            address="江汉路1号",
+            region=regions[i % 5].code,
+            category=leaves[i % 5].code,
+        )
     _queries(api, 5)  # warm the caches (grants, tokens)
     assert _queries(api, 25) == _queries(api, 5)
 

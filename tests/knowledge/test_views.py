@@ -90,3 +90,13 @@ def test_the_panel_include_renders(leaf):
 
     html = render_to_string("console/knowledge/_panel.html")
     assert "data-kb-panel" in html and "/api/v1/knowledge" in html and "knowledge/panel.js" in html
+
+
+def test_pages_in_english(console, leaf):
+    article = published(leaf)
+    client = console("dispatcher")
+    client.cookies["django_language"] = "en"
+    html = client.get("/console/knowledge/").content.decode()
+    assert "Knowledge base" in html and "Write an article" in html and "1 article" in html
+    html = client.get(f"/console/knowledge/{article.pk}/").content.decode()
+    assert "Versions" in html and "Used in 0 direct answers" in html

@@ -89,6 +89,7 @@ bench: setup services
 	$(PY) bench/warnings_soak.py
 	$(PY) bench/warnings_lag.py
 	$(PY) bench/similar_pg.py
+	$(PY) bench/search_pg.py > docs/benchmarks-search.md
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3* node_modules $(dir $(ECHARTS))

@@ -9,6 +9,7 @@ from hotline.core.api import install_error_handlers
 from hotline.feedback.api import router as feedback_router
 from hotline.insight.api import router as insight_router
 from hotline.intake.api import router as intake_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.notifications.api import router as notifications_router
 from hotline.orgs.api import router as orgs_router
 from hotline.supervision.api import router as supervision_router
@@ -35,3 +36,4 @@ api.add_router("", assessment_router)
 api.add_router("", intake_router)
 api.add_router("", feedback_router)
 api.add_router("", telephony_router)
+api.add_router("", knowledge_router)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("hotline.assessment.urls")),
     path("", include("hotline.feedback.urls")),
     path("", include("hotline.telephony.urls")),
+    path("", include("hotline.knowledge.urls")),
     path("", include("hotline.console.urls")),
 ]
 

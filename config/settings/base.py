@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hotline.intake",
     "hotline.feedback",
     "hotline.telephony",
+    "hotline.knowledge",
     "hotline.console",
     "hotline.runtime",
 ]

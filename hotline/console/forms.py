@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hotline.orgs.models import Category, Unit
-from hotline.orgs.selectors import categories_list, units_list
+from hotline.orgs.selectors import categories_list, regions_list, units_list
 from hotline.tickets import policy, workflow
 
 from .attachments import attachments_field
@@ -384,10 +385,107 @@ class RevealForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _region_choices() -> list[tuple[str, Any]]:
+    """Districts and streets, indented under their parent (communities are too many for a
+    select; a ticket's community is under its street)."""
+    nodes = regions_list().filter(level__in=("city", "district", "street"))
+    return [("", _("全部区域"))] + [
+        (r.code, "\u3000" * max(r.depth - 1, 0) + r.name) for r in nodes
+    ]
+
+
+def _category_filter_choices() -> list[tuple[str, Any]]:
+    """Every level of the catalogue: a class finds the tickets of the categories under it."""
+    nodes = list(categories_list())
+    by_pk = {c.pk: c for c in nodes}
+
+    def depth(node: Category) -> int:
+        level = 0
+        while node.parent_id and node.parent_id in by_pk and level < 5:
+            node, level = by_pk[node.parent_id], level + 1
+        return level
+
+    return [("", _("全部分类"))] + [(c.code, "\u3000" * depth(c) + c.name) for c in nodes]
+
+
 class ListFilterForm(forms.Form):
+    """The filters of the ticket list. Choices come from the org tree and the catalogue; the
+    selector checks them again (and names a wrong one, shown under its field)."""
+
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
         choices=[("", _("全部状态")), *_labelled(workflow.STATUS_CHOICES)],
+        error_messages={"invalid_choice": _("没有这个状态。")},
     )
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("关键词最多 %(limit_value)d 个字。")},
+    )
+    unit = forms.ChoiceField(
+        label=_("承办单位"), required=False, error_messages={"invalid_choice": _("没有这个单位。")}
+    )
+    region = forms.ChoiceField(
+        label=_("区域"), required=False, error_messages={"invalid_choice": _("没有这个区域。")}
+    )
+    category = forms.ChoiceField(
+        label=_("分类"), required=False, error_messages={"invalid_choice": _("没有这个分类。")}
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"),
+        required=False,
+        choices=[("", _("全部渠道")), *_labelled(workflow.CHANNEL_CHOICES)],
+        error_messages={"invalid_choice": _("没有这个渠道。")},
+    )
+    kind = forms.ChoiceField(
+        label=_("诉求类型"),
+        required=False,
+        choices=[("", _("全部类型")), *_labelled(workflow.KIND_CHOICES)],
+        error_messages={"invalid_choice": _("没有这个诉求类型。")},
+    )
+    registered_from = forms.DateField(
+        label=_("登记日期从"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入日期，例如 2026-01-31。")},
+    )
+    registered_to = forms.DateField(
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入日期，例如 2026-01-31。")},
+    )
+    warning = forms.ChoiceField(
+        label=_("预警"),
+        required=False,
+        choices=[("", _("全部")), ("none", _("正常")), ("yellow", _("黄灯")), ("red", _("红灯"))],
+        error_messages={"invalid_choice": _("没有这个预警级别。")},
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("registered", _("登记时间（新的在前）")),
+            ("deadline", _("办理时限（先到期的在前）")),
+        ],
+        error_messages={"invalid_choice": _("没有这种排序。")},
+    )
+
+    def __init__(self, *args, units: Iterable[Unit] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "unit": [("", _("全部单位")), *unit_choices(units or units_list())],
+            "region": _region_choices(),
+            "category": _category_filter_choices(),
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = options
+
+    def clean(self):
+        data = super().clean() or {}
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            self.add_error("registered_to", _("结束日期不能早于开始日期。"))
+        return data

@@ -7,10 +7,14 @@ services (``HotlineError``) are shown on the page; a ticket the user may not see
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -110,51 +114,52 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     grants = grants_for(request.user)
     if not grants.reads_tickets:
         return _forbidden(request, _("你的角色不能查看工单。"))
-    filters = ListFilterForm(request.GET or None)
-    status = q = ""
-    if filters.is_valid():
-        status, q = filters.cleaned_data["status"], filters.cleaned_data["q"]
-    elif filters.is_bound:
-        messages.error(request, _("筛选条件无效，已忽略。"))
-    unit = request.GET.get("unit", "").strip()[:32]
-    try:
-        qs = selectors.ticket_list(
-            request.user, status=status or None, unit=unit or None, q=q or None
-        )
-    except Forbidden:
-        return _forbidden(request, _("你的角色不能查看工单。"))
-    except BadInput as error:
-        messages.error(request, _error_text(error))
+    units = units_list()
+    if not grants.sees_all:
+        units = units.filter(reduce(or_, (Q(path__startswith=p) for p in grants.paths), Q(pk=None)))
+    filters = ListFilterForm(request.GET or None, units=units)
+    qs = None
+    if not filters.is_bound:
         qs = selectors.ticket_list(request.user)
+    elif filters.is_valid():
+        wanted = {k: v or None for k, v in filters.cleaned_data.items()}
+        try:
+            qs = selectors.ticket_list(request.user, selectors.TicketFilters(**wanted))
+        except BadInput as error:
+            field = getattr(error, "field", None)
+            filters.add_error(field if field in filters.fields else None, _error_text(error))
+    if qs is None:
+        messages.error(request, _("筛选条件无效，请按提示更正。"))
+        # Wrong filters are shown under their fields; no list is shown for a wrong question.
+        qs = selectors.ticket_list(request.user).none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [
-        {
-            "number": t.number,
-            "title": t.title or t.content[:40],
-            "status": t.status,
-            "status_label": tr(workflow.STATUS_LABELS[t.status]),
-            "urgency": t.urgency,
-            "urgency_label": tr(workflow.URGENCIES.get(t.urgency, t.urgency)),
-            "unit_name": t.unit.name if t.unit_id else "",
-            "warning": (warning := clocks.ticket_warning(t, now)),
-            "warning_label": tr(WARNING_LABELS[warning]),
-            "registered_at": t.registered_at,
-        }
-        for t in page.object_list
-    ]
+    rows = [_list_row(t, now) for t in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return _page(
         request,
         "console/ticket_list.html",
-        {
-            "filters": filters if filters.is_bound else ListFilterForm(),
-            "rows": rows,
-            "page": page,
-            "query": query.urlencode(),
-        },
+        {"filters": filters, "rows": rows, "page": page, "query": query.urlencode()},
     )
+
+
+def _list_row(t, now: datetime) -> dict:
+    open_clocks = clocks.open_clocks(t)
+    due = [c.due_at for c in open_clocks if c.due_at is not None]
+    return {
+        "number": t.number,
+        "title": t.title or t.content[:40],
+        "status": t.status,
+        "status_label": tr(workflow.STATUS_LABELS[t.status]),
+        "urgency": t.urgency,
+        "urgency_label": tr(workflow.URGENCIES.get(t.urgency, t.urgency)),
+        "unit_name": t.unit.name if t.unit_id else "",
+        "warning": (warning := clocks.ticket_warning(t, now)),
+        "warning_label": tr(WARNING_LABELS[warning]),
+        "registered_at": t.registered_at,
+        "due_at": min(due) if due else None,
+    }
 
 
 @require_GET

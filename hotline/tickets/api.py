@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest
@@ -108,6 +109,9 @@ class ActionIn(StrictSchema):
         None, description="dispatch: read-only copies to the supervision and discipline offices"
     )
     note: Text | None = None
+    article: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="answer_directly: the published knowledge-base article answered from"
+    )
 
 
 @router.post("/tickets", response={201: dict[str, Any]}, summary="Register a ticket")
@@ -128,20 +132,47 @@ def register(request: HttpRequest, payload: TicketIn):
 def list_tickets(
     request: HttpRequest,
     status: str | None = None,
-    unit: str | None = None,
-    q: str | None = None,
+    unit: Code | None = None,
+    q: Annotated[str, Field(max_length=100)] | None = None,
     centre: Code | None = None,
     origin: Literal["own", "transferred"] | None = None,
+    channel: Channel | None = None,
+    kind: Kind | None = None,
+    region: Code | None = None,
+    category: Code | None = None,
+    registered_from: date | None = None,
+    registered_to: date | None = None,
+    warning: Literal["none", "yellow", "red"] | None = None,
+    sort: Literal["registered", "deadline"] | None = None,
     page: PageNumber | None = None,
     page_size: PageSize | None = None,
 ):
-    """``centre`` (a centre's unit code) keeps the tickets registered at or held by that
+    """``status`` one or more states, comma-separated; ``unit``, ``region`` and ``category``
+    codes (each with its sub-tree; ``unit`` is the holding unit); ``q`` a ticket number
+    (exact) or words (Chinese is cut into words by jieba and every word must be found in the
+    title, content or address); ``registered_from``/``registered_to`` days (YYYY-MM-DD,
+    Asia/Shanghai, both included); ``warning`` the level shown (none, yellow, red); ``sort``
+    ``registered`` (newest first, default) or ``deadline`` (the open clock's deadline, soonest
+    first). ``centre`` (a centre's unit code) keeps the tickets registered at or held by that
     centre; ``origin`` ``own`` (自办件: registered there) or ``transferred`` (转办件: received
     from the centre above)."""
     grants = grants_for(request.user)
-    qs = selectors.ticket_list(
-        request.user, status=status, unit=unit, q=q, centre=centre, origin=origin
+    filters = selectors.TicketFilters(
+        status=status,
+        unit=unit,
+        q=q,
+        centre=centre,
+        origin=origin,
+        channel=channel,
+        kind=kind,
+        region=region,
+        category=category,
+        registered_from=registered_from,
+        registered_to=registered_to,
+        warning=warning,
+        sort=sort,
     )
+    qs = selectors.ticket_list(request.user, filters)
     return paginate(request, qs, page, page_size, lambda t: ticket_view(t, grants))
 
 

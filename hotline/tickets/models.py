@@ -28,6 +28,9 @@ class Ticket(models.Model):
     title = models.CharField("标题", max_length=200, blank=True)
     content = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=255, blank=True)
+    # The words of title, content and address (jieba, space-separated) for the full-text index
+    # (hotline.core.search): never the citizen's name or phone. Written with the ticket.
+    search_text = models.TextField("检索词", blank=True, default="", db_default="", editable=False)
     lat = models.FloatField("纬度", null=True, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     region = models.ForeignKey(

@@ -25,6 +25,7 @@ from hotline.orgs.selectors import centres_all
 from . import centres, clocks, extensions, workflow
 from .choices import URGENCY_ORDER, Urgency
 from .models import Clock, Ticket, TicketEvent
+from .search import ticket_search_text
 from .timeline import event_new, now
 from .validation import MAX_CONTENT, PHONE_RE, choice_field, text_field
 
@@ -214,6 +215,7 @@ def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None)
                 centre=centre,
                 **fields,
             )
+            ticket.search_text = ticket_search_text(ticket.title, ticket.content, ticket.address)
             ticket.number = _allocate_number(at)
             event_data: dict = {"channel": ticket.channel, "kind": ticket.kind, "urgency": urgency}
             if ticket.category_id:

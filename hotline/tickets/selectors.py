@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.utils import timezone
 
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
-from hotline.orgs.models import HotlineCentre, Unit
+from hotline.core.search import TextMatch
+from hotline.core.textsearch import is_ticket_number, query_terms
+from hotline.orgs.models import Category, HotlineCentre, Region, Unit
 
 from . import workflow
 from .models import Attachment, Clock, Ticket, TicketAssignment, TicketEvent
+from .search import TABLE as TICKET_TABLE
+
+PHONE_QUERY = re.compile(r"^\+?[0-9\-]{3,20}$")
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -124,48 +142,160 @@ def _centre_filter(qs: QuerySet[Ticket], centre: str | None, origin: str | None)
     return qs.filter(Q(registered_centre=found) | Q(centre=found))
 
 
-def ticket_list(
-    user,
-    *,
-    status: str | None = None,
-    unit: str | None = None,
-    q: str | None = None,
-    centre: str | None = None,
-    origin: str | None = None,
-) -> QuerySet[Ticket]:
+SORTS = {"registered": "登记时间（新的在前）", "deadline": "办理时限（先到期的在前）"}
+WARNINGS = ("none", "yellow", "red")
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """What a ticket list is narrowed by; every field optional. Codes name units, regions and
+    categories (each with its sub-tree); dates are days in Asia/Shanghai, both included."""
+
+    status: str | None = None
+    unit: str | None = None
+    q: str | None = None
+    centre: str | None = None
+    origin: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+    region: str | None = None
+    category: str | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    warning: str | None = None
+    sort: str | None = None
+
+
+def _one_of(field: str, value: str | None, allowed) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise BadInput(field, f"unknown {field} {value!r}; one of {', '.join(allowed)}")
+    return value
+
+
+def _status_filter(qs: QuerySet[Ticket], status: str | None) -> QuerySet[Ticket]:
+    if not status:
+        return qs
+    statuses = [s for s in status.split(",") if s]
+    bad = [s for s in statuses if s not in workflow.STATUSES]
+    if bad:
+        raise BadInput(
+            "status", f"unknown status {bad[0]!r}; one of {', '.join(workflow.STATUSES)}"
+        )
+    return qs.filter(status__in=statuses)
+
+
+def _tree_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    """Unit (the holding unit in the named unit's sub-tree), region (sub-tree), category (the
+    node and the catalogue levels below it)."""
+    if f.unit:
+        node = Unit.objects.filter(code=f.unit).first()
+        if node is None:
+            raise BadInput("unit", f"no unit with code {f.unit!r}")
+        qs = qs.filter(unit__path__startswith=node.path)
+    if f.region:
+        region = Region.objects.filter(code=f.region).first()
+        if region is None:
+            raise BadInput("region", f"no region with code {f.region!r}")
+        qs = qs.filter(region__path__startswith=region.path)
+    if f.category:
+        under = Category.objects.filter(
+            Q(code=f.category) | Q(parent__code=f.category) | Q(parent__parent__code=f.category)
+        ).values_list("pk", flat=True)
+        ids = list(under)
+        if not ids:
+            raise BadInput("category", f"no category with code {f.category!r}")
+        qs = qs.filter(category_id__in=ids)
+    return qs
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _date_filters(qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    if f.registered_from and f.registered_to and f.registered_from > f.registered_to:
+        raise BadInput("registered_to", "must not be before registered_from")
+    if f.registered_from:
+        qs = qs.filter(registered_at__gte=_day_start(f.registered_from))
+    if f.registered_to:
+        qs = qs.filter(registered_at__lt=_day_start(f.registered_to + timedelta(days=1)))
+    return qs
+
+
+def _open_clocks():
+    return Clock.objects.filter(ticket=OuterRef("pk"), stopped_at__isnull=True)
+
+
+def _warning_filter(qs: QuerySet[Ticket], warning: str | None, now: datetime) -> QuerySet[Ticket]:
+    """The level ``clocks.ticket_warning`` shows: red when an open clock is past its deadline,
+    yellow when one is past its yellow moment (and none is red), none otherwise."""
+    if warning is None:
+        return qs
+    red = Exists(_open_clocks().filter(due_at__lte=now))
+    flagged = Exists(_open_clocks().filter(due_at__isnull=False, yellow_at__lte=now))
+    if warning == "red":
+        return qs.filter(red)
+    if warning == "yellow":
+        return qs.filter(flagged & ~red)
+    return qs.filter(~flagged & ~red)
+
+
+def _text_filter(qs: QuerySet[Ticket], q: str | None, grants) -> QuerySet[Ticket]:
+    """A ticket number matches exactly; otherwise the words of the query (jieba), all of them,
+    in title, content or address (full-text index, ``hotline.core.search``). Only the centre
+    may find a ticket by the citizen's phone."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return qs
+    if is_ticket_number(q):
+        return qs.filter(number=q)
+    terms = query_terms(q)
+    found = Q(TextMatch(terms, table=TICKET_TABLE)) if terms else Q(pk__in=[])
+    if grants.sees_all and PHONE_QUERY.match(q):
+        found |= Q(citizen_phone=q)
+    return qs.filter(found)
+
+
+def _sorted(qs: QuerySet[Ticket], sort: str | None) -> QuerySet[Ticket]:
+    if sort == "deadline":
+        due = _open_clocks().filter(due_at__isnull=False).order_by("due_at").values("due_at")[:1]
+        return qs.annotate(deadline=Subquery(due)).order_by(
+            F("deadline").asc(nulls_last=True), "-registered_at", "-pk"
+        )
+    return qs.order_by("-registered_at", "-pk")
+
+
+def ticket_list(user, filters: TicketFilters | None = None, **kwargs) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see, narrowed by ``filters`` (or the same names as keywords);
+    ``BadInput`` names the first wrong filter."""
+    f = filters or TicketFilters(**kwargs)
     grants = grants_for(user)
     if not grants.reads_tickets:
         raise Forbidden("this role may not list tickets")
-    qs = tickets_visible_to(user)
-    if status:
-        statuses = [s for s in status.split(",") if s]
-        bad = [s for s in statuses if s not in workflow.STATUSES]
-        if bad:
-            raise BadInput(
-                "status", f"unknown status {bad[0]!r}; one of {', '.join(workflow.STATUSES)}"
-            )
-        qs = qs.filter(status__in=statuses)
-    if unit:
-        node = Unit.objects.filter(code=unit).first()
-        if node is None:
-            raise BadInput("unit", f"no unit with code {unit!r}")
-        qs = qs.filter(unit__path__startswith=node.path)
-    qs = _centre_filter(qs, centre, origin)
-    if q:
-        q = q.strip()[:100]
-        text = (
-            Q(number=q) | Q(title__icontains=q) | Q(content__icontains=q) | Q(address__icontains=q)
-        )
-        if grants.sees_all:
-            # Only the centre may find a ticket by the citizen's phone.
-            text |= Q(citizen_phone=q)
-        qs = qs.filter(text)
-    return (
-        qs.select_related("unit", "centre__unit", "registered_centre__unit")
-        .prefetch_related(
+    _one_of("channel", f.channel, workflow.CHANNELS)
+    _one_of("kind", f.kind, workflow.KINDS)
+    _one_of("warning", f.warning, WARNINGS)
+    _one_of("sort", f.sort, SORTS)
+    qs = _status_filter(tickets_visible_to(user), f.status)
+    qs = _tree_filters(qs, f)
+    qs = _centre_filter(qs, f.centre, f.origin)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    qs = _date_filters(qs, f)
+    qs = _warning_filter(qs, f.warning or None, timezone.now())
+    qs = _text_filter(qs, f.q, grants)
+    return _sorted(
+        # Everything a row of the list shows (ticket_view): no query per row.
+        qs.select_related(
+            "unit", "region", "category", "merged_into", "centre__unit", "registered_centre__unit"
+        ).prefetch_related(
             Prefetch("clocks", queryset=Clock.objects.filter(stopped_at__isnull=True))
-        )
-        .order_by("-registered_at", "-pk")
+        ),
+        f.sort,
     )
 
 

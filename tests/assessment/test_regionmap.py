@@ -25,7 +25,10 @@ def test_each_cell_holds_its_centre_and_the_cells_tile_the_box():
 
     # the cells' areas add up to the box's
     def area(c):
-        return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(c, c[1:] + c[:1], strict=True))) / 2
+        return (
+            abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(c, c[1:] + c[:1], strict=True)))
+            / 2
+        )
 
     assert abs(sum(area(c) for c in cells) - 25.0) < 1e-6
 

@@ -7,6 +7,7 @@ from hotline.accounts.demo import build_users
 from hotline.feedback.demo import build_evaluators
 from hotline.insight import classifier
 from hotline.insight.demo import seed_rules
+from hotline.knowledge.demo import build_articles
 from hotline.orgs.demo import build_org
 from hotline.telephony.demo import build_calls
 from hotline.tickets.demo import build_tickets
@@ -41,9 +42,10 @@ class Command(BaseCommand):
             made = build_tickets(options["tickets"])
         # After the tickets: each phone ticket of those days gets the call it came from.
         calls = build_calls(days=options["call_days"]) if options["call_days"] > 0 else 0
+        articles = build_articles()
         self.stdout.write(
             f"units={len(units)} new_logins={users} new_evaluators={evaluators} "
-            f"new_calls={calls} tickets={made}"
+            f"new_calls={calls} tickets={made} knowledge_articles={articles}"
         )
         labelled = settings.HOTLINE_SHARED_DATA / "teddycup2020c" / "messages_labeled.csv"
         if not options["no_train"] and classifier.current_name() is None and labelled.exists():

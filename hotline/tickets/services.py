@@ -13,7 +13,13 @@ here.
 
 from __future__ import annotations
 
-from .registration import Registration, may_register, registration_validate, ticket_register
+from .registration import (
+    Registration,
+    may_register,
+    registration_validate,
+    ticket_register,
+    ticket_registered_with_key,
+)
 from .timeline import acting_at
 from .transition import ticket_allowed_actions, ticket_transition, tickets_reclock
 
@@ -24,6 +30,7 @@ __all__ = [
     "registration_validate",
     "ticket_allowed_actions",
     "ticket_register",
+    "ticket_registered_with_key",
     "ticket_transition",
     "tickets_reclock",
 ]

@@ -251,6 +251,7 @@ class WechatConversation(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     pictures = models.JSONField(default=list, blank=True)
+    kind = models.CharField(max_length=16, blank=True)  # guessed, or as the citizen corrected
     updated_at = models.DateTimeField()
     last_ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,36 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0003_wechat'),
-        ('orgs', '0003_routing_owner_keywords_aliases'),
+        ("intake", "0003_wechat"),
+        ("orgs", "0003_routing_owner_keywords_aliases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='open311request',
-            name='attributes',
+            model_name="open311request",
+            name="attributes",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='Open311Attribute',
+            name="Open311Attribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='代码')),
-                ('description', models.CharField(max_length=255, verbose_name='问题')),
-                ('datatype', models.CharField(choices=[('string', '文本（单行）'), ('text', '文本（多行）'), ('number', '数字'), ('datetime', '日期时间'), ('singlevaluelist', '单选'), ('multivaluelist', '多选')], default='string', max_length=16, verbose_name='类型')),
-                ('required', models.BooleanField(default=False, verbose_name='必填')),
-                ('datatype_description', models.CharField(blank=True, max_length=255, verbose_name='填写说明')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='顺序')),
-                ('values', models.JSONField(blank=True, default=list, help_text='单选、多选的选项：[{"key": "1", "name": "路灯"}, ...]', verbose_name='选项')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='open311_attributes', to='orgs.category', verbose_name='服务（目录末级）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, verbose_name="代码")),
+                ("description", models.CharField(max_length=255, verbose_name="问题")),
+                (
+                    "datatype",
+                    models.CharField(
+                        choices=[
+                            ("string", "文本（单行）"),
+                            ("text", "文本（多行）"),
+                            ("number", "数字"),
+                            ("datetime", "日期时间"),
+                            ("singlevaluelist", "单选"),
+                            ("multivaluelist", "多选"),
+                        ],
+                        default="string",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="必填")),
+                (
+                    "datatype_description",
+                    models.CharField(blank=True, max_length=255, verbose_name="填写说明"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="顺序")),
+                (
+                    "values",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='单选、多选的选项：[{"key": "1", "name": "路灯"}, ...]',
+                        verbose_name="选项",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open311_attributes",
+                        to="orgs.category",
+                        verbose_name="服务（目录末级）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Open311 服务字段',
-                'verbose_name_plural': 'Open311 服务字段',
-                'ordering': ['category_id', 'order', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('category', 'code'), name='open311_attribute_code')],
+                "verbose_name": "Open311 服务字段",
+                "verbose_name_plural": "Open311 服务字段",
+                "ordering": ["category_id", "order", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("category", "code"), name="open311_attribute_code"
+                    )
+                ],
             },
         ),
     ]

@@ -194,3 +194,64 @@ def test_check_attributes_is_pure():
         check_attributes(specs, {"when": ["yesterday"]})
     with pytest.raises(Open311Error, match="one value only"):
         check_attributes(specs, {"kind": ["a", "b"]})
+
+
+# --- the admin -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, db):
+    from hotline.accounts.models import User
+
+    client.force_login(User.objects.create_superuser(username="attr-admin", password="pw"))
+    return client
+
+
+def _add(admin_client, **fields):
+    data = {
+        "code": "pole",
+        "description": "灯杆编号",
+        "datatype": "string",
+        "order": "1",
+        "values": "[]",
+        "datatype_description": "",
+        **fields,
+    }
+    return admin_client.post("/admin/intake/open311attribute/add/", data)
+
+
+def test_the_admin_adds_an_attribute_to_a_leaf_and_the_definition_shows_it(admin_client, lamp):
+    response = _add(
+        admin_client,
+        category=str(lamp.pk),
+        code="bus-line",
+        description="公交线路",
+        datatype="singlevaluelist",
+        values='[{"key": "1", "name": "1路"}, {"key": "2", "name": "2路"}]',
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    definition = admin_client.get(f"/open311/v2/services/{lamp.code}.json").json()
+    added = {a["code"]: a for a in definition["attributes"]}["bus-line"]
+    assert added["values"] == [{"key": "1", "name": "1路"}, {"key": "2", "name": "2路"}]
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"datatype": "singlevaluelist", "values": "[]"}, "单选、多选须列出选项"),
+        ({"values": '[{"key": "1", "name": "x"}]'}, "只有单选、多选有选项"),
+        ({"code": "has space"}, "字母、数字"),
+    ],
+)
+def test_the_admin_refuses_a_bad_attribute(admin_client, lamp, fields, message):
+    before = Open311Attribute.objects.count()
+    response = _add(admin_client, category=str(lamp.pk), **fields)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Open311Attribute.objects.count() == before
+
+
+def test_the_admin_offers_only_active_leaves(admin_client, lamp):
+    page = admin_client.get("/admin/intake/open311attribute/add/").content.decode()
+    assert f'value="{lamp.pk}"' in page
+    assert f'value="{lamp.parent_id}"' not in page

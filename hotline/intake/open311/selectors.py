@@ -38,6 +38,11 @@ def service_get(code: str) -> Category | None:
     return services_list().filter(code=code).first()
 
 
+def service_attributes(category: Category) -> list[Open311Attribute]:
+    """The extra fields the service asks for, in their order (its definition's attributes)."""
+    return list(Open311Attribute.objects.filter(category=category).order_by("order", "code"))
+
+
 def published_tickets() -> QuerySet[Ticket]:
     scope = getattr(settings, "HOTLINE_OPEN311_PUBLISH", "api")
     tickets = tickets_visible_to(SYSTEM).exclude(citizen_confidential=True).exclude(kind="report")

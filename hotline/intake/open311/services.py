@@ -28,6 +28,7 @@ from .formats import (
     media_url,
     person_name,
 )
+from .selectors import service_attributes
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -125,10 +126,6 @@ def _short(form: Mapping[str, str], field: str, max_len: int) -> str:
     return value
 
 
-def attribute_specs(category: Category) -> list[Open311Attribute]:
-    return list(Open311Attribute.objects.filter(category=category).order_by("order", "code"))
-
-
 def _attribute_lines(rows: list[Open311Attribute], values: dict[str, object]) -> str:
     """The attributes as the unit reads them at the end of the content."""
     names = {row.code: row for row in rows}
@@ -179,7 +176,7 @@ def open311_request_create(
     description = (form.get("description") or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description: at most {MAX_DESCRIPTION} characters")
-    rows = attribute_specs(category)
+    rows = service_attributes(category)
     specs = [
         AttributeSpec(
             code=row.code,

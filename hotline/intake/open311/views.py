@@ -216,7 +216,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     category = selectors.service_get(code)
     if category is None:
         raise Open311Error(404, f"service_code {code!r} was not found")
-    attributes = [attribute_view(row) for row in services.attribute_specs(category)]
+    attributes = [attribute_view(row) for row in selectors.service_attributes(category)]
     return _respond(
         fmt, "service_definition", {"service_code": category.code, "attributes": attributes}
     )

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 pytestmark = pytest.mark.fuzz
 
-DEFAULT_EXAMPLES = 30
+DEFAULT_EXAMPLES = 35
 EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_CHANNEL_EXAMPLES", DEFAULT_EXAMPLES))
 FUZZ_MIN_REQUESTS = 1000
 STATS: Counter = Counter()

@@ -11,7 +11,9 @@ Like a real client, the fuzzer is given what it cannot guess: a live api_key in 
 it generated (a request without one stays without, and gets the spec's 403), a service_code and
 address_id of the platform in place of a non-empty one (unknown ones are tested by GET
 services/{code} and tests/intake), and in the portal the CSRF cookie and header, the
-session of a phone that asked for a code and that code in place of a well-formed one. The rest of
+session of a phone that asked for a code and that code in place of a well-formed one; on the
+pages of one ticket (lookup, ticket, photo, rating), for two cases in three, a replied ticket
+with its lookup code, opened in the session, and its signed follow-up link. The rest of
 every field is the fuzzer's own. The counts go to ``$HOTLINE_TEST_OUTPUT/fuzz-channels.json``;
 the last test checks at least ``FUZZ_MIN_REQUESTS`` were sent and some got past validation."""
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections import Counter
 from datetime import timedelta
@@ -195,7 +198,57 @@ def _portal_session(reference) -> dict:
     return {"csrftoken": CSRF, "sessionid": session.session_key}
 
 
-def _portal_fill(case, reference) -> None:
+def _replied_ticket():
+    """A ticket answered by its unit: the citizen may look it up and rate it."""
+    from tests.factories import act, register
+
+    ticket = register("agent", channel="web", citizen={"name": "李女士", "phone": PHONE})
+    act("dispatcher", ticket.number, "dispatch", unit="jiangan")
+    act("jiangan-handler", ticket.number, "accept")
+    act("jiangan-handler", ticket.number, "reply", text="已于今日修复。", outcome="resolved")
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _lookup_ready(case, cookies: dict) -> None:
+    """For two cases in three on the pages of one ticket: a replied ticket in place of the
+    generated number, opened in this session (as after its code was entered), a live lookup
+    code, and a follow-up link in place of the generated token."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from hotline.intake.models import PortalCode
+    from hotline.intake.portal.codes import _hash
+    from hotline.intake.portal.services import follow_up_token
+
+    params = case.path_parameters or {}
+    body = case.body if isinstance(case.body, dict) else {}
+    wants = "number" in params or "token" in params or "number" in body
+    if not wants or not _share(case, "ticket"):
+        return
+    ticket = _replied_ticket()
+    now = timezone.now()
+    PortalCode.objects.create(
+        purpose="lookup",
+        phone=PHONE,
+        number=ticket.number,
+        code_hash=_hash(purpose="lookup", phone=PHONE, number=ticket.number, code=CODE),
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    session = SessionStore(session_key=cookies["sessionid"])
+    session["portal_verified"] = {ticket.number: time.time() + 1800}
+    session.save()
+    if "number" in params:
+        params["number"] = ticket.number
+    if "token" in params:
+        params["token"] = follow_up_token(ticket)
+    if body.get("number"):
+        body["number"] = ticket.number
+
+
+def _portal_fill(case, reference, cookies: dict) -> None:
+    _lookup_ready(case, cookies)
     body = case.body
     if not isinstance(body, dict):
         return
@@ -215,7 +268,7 @@ def _portal_fill(case, reference) -> None:
 )
 def test_portal(case, reference):
     cookies = _portal_session(reference)
-    _portal_fill(case, reference)
+    _portal_fill(case, reference, cookies)
     response = case.call_and_validate(
         headers={"X-CSRFToken": CSRF},
         cookies=cookies,
@@ -226,6 +279,10 @@ def test_portal(case, reference):
     if case.path == "/submit/" and response.status_code == 302:
         if "/portal/done/" in _header(response, "Location"):
             STATS["portal requests filed"] += 1
+    if case.method == "POST" and case.path == "/rate/{token}/" and response.status_code == 200:
+        STATS["portal ratings"] += 1
+    if case.method == "POST" and case.path == "/lookup/" and response.status_code == 302:
+        STATS["portal lookups"] += 1
 
 
 def test_the_fuzzer_sent_enough_and_got_past_validation():
@@ -242,5 +299,7 @@ def test_the_fuzzer_sent_enough_and_got_past_validation():
         assert STATS["requests"] >= FUZZ_MIN_REQUESTS
     assert STATS["open311 requests filed"] > 0
     assert STATS["portal requests filed"] > 0
+    assert STATS["portal lookups"] > 0
+    assert STATS["portal ratings"] > 0
     assert STATS["5xx"] == 0
     assert STATS["422"] == 0

@@ -201,6 +201,11 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
             key=data["key"],
         )
     except CodeRefused as exc:
+        # The first post of this form may have committed (and used the code) since the check
+        # above: then this is its retry, and gets its number.
+        earlier = services.portal_submitted(key=data["key"], phone=phone)
+        if earlier is not None:
+            return _submitted(request, data["key"], earlier.number)
         form.add_error("code", str(exc))
         return render(
             request,

@@ -85,6 +85,7 @@ coverage: setup
 
 bench: setup services
 	$(PY) bench/registration.py
+	$(PY) bench/intake_idempotency.py
 	$(PY) bench/insight_bench.py > docs/benchmarks-insight.md
 	$(PY) bench/warnings_soak.py
 	$(PY) bench/warnings_lag.py

@@ -63,6 +63,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "centre_id": None,
         "dispatched_by_centre_id": None,
         "registered_centre_id": None,
+        "search_text": "",  # hotline.core.textsearch.index_text(title, content, address)
     },
     "tickets_ticketevent": {
         "ticket_id": _NOW,

@@ -227,3 +227,6 @@ HOTLINE_WECOM_GATEWAY = os.environ.get("HOTLINE_WECOM_GATEWAY", "console")
 # Open311 rate limits, requests a minute: any request per client address; POSTs per API key.
 HOTLINE_OPEN311_RATE_PER_IP = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_IP", "600"))
 HOTLINE_OPEN311_RATE_PER_KEY = int(os.environ.get("HOTLINE_OPEN311_RATE_PER_KEY", "120"))
+# Portal rate limits (hotline/intake/portal/ratelimit.py), JSON {name: [hits, seconds]} over
+# the defaults, e.g. {"submit": [20, 3600]}.
+HOTLINE_PORTAL_RATES = json.loads(os.environ.get("HOTLINE_PORTAL_RATES", "{}"))

@@ -16,6 +16,7 @@ Order in ``settings.MIDDLEWARE`` (outermost first):
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from xml.sax.saxutils import escape
 
@@ -26,6 +27,15 @@ from .validation import first_problem, walk_strings
 
 API_PREFIX = "/api/"
 OPEN311_PREFIX = "/open311/"
+# Characters XML 1.0 cannot carry even escaped: named as U+XXXX in an XML error instead.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` escaped for XML text, the characters XML cannot carry written as U+XXXX."""
+    return escape(XML_INVALID.sub(lambda m: f"U+{ord(m.group()):04X}", value))
+
+
 # Headers the platform reads as text (one line each).
 CHECKED_HEADERS = ("Idempotency-Key",)
 
@@ -58,7 +68,7 @@ def edge_error(request: HttpRequest, status: int, detail: str, field: str | None
         if not request.path_info.endswith(".json"):  # GeoReport's errors in XML otherwise
             return HttpResponse(
                 '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error>'
-                f"<code>{status}</code><description>{escape(description)}</description>"
+                f"<code>{status}</code><description>{xml_text(description)}</description>"
                 "</error></errors>",
                 status=status,
                 content_type="text/xml; charset=utf-8",

@@ -1,7 +1,7 @@
 """Admin pages of the intake app: read-only records (codes, counters, photos, used links,
-imported rows) and the Open311 keys (listed, revoked by an action through the service; made
-with ``python manage.py open311_key create NAME``, since the key is shown once). Nothing here
-writes a ticket."""
+imported rows), the Open311 keys (listed, revoked by an action through the service; made
+with ``python manage.py open311_key create NAME``, since the key is shown once) and the extra
+fields an Open311 service asks for. Nothing here writes a ticket."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from .bulk.services import import_actor, tickets_import
 from .models import (
     FollowUpLinkUse,
     ImportedRow,
+    Open311Attribute,
     Open311Key,
     PortalCode,
     PortalPhoto,
@@ -199,3 +200,53 @@ class Open311KeyAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         # The list's actions need the change permission; the form stays read-only.
         return request.user.has_perm("intake.change_open311key")
+
+
+class Open311AttributeForm(forms.ModelForm):
+    class Meta:
+        model = Open311Attribute
+        fields = [
+            "category", "code", "description", "datatype", "required",
+            "datatype_description", "order", "values",
+        ]  # fmt: skip
+
+    def clean_code(self) -> str:
+        import re
+
+        code = self.cleaned_data["code"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", code):
+            raise forms.ValidationError("1 到 64 个字母、数字、'.'、'_' 或 '-'")
+        return code
+
+    def clean(self):
+        data = super().clean() or {}
+        values = data.get("values") or []
+        lists = ("singlevaluelist", "multivaluelist")
+        if data.get("datatype") in lists:
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(v, dict) and str(v.get("key", "")).strip() for v in values)
+            ):
+                self.add_error("values", '单选、多选须列出选项：[{"key": "1", "name": "路灯"}]')
+        elif values:
+            self.add_error("values", "只有单选、多选有选项")
+        return data
+
+
+@admin.register(Open311Attribute)
+class Open311AttributeAdmin(admin.ModelAdmin):
+    form = Open311AttributeForm
+    list_display = ("category", "code", "description", "datatype", "required", "order")
+    list_filter = ("datatype", "required")
+    search_fields = ("code", "description", "category__code", "category__name")
+    list_select_related = ("category",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            from hotline.orgs.models import Category
+
+            kwargs["queryset"] = Category.objects.filter(
+                active=True, children__isnull=True
+            ).order_by("code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

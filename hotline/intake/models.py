@@ -168,6 +168,51 @@ class Open311Key(models.Model):
         return self.revoked_at is None
 
 
+class Open311Attribute(models.Model):
+    """An extra field a service asks for when a request is filed (GeoReport v2's service
+    definition ``attributes``), kept per catalogue leaf in the admin. A service with any has
+    ``metadata`` true; POST requests takes them as ``attribute[code]=value``."""
+
+    DATATYPES = [
+        ("string", "文本（单行）"),
+        ("text", "文本（多行）"),
+        ("number", "数字"),
+        ("datetime", "日期时间"),
+        ("singlevaluelist", "单选"),
+        ("multivaluelist", "多选"),
+    ]
+
+    category = models.ForeignKey(
+        "orgs.Category",
+        on_delete=models.CASCADE,
+        related_name="open311_attributes",
+        verbose_name="服务（目录末级）",
+    )
+    code = models.CharField("代码", max_length=64)
+    description = models.CharField("问题", max_length=255)
+    datatype = models.CharField("类型", max_length=16, choices=DATATYPES, default="string")
+    required = models.BooleanField("必填", default=False)
+    datatype_description = models.CharField("填写说明", max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=1)
+    values = models.JSONField(
+        "选项",
+        default=list,
+        blank=True,
+        help_text='单选、多选的选项：[{"key": "1", "name": "路灯"}, ...]',
+    )
+
+    class Meta:
+        verbose_name = "Open311 服务字段"
+        verbose_name_plural = "Open311 服务字段"
+        ordering = ["category_id", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="open311_attribute_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}:{self.code}"
+
+
 class Open311Request(models.Model):
     """What an Open311 POST brought besides the ticket: the submitter's fields the ticket has
     no column for, and the client's token (its ``Idempotency-Key``), for GET tokens/{token}."""
@@ -182,7 +227,9 @@ class Open311Request(models.Model):
     email = models.CharField("电子邮箱", max_length=254, blank=True)
     device_id = models.CharField("设备标识", max_length=128, blank=True)
     account_id = models.CharField("账号标识", max_length=128, blank=True)
-    media_url = models.CharField("图片链接", max_length=1000, blank=True)
+    media_url = models.CharField("图片链接", max_length=1000, blank=True)  # a link, never fetched
+    # attribute[code] values, checked against the service's attributes
+    attributes = models.JSONField("服务字段", default=dict, blank=True)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:
@@ -214,6 +261,8 @@ class WechatConversation(models.Model):
     lat = models.FloatField("纬度", null=True, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     pictures = models.JSONField("图片", default=list, blank=True)
+    # guessed from the text, or as the citizen corrected it
+    kind = models.CharField("诉求类型", max_length=16, blank=True)
     updated_at = models.DateTimeField("更新时间")
     last_ticket = models.ForeignKey(
         "tickets.Ticket",

@@ -184,6 +184,12 @@ def _existing(scoped_key: str | None) -> Ticket | None:
     return Ticket.objects.filter(idempotency_key=scoped_key).first()
 
 
+def ticket_registered_with_key(*, actor, idempotency_key: str) -> Ticket | None:
+    """The ticket ``actor`` registered with ``idempotency_key`` (committed), or None: for a
+    channel that must answer a retry before it can call ``ticket_register`` again."""
+    return _existing(f"{actor.pk}:{idempotency_key}")
+
+
 def ticket_register(*, actor, data: Mapping, idempotency_key: str | None = None) -> Registration:
     """Register a ticket. Ticket, first event, clock and outbox rows commit together; the
     number exists only once committed. A repeated ``idempotency_key`` returns the first ticket."""

@@ -16,7 +16,13 @@ here.
 from __future__ import annotations
 
 from .disclosure import citizen_reveal, may_reveal
-from .registration import Registration, may_register, registration_validate, ticket_register
+from .registration import (
+    Registration,
+    may_register,
+    registration_validate,
+    ticket_register,
+    ticket_registered_with_key,
+)
 from .timeline import acting_at
 from .transition import ticket_allowed_actions, ticket_transition, tickets_reclock
 
@@ -29,6 +35,7 @@ __all__ = [
     "registration_validate",
     "ticket_allowed_actions",
     "ticket_register",
+    "ticket_registered_with_key",
     "ticket_transition",
     "tickets_reclock",
 ]

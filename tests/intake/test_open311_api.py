@@ -521,3 +521,31 @@ def test_openapi_describes_every_route_and_the_answers_match_it(client, open311_
     jsonschema.validate(
         missing.json(), body_schema("/requests/{service_request_id}.{format}", "get", 404)
     )
+
+
+# --- found by the schemathesis gate (tests/fuzz/test_channels_fuzz.py) ------------------------
+
+
+def test_a_control_character_in_a_field_name_gets_well_formed_xml(client):
+    from xml.etree import ElementTree as ET
+
+    response = client.get(f"{URL}/discovery.xml", {"\x1f": "1"})
+    assert response.status_code == 400
+    root = ET.fromstring(response.content)  # XML 1.0 cannot carry U+001F even escaped
+    assert root.findtext("error/code") == "400"
+    assert "U+001F" in root.findtext("error/description")
+
+
+@pytest.mark.parametrize("path", ["discovery.json%0A", "requests%0A.json", "no-such%0Athing"])
+def test_a_path_with_a_newline_gets_the_specs_error_not_a_django_page(client, path):
+    response = client.get(f"{URL}/{path}")
+    assert response.status_code == 400  # the edge refuses the control character, by name
+    assert spec_error(response)[0] == 400
+
+
+def test_a_post_to_no_route_is_the_specs_404_not_a_csrf_page():
+    response = Client(enforce_csrf_checks=True).post(
+        f"{URL}/requests.AAA", data="a=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 404
+    assert spec_error(response)[0] == 404

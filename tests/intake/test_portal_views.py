@@ -150,6 +150,49 @@ def test_the_same_form_sent_twice_makes_one_ticket(client):
     assert Ticket.objects.filter(channel="web").count() == 1
 
 
+def test_a_retry_whose_first_answer_was_lost_gets_the_same_number(client):
+    """The first post committed, but its answer (and the session saved with it) never reached
+    the browser: the same form again, with the session as it was before, still gets the first
+    number, though its code is used by now."""
+    key = start(client)
+    data = form(key)
+    first = client.post("/portal/submit/", data)
+    session = client.session
+    session["portal_phone"] = PHONE
+    session.pop("portal_done")
+    session.save()
+    again = client.post("/portal/submit/", data)
+    assert again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert Ticket.objects.filter(channel="web").count() == 1
+    assert client.get(again["Location"]).status_code == 200
+
+
+def test_a_retry_racing_the_first_post_past_its_check_still_gets_the_number(client, monkeypatch):
+    """The retry looked for the form's ticket before the first post committed, and found its
+    code used after: it looks again and answers the number (found by
+    tests/intake/test_idempotency_pg.py on PostgreSQL)."""
+    key = start(client)
+    data = form(key)
+    first = client.post("/portal/submit/", data)
+    session = client.session
+    session["portal_phone"] = PHONE
+    session.pop("portal_done")
+    session.save()
+    real = services.portal_submitted
+    calls = []
+
+    def not_yet_then_real(**kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(services, "portal_submitted", not_yet_then_real)
+    again = client.post("/portal/submit/", data)
+    assert len(calls) == 2
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Ticket.objects.filter(channel="web").count() == 1
+
+
 @pytest.mark.parametrize(
     "overrides, field, message",
     [

@@ -86,6 +86,18 @@ def test_greeting_description_location_confirm_makes_the_ticket(wechat):
     assert "描述" in wechat.say("你好")
 
 
+def test_the_kind_is_read_from_the_words_and_the_citizen_may_change_it(wechat):
+    wechat.say("请问办理居住证需要哪些材料？")
+    assert "类型：咨询" in wechat.say("江岸区政务服务中心")
+    first = Ticket.objects.get(number=number_in(wechat.say("1")))
+    assert first.kind == "consultation"
+    wechat.say("举报某工地夜里偷倒建筑垃圾")
+    assert "类型：举报" in wechat.say("江汉区民族街道")
+    assert "类型：投诉" in wechat.say("改为投诉")
+    second = Ticket.objects.get(number=number_in(wechat.say("1")))
+    assert second.kind == "complaint"
+
+
 def test_typed_address_and_a_picture_in_three_messages(wechat):
     assert "位置" in wechat.say("楼下餐馆油烟直排，熏得窗户都不能开")
     assert "图片" in wechat.image("http://mmbiz.qpic.cn/photo1.jpg")

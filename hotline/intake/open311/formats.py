@@ -171,3 +171,97 @@ def person_name(first_name: str, last_name: str) -> str:
     if first and last and _CJK.match(first) and _CJK.match(last):
         return f"{last}{first}"
     return " ".join(part for part in (first, last) if part)
+
+
+# --- attributes and media ----------------------------------------------------------------------
+
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
+MAX_ATTRIBUTE = 1000  # characters of one value
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One attribute of a service definition, as the POST checks it."""
+
+    code: str
+    datatype: str
+    required: bool
+    keys: tuple[str, ...] = ()  # the allowed values of a list
+
+
+def attribute_values(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The ``attribute[code]`` and ``attribute[code][]`` fields of a POSTed form, by code."""
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        found = _ATTRIBUTE.match(name)
+        if found:
+            out.setdefault(found.group(1), []).append(value)
+    return out
+
+
+def _one_attribute(spec: AttributeSpec, values: list[str]) -> object:
+    field = f"attribute[{spec.code}]"
+    values = [v.strip() for v in values if v.strip()]
+    if any(len(v) > MAX_ATTRIBUTE for v in values):
+        raise Open311Error(400, f"{field}: at most {MAX_ATTRIBUTE} characters")
+    if spec.datatype == "multivaluelist":
+        bad = [v for v in values if v not in spec.keys]
+        if bad:
+            raise Open311Error(400, f"{field}: {bad[0]!r} is not one of {', '.join(spec.keys)}")
+        return list(dict.fromkeys(values))
+    if len(values) > 1:
+        raise Open311Error(400, f"{field}: one value only")
+    value = values[0]
+    if spec.datatype == "singlevaluelist" and value not in spec.keys:
+        raise Open311Error(400, f"{field}: {value!r} is not one of {', '.join(spec.keys)}")
+    if spec.datatype == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise Open311Error(400, f"{field} must be a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise Open311Error(400, f"{field} must be a finite number")
+        return number
+    if spec.datatype == "datetime" and not _W3.match(value):
+        raise Open311Error(400, f"{field} must be a w3 date-time, e.g. 2026-01-01T08:00:00+08:00")
+    return value
+
+
+def check_attributes(specs: list[AttributeSpec], given: dict[str, list[str]]) -> dict[str, object]:
+    """The attribute values of a request, checked against its service's definition: unknown
+    codes, missing required ones, numbers, dates and list values are refused (400)."""
+    known = {spec.code: spec for spec in specs}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise Open311Error(400, f"attribute[{unknown[0]}] is not an attribute of this service")
+    out: dict[str, object] = {}
+    for spec in specs:
+        values = [v for v in given.get(spec.code, []) if v.strip()]
+        if not values:
+            if spec.required:
+                raise Open311Error(400, f"attribute[{spec.code}] is required")
+            continue
+        out[spec.code] = _one_attribute(spec, values)
+    return out
+
+
+def media_url(value: str) -> str:
+    """``media_url`` as stored: an absolute http(s) URL with a host, or nothing. It is kept as
+    a link and never fetched by the server (fetching URLs a client names would let any key
+    holder make the platform call hosts inside the government network: SSRF)."""
+    value = value.strip()
+    if not value:
+        return ""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise Open311Error(400, "media_url must be an http or https URL") from None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() for c in value)
+    ):
+        raise Open311Error(400, "media_url must be an http or https URL")
+    return value

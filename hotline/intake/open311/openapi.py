@@ -88,12 +88,36 @@ DISCOVERY = {
         "endpoints": {"type": "array", "items": {"type": "object"}},
     },
 }
+ATTRIBUTE = {
+    "type": "object",
+    "required": ["variable", "code", "datatype", "required", "order", "description"],
+    "properties": {
+        "variable": {"type": "boolean"},
+        "code": {"type": "string"},
+        "datatype": {
+            "type": "string",
+            "enum": ["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"],
+        },
+        "required": {"type": "boolean"},
+        "datatype_description": NULLABLE_STRING,
+        "order": {"type": "integer"},
+        "description": {"type": "string"},
+        "values": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "name"],
+                "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+            },
+        },
+    },
+}
 DEFINITION = {
     "type": "object",
     "required": ["service_code", "attributes"],
     "properties": {
         "service_code": {"type": "string"},
-        "attributes": {"type": "array", "items": {"type": "object"}},
+        "attributes": {"type": "array", "items": ATTRIBUTE},
     },
 }
 
@@ -113,6 +137,7 @@ def _errors(*codes: int) -> dict:
         400: "bad input",
         403: "missing, wrong or revoked api_key",
         404: "not found",
+        413: "the body is larger than the platform accepts",
         429: "rate-limited",
         503: "unavailable",
     }
@@ -137,11 +162,49 @@ def _path(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-FORM_FIELDS = [
-    "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
-    "address_id", "email", "device_id", "account_id", "first_name", "last_name", "phone",
-    "description", "media_url",
-]  # fmt: skip
+def _text(max_length: int, description: str = "") -> dict:
+    out: dict = {"type": "string", "maxLength": max_length}
+    if description:
+        out["description"] = description
+    return out
+
+
+# The spec's POST requests fields, with the limits the server enforces (a longer value is 400).
+FORM_PROPERTIES: dict[str, dict] = {
+    "api_key": {
+        "type": "string",
+        "minLength": 1,
+        "description": "the key made by `open311_key create`",
+    },
+    "jurisdiction_id": {"type": "string"},
+    "service_code": {
+        "type": "string",
+        "minLength": 1,
+        "description": "a service_code of services.{format}",
+    },
+    "lat": {"type": "number", "minimum": -90, "maximum": 90, "description": "WGS-84, with long"},
+    "long": {"type": "number", "minimum": -180, "maximum": 180, "description": "with lat"},
+    "address_string": _text(255, "lat/long, address_string or address_id is required"),
+    "address_id": _text(32, "a region code of the platform"),
+    "email": _text(254),
+    "device_id": _text(128),
+    "account_id": _text(128),
+    "first_name": _text(32),
+    "last_name": _text(32),
+    "phone": _text(32, "never published"),
+    "description": _text(4000),
+    "media_url": _text(
+        1000, "an http(s) URL of a photo; stored as a link and never fetched by the server"
+    ),
+}
+FORM_FIELDS = list(FORM_PROPERTIES)
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "description": "1 to 128 characters; the same key again returns the first request; "
+    "it is the request's token",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+}
 
 
 def schema(base_url: str) -> dict:
@@ -156,7 +219,7 @@ def schema(base_url: str) -> dict:
     )
     requests["post"] = {
         "summary": "File a service request",
-        "parameters": [FORMAT],
+        "parameters": [FORMAT, IDEMPOTENCY_KEY],
         "requestBody": {
             "required": True,
             "content": {
@@ -164,7 +227,27 @@ def schema(base_url: str) -> dict:
                     "schema": {
                         "type": "object",
                         "required": ["api_key", "service_code"],
-                        "properties": {name: {"type": "string"} for name in FORM_FIELDS},
+                        "properties": FORM_PROPERTIES,
+                        # attribute[code]=value (attribute[code][]= for a multivaluelist): the
+                        # codes of the service's definition; others are a 400
+                        "patternProperties": {
+                            r"^attribute\[[A-Za-z0-9_.-]{1,64}\](\[\])?$": {
+                                "type": "string",
+                                "maxLength": 1000,
+                            }
+                        },
+                        # the spec: a location is required, one of these
+                        "anyOf": [
+                            {"required": ["lat", "long"]},
+                            {
+                                "required": ["address_string"],
+                                "properties": {"address_string": {"pattern": "\\S"}},
+                            },
+                            {
+                                "required": ["address_id"],
+                                "properties": {"address_id": {"pattern": "\\S"}},
+                            },
+                        ],  # fmt: skip
                     }
                 }
             },
@@ -172,7 +255,7 @@ def schema(base_url: str) -> dict:
         "responses": {
             "201": _answer(CREATED, "registered"),
             "200": _answer(CREATED, "the same Idempotency-Key again: the first request"),
-            **_errors(400, 403, 404, 429, 503),
+            **_errors(400, 403, 404, 413, 429, 503),
         },
     }
     return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from hotline.accounts.selectors import SYSTEM
 from hotline.orgs.models import Category
@@ -20,7 +20,7 @@ from hotline.tickets.models import Clock, Ticket
 from hotline.tickets.selectors import tickets_visible_to
 from hotline.tickets.workflow import OPEN_STATUSES
 
-from ..models import Open311Request
+from ..models import Open311Attribute, Open311Request
 from .formats import MAX_RESULTS
 
 
@@ -29,12 +29,18 @@ def services_list() -> QuerySet[Category]:
     return (
         Category.objects.filter(active=True, children__isnull=True)
         .select_related("parent__parent")
+        .annotate(has_attributes=Exists(Open311Attribute.objects.filter(category=OuterRef("pk"))))
         .order_by("code")
     )
 
 
 def service_get(code: str) -> Category | None:
     return services_list().filter(code=code).first()
+
+
+def service_attributes(category: Category) -> list[Open311Attribute]:
+    """The extra fields the service asks for, in their order (its definition's attributes)."""
+    return list(Open311Attribute.objects.filter(category=category).order_by("order", "code"))
 
 
 def published_tickets() -> QuerySet[Ticket]:

@@ -19,8 +19,16 @@ from hotline.core.errors import BadInput, Forbidden, HotlineError
 from hotline.orgs.models import Category, Region, Unit
 from hotline.tickets.services import ticket_register
 
-from ..models import Open311Key, Open311Request
-from .formats import MAX_DESCRIPTION, Open311Error, person_name
+from ..models import Open311Attribute, Open311Key, Open311Request
+from .formats import (
+    MAX_DESCRIPTION,
+    AttributeSpec,
+    Open311Error,
+    check_attributes,
+    media_url,
+    person_name,
+)
+from .selectors import service_attributes
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -118,13 +126,33 @@ def _short(form: Mapping[str, str], field: str, max_len: int) -> str:
     return value
 
 
+def _attribute_lines(rows: list[Open311Attribute], values: dict[str, object]) -> str:
+    """The attributes as the unit reads them at the end of the content."""
+    names = {row.code: row for row in rows}
+    lines = []
+    for code, value in values.items():
+        row = names[code]
+        labels = {str(v.get("key")): str(v.get("name", v.get("key"))) for v in row.values or []}
+        shown = value if isinstance(value, list) else [value]
+        text = "、".join(labels.get(str(v), str(v)) for v in shown)
+        lines.append(f"{row.description}：{text}")
+    return "\n".join(lines)
+
+
 def open311_request_create(
-    *, key: Open311Key, form: Mapping[str, str], token: str | None = None
+    *,
+    key: Open311Key,
+    form: Mapping[str, str],
+    token: str | None = None,
+    attributes: Mapping[str, list[str]] | None = None,
 ) -> Created:
     """Register the request of a POST requests.{format} form (already decoded) as a ticket.
 
-    ``token`` is the client's Idempotency-Key: the same token under the same key returns the
-    first request and writes nothing. Raises Open311Error (400, 404); writes nothing then."""
+    ``attributes`` are the form's ``attribute[code]`` values, checked against the service's
+    definition and kept beside the ticket (and written at the end of its content, for the
+    unit). ``token`` is the client's Idempotency-Key: the same token under the same key
+    returns the first request and writes nothing. Raises Open311Error (400, 404); writes
+    nothing then."""
     code = (form.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code was not provided")
@@ -148,12 +176,23 @@ def open311_request_create(
     description = (form.get("description") or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description: at most {MAX_DESCRIPTION} characters")
+    rows = service_attributes(category)
+    specs = [
+        AttributeSpec(
+            code=row.code,
+            datatype=row.datatype,
+            required=row.required,
+            keys=tuple(str(v.get("key")) for v in row.values or [] if isinstance(v, dict)),
+        )
+        for row in rows
+    ]
+    values = check_attributes(specs, dict(attributes or {}))
     name = person_name(_short(form, "first_name", 32), _short(form, "last_name", 32))
     extra = {
         "email": _short(form, "email", 254),
         "device_id": _short(form, "device_id", 128),
         "account_id": _short(form, "account_id", 128),
-        "media_url": _short(form, "media_url", 1000),
+        "media_url": media_url(_short(form, "media_url", 1000)),
     }
     if token is not None and not 1 <= len(token) <= 128:
         raise Open311Error(400, "Idempotency-Key: 1 to 128 characters")
@@ -161,7 +200,11 @@ def open311_request_create(
         "channel": "api",
         "kind": category.default_kind or "complaint",
         "title": category.name,
-        "content": description or category.full_name,
+        "content": "\n\n".join(
+            part
+            for part in (description or category.full_name, _attribute_lines(rows, values))
+            if part
+        ),
         "address": address or (region.name if region else ""),
         "lat": lat,
         "lon": lon,
@@ -181,7 +224,7 @@ def open311_request_create(
                 if existing is not None:
                     return Created(existing, False)
             request = Open311Request.objects.create(
-                ticket=registration.ticket, key=key, token=token, **extra
+                ticket=registration.ticket, key=key, token=token, attributes=values, **extra
             )
     except BadInput as exc:
         field = FIELD_NAMES.get(exc.field or "", exc.field)

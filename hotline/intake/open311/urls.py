@@ -16,5 +16,6 @@ urlpatterns = [
     re_path(rf"^requests/(?P<number>[^/]+?){FMT}", views.request_detail, name="open311-request"),
     re_path(rf"^tokens/(?P<token>[^/]+?){FMT}", views.token_detail, name="open311-token"),
     re_path(r"^openapi\.json$", views.openapi, name="open311-openapi"),
-    re_path(r"^(?P<rest>.*)$", views.not_found, name="open311-not-found"),
+    # [\s\S]: a path with a newline in it is no exception.
+    re_path(r"^(?P<rest>[\s\S]*)$", views.not_found, name="open311-not-found"),
 ]

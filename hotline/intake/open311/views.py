@@ -132,7 +132,7 @@ def service_view(category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.full_name,
-        "metadata": False,
+        "metadata": bool(getattr(category, "has_attributes", False)),
         "type": "realtime",
         "keywords": ", ".join([category.name, *parents]),
         "group": group,
@@ -216,7 +216,30 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     category = selectors.service_get(code)
     if category is None:
         raise Open311Error(404, f"service_code {code!r} was not found")
-    return _respond(fmt, "service_definition", {"service_code": category.code, "attributes": []})
+    attributes = [attribute_view(row) for row in selectors.service_attributes(category)]
+    return _respond(
+        fmt, "service_definition", {"service_code": category.code, "attributes": attributes}
+    )
+
+
+def attribute_view(row) -> dict:
+    """One attribute as the spec's service definition shows it."""
+    out = {
+        "variable": True,
+        "code": row.code,
+        "datatype": row.datatype,
+        "required": row.required,
+        "datatype_description": row.datatype_description or None,
+        "order": row.order,
+        "description": row.description,
+    }
+    if row.datatype in ("singlevaluelist", "multivaluelist"):
+        out["values"] = [
+            {"key": str(v.get("key")), "name": str(v.get("name", v.get("key")))}
+            for v in row.values or []
+            if isinstance(v, dict)
+        ]
+    return out
 
 
 @open311_view("GET", "POST")
@@ -267,14 +290,15 @@ def openapi(request: HttpRequest) -> HttpResponse:
     return JsonResponse(schema(request.build_absolute_uri("/open311/v2")))
 
 
+@csrf_exempt  # a POST to no route is a 404 in the spec's format, not Django's CSRF page
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = "json" if request.path.endswith(".json") else "xml"
     return error_response(fmt, Open311Error(404, f"no such resource: {request.path}"))
 
 
-def _form(request: HttpRequest) -> dict[str, str]:
-    """The POSTed form: form-encoded (the spec) or multipart without files, UTF-8, at most
-    HOTLINE_MAX_BODY bytes and MAX_FIELDS fields. Anything else is a 400."""
+def _form(request: HttpRequest) -> list[tuple[str, str]]:
+    """The POSTed form's fields in order: form-encoded (the spec) or multipart without files,
+    UTF-8, at most HOTLINE_MAX_BODY bytes and MAX_FIELDS fields. Anything else is a 400."""
     if request.content_type not in FORM_TYPES:
         raise Open311Error(
             400,
@@ -287,28 +311,32 @@ def _form(request: HttpRequest) -> dict[str, str]:
         try:
             if request.FILES:
                 raise Open311Error(400, "media uploads are not accepted: send media_url")
-            return {key: request.POST.get(key, "") for key in request.POST}
+            pairs = [(key, value) for key, values in request.POST.lists() for value in values]
         except Open311Error:
             raise
         except Exception:
             raise Open311Error(400, "the multipart body could not be read") from None
-    try:
-        text = request.body.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise Open311Error(400, "the body is not valid UTF-8 form data") from None
+    else:
+        try:
+            text = request.body.decode("utf-8")
+            pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise Open311Error(400, "the body is not valid UTF-8 form data") from None
     if len(pairs) > MAX_FIELDS:
         raise Open311Error(400, f"at most {MAX_FIELDS} form fields")
-    return dict(pairs)
+    return pairs
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    form = _form(request)
+    pairs = _form(request)
+    form = dict(pairs)
     _jurisdiction(form.get("jurisdiction_id"))
     key = services.open311_key_check(form.get("api_key") or request.GET.get("api_key"))
     _throttle(f"key:{key.pk}", settings.HOTLINE_OPEN311_RATE_PER_KEY)
     token = request.headers.get("Idempotency-Key")
-    created = services.open311_request_create(key=key, form=form, token=token)
+    created = services.open311_request_create(
+        key=key, form=form, token=token, attributes=formats.attribute_values(pairs)
+    )
     row = created.request
     body = [
         {

@@ -22,7 +22,11 @@ from hotline.notifications.models import Outbox
 from hotline.notifications.services import outbox_enqueue
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket
-from hotline.tickets.services import ticket_register, ticket_transition
+from hotline.tickets.services import (
+    ticket_register,
+    ticket_registered_with_key,
+    ticket_transition,
+)
 
 from ..models import FollowUpLinkUse, PortalCode, PortalPhoto
 from ..system_users import system_user
@@ -52,6 +56,16 @@ class Submission:
     region: str = ""  # a Region code
     confidential: bool = False
     centre: str = ""  # the hotline centre whose portal entry it came through (its unit code)
+
+
+def portal_submitted(*, key: str, phone: str) -> Ticket | None:
+    """The ticket the form ``key`` registered already for ``phone``, if any: a retry that
+    arrives after the first commit but before its session was saved has a used code, and must
+    still get the first number (DESIGN 10: retries return the same ticket)."""
+    ticket = ticket_registered_with_key(actor=portal_actor(), idempotency_key=f"portal:{key}")
+    if ticket is None or ticket.citizen_phone != phone:
+        return None
+    return ticket
 
 
 def portal_submit(

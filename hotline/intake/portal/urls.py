@@ -14,4 +14,5 @@ urlpatterns = [
     path("ticket/<str:number>/", views.ticket, name="ticket"),
     path("ticket/<str:number>/photos/<int:photo_id>/", views.photo, name="photo"),
     path("rate/<str:token>/", views.rate, name="rate"),
+    path("openapi.json", views.openapi, name="openapi"),
 ]

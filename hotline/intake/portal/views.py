@@ -179,6 +179,9 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
         return _too_many(request, exc)
     data = form.cleaned_data
     centre = _centre_of(request)
+    earlier = services.portal_submitted(key=data["key"], phone=phone)
+    if earlier is not None:  # a retry of a form whose first answer was lost
+        return _submitted(request, data["key"], earlier.number)
     try:
         code = code_check(purpose="submit", phone=phone, code=data["code"])
         ticket, _ = services.portal_submit(
@@ -198,6 +201,11 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
             key=data["key"],
         )
     except CodeRefused as exc:
+        # The first post of this form may have committed (and used the code) since the check
+        # above: then this is its retry, and gets its number.
+        earlier = services.portal_submitted(key=data["key"], phone=phone)
+        if earlier is not None:
+            return _submitted(request, data["key"], earlier.number)
         form.add_error("code", str(exc))
         return render(
             request,
@@ -205,11 +213,15 @@ def _submit(request: HttpRequest, phone: str) -> HttpResponse:
             _submit_context(form, phone, photo_errors, request=request),
             status=400,
         )
+    return _submitted(request, data["key"], ticket.number)
+
+
+def _submitted(request: HttpRequest, key: str, number: str) -> HttpResponse:
     done = request.session.get("portal_done", {})
-    done[data["key"]] = ticket.number
+    done[key] = number
     request.session["portal_done"] = dict(list(done.items())[-20:])
     request.session.pop("portal_phone", None)
-    return redirect("portal:done", number=ticket.number)
+    return redirect("portal:done", number=number)
 
 
 @never_cache
@@ -339,3 +351,12 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     except (NotFound, Conflict) as exc:
         return render(request, "portal/error.html", {"message": exc.detail}, status=409)
     return render(request, "portal/rated.html", {"t": view})
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI description of the portal's pages and form posts (schema-driven tests)."""
+    from django.http import JsonResponse
+
+    from .openapi import schema
+
+    return JsonResponse(schema(request.build_absolute_uri("/portal")))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .kinds import DEFAULT, NAMES, kind_guess, kind_named
 from .messages import Incoming
 
 IDLE, DESCRIPTION, PLACE, CONFIRM = "idle", "description", "place", "confirm"
@@ -49,6 +50,7 @@ class State:
     lon: float | None = None
     pictures: tuple[str, ...] = ()
     updated_at: int = 0  # Unix seconds of the last message
+    kind: str = ""  # guessed from the description (kinds.py), changed by the citizen
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,18 @@ class Request:
     lat: float | None
     lon: float | None
     pictures: tuple[str, ...] = field(default_factory=tuple)
+    kind: str = DEFAULT
 
 
 def request_of(state: State) -> Request:
-    return Request(state.description, state.address, state.lat, state.lon, state.pictures)
+    return Request(
+        state.description,
+        state.address,
+        state.lat,
+        state.lon,
+        state.pictures,
+        state.kind if state.kind in NAMES else DEFAULT,
+    )
 
 
 def _place(state: State) -> str:
@@ -83,10 +93,12 @@ def _place(state: State) -> str:
 
 def summary(state: State) -> str:
     text = state.description if len(state.description) <= 100 else state.description[:100] + "…"
-    lines = ["请确认您反映的问题：", f"问题：{text}", f"地点：{_place(state)}"]
+    kind = NAMES.get(state.kind, NAMES[DEFAULT])
+    lines = ["请确认您反映的问题：", f"类型：{kind}", f"问题：{text}", f"地点：{_place(state)}"]
     if state.pictures:
         lines.append(f"图片：{len(state.pictures)}张")
     lines.append("回复“1”确认提交，回复“2”重新填写，回复“取消”放弃。")
+    lines.append("类型不对请回复正确的类型：" + "、".join(NAMES.values()) + "。")
     return "\n".join(lines)
 
 
@@ -139,7 +151,7 @@ def _on_description(state: State, text: str) -> Outcome:
     if len(text) < MIN_DESCRIPTION:
         reply = ASK_DESCRIPTION if state.step == IDLE else ASK_DESCRIPTION_AGAIN
         return Outcome(replace(state, step=DESCRIPTION), reply)
-    return _after_description(replace(state, description=text))
+    return _after_description(replace(state, description=text, kind=kind_guess(text).kind))
 
 
 def _on_place(state: State, text: str) -> Outcome:
@@ -155,6 +167,9 @@ def _on_confirmation(state: State, text: str, now: int) -> Outcome:
         return Outcome(state, "", register=True)
     if answer in NO:
         return Outcome(State(step=DESCRIPTION, updated_at=now), ASK_DESCRIPTION_AGAIN)
+    named = kind_named(answer)
+    if named is not None:
+        state = replace(state, kind=named)
     return Outcome(state, summary(state))
 
 

@@ -66,6 +66,7 @@ def _state(conv: WechatConversation) -> conversation.State:
         lon=conv.lon,
         pictures=tuple(conv.pictures or ()),
         updated_at=int(conv.updated_at.timestamp()),
+        kind=conv.kind,
     )
 
 
@@ -75,6 +76,7 @@ def _store(conv: WechatConversation, state: conversation.State, now: datetime) -
     conv.address = state.address
     conv.lat, conv.lon = state.lat, state.lon
     conv.pictures = list(state.pictures)
+    conv.kind = state.kind
     conv.updated_at = now
 
 
@@ -84,7 +86,7 @@ def _ticket_data(request: conversation.Request) -> dict:
         content += "\n图片：" + " ".join(request.pictures)
     return {
         "channel": "wechat",
-        "kind": "complaint",
+        "kind": request.kind,
         "title": request.description[:30],
         "content": content,
         "address": request.address,

@@ -171,6 +171,11 @@ class ActionForm(forms.Form):
 class AnswerDirectlyForm(ActionForm):
     action = "answer_directly"
     text = _text(_("答复内容"), required=True)
+    # The knowledge-base article the answer came from (its number; the panel's "引用此文章"
+    # fills it in). Checked by the knowledge base: a published article or a 400.
+    article = forms.IntegerField(
+        label=_("引用知识库文章（编号）"), required=False, min_value=1, max_value=2**31 - 1
+    )
 
 
 COPY_TO_CHOICES = [("supervision", _("督查室")), ("discipline", _("纪检监察"))]

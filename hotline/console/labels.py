@@ -118,6 +118,7 @@ DATA_LABELS = {
     "approve": gettext_noop("同意"),
     "due_at": gettext_noop("截止时间"),
     "review_due_at": gettext_noop("评价截止时间"),
+    "article": gettext_noop("引用知识库文章"),
     "text": gettext_noop("内容"),
     "outcome": gettext_noop("办理结论"),
     "attachments": gettext_noop("附件"),

@@ -254,6 +254,13 @@ _WHOLE = {
     **dict.fromkeys(UNIT_KEYS, _units),
     "notified": _notices,
     "clocks": lambda value, names: _clock_list(value if isinstance(value, list) else [], names),
+    # The knowledge-base article an agent answered from: its title and version.
+    "article": lambda value, names: (
+        _("《%(title)s》第 %(version)s 版")
+        % {"title": value.get("title"), "version": value.get("version")}
+        if isinstance(value, dict)
+        else str(value)
+    ),
 }
 
 
@@ -696,6 +703,8 @@ def ticket_page(
         **suggestions,
         "similar": similar_rows(user, ticket.number),
         "attachments": attachment_rows(ticket),
+        # An agent answering a consultation directly looks the answer up in the knowledge base.
+        "may_answer": "answer_directly" in allowed,
         # A duplicate is merged from its row: this ticket goes into the open one chosen.
         "may_merge": "merge" in allowed,
         "reply_check": reply_check,

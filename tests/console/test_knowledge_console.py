@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the console fixture is imported from the ticket page tests
 """The knowledge base where the agent works: the panel on the intake screen and on a ticket the
 agent may answer directly, the article's number in the direct answer, the answer's timeline in
 words."""
@@ -9,7 +10,7 @@ import pytest
 from hotline.knowledge.models import ArticleUse
 from hotline.orgs.models import Category
 from hotline.tickets.models import Ticket
-from tests.console.test_ticket_page import console, page_of, timeline_text  # noqa: F401
+from tests.console.test_ticket_page import console, page_of, timeline_text  # noqa: F401, F811
 from tests.factories import register
 from tests.knowledge.test_services import published
 

@@ -36,9 +36,11 @@ from hotline.supervision import selectors as supervision
 from hotline.supervision.models import Accountability, Referral, SupervisionOrder
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket
-from hotline.tickets.selectors import tickets_visible_to
+from hotline.tickets.selectors import ticket_events_audited, tickets_visible_to
 from hotline.tickets.staff_pages import error_text, forbidden, page, staff_login_required
 from hotline.workcal.calc import SHANGHAI
+
+from .presenters import action_label, status_label
 
 PAGE_SIZE = 20
 # At most this many rows go into one export of the audit log (narrow the filters for more).
@@ -410,6 +412,43 @@ AUDIT_HEADERS = (
 )
 
 
+# The tickets' own steps (their hash-chained timelines), the log's second source.
+STEP_HEADERS = (
+    gettext_lazy("序号"),
+    gettext_lazy("时间"),
+    gettext_lazy("操作人"),
+    gettext_lazy("用户名"),
+    gettext_lazy("操作"),
+    gettext_lazy("工单"),
+    gettext_lazy("状态变化"),
+    gettext_lazy("内容"),
+)
+
+
+def _step_cells(event) -> list[str]:
+    data = "; ".join(f"{k}={v}" for k, v in (event.data or {}).items())
+    change = " → ".join(
+        p for p in (status_label(event.from_status), status_label(event.to_status)) if p
+    )
+    return [
+        f"{event.ticket.number}#{event.seq}",
+        timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+        str(event.actor) if event.actor_id else _("系统"),
+        event.actor_name,
+        action_label(event.action),
+        event.ticket.number,
+        change,
+        data,
+    ]
+
+
+# source -> (selector, headers, cells, file name)
+AUDIT_SOURCES = {
+    "log": (accounts.audit_events, AUDIT_HEADERS, None, "audit"),
+    "tickets": (ticket_events_audited, STEP_HEADERS, _step_cells, "ticket-steps"),
+}
+
+
 def _audit_cells(event) -> list[str]:
     data = "; ".join(f"{k}={v}" for k, v in (event.data or {}).items())
     return [
@@ -429,45 +468,51 @@ class _Echo:
         return value
 
 
-def _csv_lines(events: Iterable) -> Iterator[str]:
+def _csv_lines(events: Iterable, headers=AUDIT_HEADERS, cells=None) -> Iterator[str]:
+    cells = cells or _audit_cells
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so that Excel reads the Chinese as UTF-8
-    yield writer.writerow([str(h) for h in AUDIT_HEADERS])
+    yield writer.writerow([str(h) for h in headers])
     for event in events:
-        yield writer.writerow(_audit_cells(event))
+        yield writer.writerow(cells(event))
 
 
-def audit_xlsx(events: Iterable) -> bytes:
+def audit_xlsx(events: Iterable, headers=AUDIT_HEADERS, cells=None) -> bytes:
     from openpyxl import Workbook
 
+    cells = cells or _audit_cells
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("审计日志"))
-    sheet.append([str(h) for h in AUDIT_HEADERS])
+    sheet.append([str(h) for h in headers])
     for event in events:
-        sheet.append(_audit_cells(event))
+        sheet.append(cells(event))
     out = BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _audit_export(qs: QuerySet, fmt: str) -> HttpResponse:
+def _audit_export(qs: QuerySet, fmt: str, source: str = "log") -> HttpResponse:
+    _select, headers, cells, name = AUDIT_SOURCES[source]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     events = qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
     if fmt == "xlsx":
-        response = HttpResponse(audit_xlsx(events), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+        response = HttpResponse(audit_xlsx(events, headers, cells), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
         return response
-    streamed = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
-    streamed["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    streamed = StreamingHttpResponse(
+        _csv_lines(events, headers, cells), content_type="text/csv; charset=utf-8"
+    )
+    streamed["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     return streamed  # type: ignore[return-value]
 
 
-def _audit_query(request: HttpRequest, form: AuditFilterForm) -> QuerySet:
+def _audit_query(request: HttpRequest, form: AuditFilterForm, source: str = "log") -> QuerySet:
+    select = AUDIT_SOURCES[source][0]
     d = form.cleaned_data if form.is_valid() else {}
     if form.is_bound and not form.is_valid():
         messages.error(request, _("筛选条件无效，已忽略。"))
     try:
-        return accounts.audit_events(
+        return select(
             request.user,
             actor=d.get("actor") or None,
             action=d.get("action") or None,
@@ -477,7 +522,7 @@ def _audit_query(request: HttpRequest, form: AuditFilterForm) -> QuerySet:
         )
     except BadInput as error:
         messages.error(request, error_text(error))
-        return accounts.audit_events(request.user)
+        return select(request.user)
 
 
 def chain_status(*, fresh: bool = False) -> dict:
@@ -502,12 +547,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         accounts.audit_events(request.user)
     except Forbidden:
         return forbidden(request, _("审计日志仅供审计员查看。"))
+    # Two sources: the audit log proper (logins, reveals, admin edits, publications, ...) and
+    # every step of every ticket (the tickets' own timelines).
+    source = request.GET.get("source", "log")
+    source = source if source in AUDIT_SOURCES else "log"
+    _select, headers, cells, _name = AUDIT_SOURCES[source]
     filters = {k: v for k, v in request.GET.items() if k in AuditFilterForm.base_fields}
     form = AuditFilterForm(filters or None)
-    qs = _audit_query(request, form)
+    qs = _audit_query(request, form, source)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        return _audit_export(qs, fmt)
+        return _audit_export(qs, fmt, source)
     events = _paged(request, qs, "page")
     chain = chain_status(fresh=request.GET.get("verify") == "1")
     query = request.GET.copy()
@@ -520,9 +570,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form if form.is_bound else AuditFilterForm(),
             "list": {
                 **_pager(request, events, "page"),
-                "rows": [_audit_cells(e) for e in events.object_list],
+                "rows": [(cells or _audit_cells)(e) for e in events.object_list],
             },
-            "headers": AUDIT_HEADERS,
+            "headers": headers,
+            "source": source,
             "broken": chain["broken"],
             "verified_at": chain["at"],
             "query": query.urlencode(),

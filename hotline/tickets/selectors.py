@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Forbidden, NotFound
 from hotline.core.search import TextMatch
@@ -313,3 +314,40 @@ def attachment_get_visible(user, number: str, attachment_id: int) -> Attachment:
     if found is None:
         raise NotFound(f"no attachment {attachment_id} on ticket {number}")
     return found
+
+
+# --- every step of every ticket, for the auditor ---------------------------------------------
+
+
+def ticket_events_audited(
+    user,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[TicketEvent]:
+    """Every step of every ticket (the tickets' own hash-chained timelines), newest first, for
+    an auditor: who did what to which ticket and when. ``actor`` a username, ``action`` an
+    action or its prefix, ``target`` a ticket number, ``since``/``until`` days (both included,
+    in the platform's time zone). Forbidden for every other role: the auditor reads the log,
+    and only the auditor reads it whole."""
+    if Role.AUDITOR not in grants_for(user).roles:
+        raise Forbidden("the audit log is for auditors")
+    if since and until and until < since:
+        raise BadInput("to", "before from")
+    qs = TicketEvent.objects.select_related("ticket", "actor").order_by("-pk")
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if target:
+        qs = qs.filter(ticket__number=target)
+    if since:
+        qs = qs.filter(at__gte=timezone.make_aware(datetime.combine(since, time.min)))
+    if until:
+        qs = qs.filter(
+            at__lt=timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+        )
+    return qs

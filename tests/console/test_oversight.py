@@ -509,3 +509,38 @@ def test_the_homes_in_english(console, username, url):
     body = page[page.index("<main") :]
     words = set(CJK.findall(body)) - {"武汉市人民政府"}
     assert words == set(), words
+
+
+# --- every step of every ticket in the audit log ---------------------------------------------
+
+
+def test_the_auditor_sees_every_ticket_step(console):
+    ticket = act("dispatcher", register().number, "dispatch", unit="jiangan")
+    other = register()
+    client = console("auditor")
+    page = text(client.get(AUDIT_LOG + "?source=tickets"))
+    assert f"{ticket.number}#1" in page and f"{ticket.number}#2" in page
+    assert "派单" in page and "待派单 → 待签收" in page and other.number in page
+    # Filtered by ticket, by action and by who took it.
+    one = text(client.get(AUDIT_LOG + f"?source=tickets&target={ticket.number}&action=dispatch"))
+    assert f"{ticket.number}#2" in one and f"{ticket.number}#1" not in one
+    assert other.number not in one
+    mine = text(client.get(AUDIT_LOG + "?source=tickets&actor=dispatcher"))
+    assert f"{ticket.number}#2" in mine and other.number not in mine
+    # Exported with the same columns.
+    response = client.get(AUDIT_LOG + f"?source=tickets&target={ticket.number}&format=csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][5:7] == ["工单", "状态变化"]
+    assert [r[0] for r in rows[1:]] == [f"{ticket.number}#2", f"{ticket.number}#1"]
+
+
+def test_ticket_steps_are_for_the_auditor_only_and_queries_do_not_grow(console):
+    register()
+    assert console("supervisor").get(AUDIT_LOG + "?source=tickets").status_code == 403
+    client = console("auditor")
+    queries(client, AUDIT_LOG + "?source=tickets")  # the chain's verification is then cached
+    few = queries(client, AUDIT_LOG + "?source=tickets")
+    for _ in range(6):
+        act("dispatcher", register().number, "dispatch", unit="jiangan")
+    assert queries(client, AUDIT_LOG + "?source=tickets") == few

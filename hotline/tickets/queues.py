@@ -61,6 +61,12 @@ DISPATCHER_QUEUES = (
     Queue(
         "duplicates", "疑似重复待并单", ClockKind.DISPATCH, "与另一件在办工单同一诉求人或同一事件"
     ),
+    Queue(
+        "weak_replies",
+        "答复质量偏低",
+        ClockKind.FOLLOW_UP,
+        "已回复、但答复检查未通过的工单（未回应诉求、缺结果、缺理由或联系人）：回访前核实",
+    ),
 )
 HANDLER_QUEUES = (
     Queue("to_accept", "待签收", ClockKind.ACCEPT, "派给本单位的工单，按签收时限排序"),
@@ -160,8 +166,19 @@ def _dispatcher_filter(key: str, grants: Grants) -> Q:
         # The centre that dispatched the ticket rules too (a city's 转办件 held in a district).
         scope |= _dispatcher_scope(grants, field="dispatched_by_centre")
         return scope & Q(status=workflow.IN_PROGRESS, extension_status=ExtensionStatus.REQUESTED)
+    if key == "weak_replies":
+        return _dispatcher_scope(grants, field="dispatched_by_centre") & _weak_reply_filter()
     # duplicates
     return scope & Q(status__in=[workflow.REGISTERED, workflow.DISPATCHED]) & _duplicate_filter()
+
+
+def _weak_reply_filter() -> Q:
+    """Replied, and the current reply failed the reply check recorded on its event when it went
+    out (``check_ok`` false: the insight app's after-step on ``reply``)."""
+    weak = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), action="reply", at=OuterRef("replied_at"), data__check_ok=False
+    )
+    return Q(status=workflow.REPLIED) & Q(Exists(weak))
 
 
 UNIT_QUEUE_STATES = {

@@ -54,3 +54,24 @@ def test_weak_replies_for_takes_the_same_queries_for_5_and_25_tickets(user):
         act("jiangan-handler", ticket.number, "reply", text=WEAK, outcome="resolved")
     count_queries(1)  # the dispatcher's grants, read once and kept
     assert count_queries(5) == count_queries(25) == 1
+
+
+def test_the_dispatchers_home_has_the_weak_replies_queue(user, client):
+    """The flag reaches the dispatcher as a queue of their home, by the follow-up clock: a
+    weak reply is checked before the citizen is called back."""
+    from hotline.accounts.roles import Role
+    from hotline.tickets.queues import queue_counts, queue_tickets
+
+    weak = ticket_in("in_progress")
+    act("jiangan-handler", weak.number, "reply", text=WEAK, outcome="resolved")
+    good = ticket_in("in_progress")
+    act("jiangan-handler", good.number, "reply", text=GOOD, outcome="resolved")
+    dispatcher = user("dispatcher")
+    listed = set(
+        queue_tickets(dispatcher, Role.DISPATCHER, "weak_replies").values_list("number", flat=True)
+    )
+    assert listed == {weak.number} == numbers(dispatcher)
+    assert queue_counts(dispatcher, Role.DISPATCHER)["weak_replies"] == 1
+    client.force_login(dispatcher)
+    page = client.get("/console/?queue=weak_replies").content.decode()
+    assert "答复质量偏低" in page and weak.number in page and good.number not in page

@@ -91,6 +91,8 @@ bench: setup services
 	$(PY) bench/warnings_lag.py
 	$(PY) bench/similar_pg.py
 	$(PY) bench/search_pg.py > docs/benchmarks-search.md
+	$(PY) bench/oversight_pg.py
+	$(PY) bench/console_pg.py > docs/benchmarks-console.md
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3* node_modules $(dir $(ECHARTS))

@@ -34,6 +34,7 @@ from hotline.orgs.models import Unit
 from hotline.orgs.selectors import units_list
 from hotline.supervision import selectors as supervision
 from hotline.supervision.models import Accountability, Referral, SupervisionOrder
+from hotline.telephony import selectors as telephony
 from hotline.tickets import workflow
 from hotline.tickets.models import Ticket
 from hotline.tickets.selectors import ticket_events_audited, tickets_visible_to
@@ -320,6 +321,8 @@ def leader_home(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return forbidden(request, _("这是市/区领导的工作台。"))
     figures = _leader_figures(request.user, unit, timezone.now())
+    # The phones are the city's lines: their answer rate is on the city leader's home.
+    calls = _month_calls(request.user) if unit.parent_id is None else None
     cards = [
         {
             "metric": metric,
@@ -339,10 +342,24 @@ def leader_home(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "cards": cards,
             "ranking_url": reverse("assessment:index"),
+            "dashboard_url": reverse("assessment:dashboard"),
+            "calls": calls,
+            "city": unit.parent_id is None,
+            "calls_url": reverse("telephony:call_stats") + "?by=day",
             "on_time_url": reverse("console:leader_tickets", kwargs={"metric": "replied_on_time"}),
             "satisfied_url": reverse("console:leader_tickets", kwargs={"metric": "satisfied"}),
         },
     )
+
+
+def _month_calls(user) -> dict | None:
+    """The phones of the month so far (GB/T 33358: answered within 15 s of queueing / offered),
+    one row of ``telephony.selectors.call_stats``; None without calls."""
+    today = timezone.localdate()
+    rows = telephony.call_stats(
+        user, start=today.replace(day=1).isoformat(), end=today.isoformat(), by="month"
+    )
+    return rows[0] if rows else None
 
 
 @require_GET

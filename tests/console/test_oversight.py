@@ -544,3 +544,33 @@ def test_ticket_steps_are_for_the_auditor_only_and_queries_do_not_grow(console):
     for _ in range(6):
         act("dispatcher", register().number, "dispatch", unit="jiangan")
     assert queries(client, AUDIT_LOG + "?source=tickets") == few
+
+
+def test_the_city_leader_sees_the_months_answer_rate_with_its_calls(console, district_leader):
+    from hotline.accounts.models import User
+    from hotline.telephony.services import calls_record
+
+    now = timezone.localtime()
+    queued = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    if queued > now:
+        queued = now - timedelta(minutes=10)
+    body = [
+        {
+            "call_id": f"lead-{i}",
+            "line": "12345",
+            "caller": "13800001111",
+            "queued_at": queued.isoformat(),
+            "answered_at": (queued + timedelta(seconds=wait)).isoformat(),
+            "ended_at": (queued + timedelta(seconds=wait + 60)).isoformat(),
+            "agent": "agent",
+            "outcome": "answered",
+        }
+        for i, wait in enumerate((5, 15, 40))
+    ]
+    calls_record(actor=User.objects.get(username="admin"), body=body)
+    page = text(console("leader").get(LEADER_HOME))
+    card = re.search(r'data-metric="answer_rate_15s".*?</a>', page, re.S).group(0)
+    assert "66.67%" in card and "2 / 呼入 3" in card
+    assert 'href="/console/calls/stats/?by=day" data-metric="answer_rate_15s"' in page
+    # A district leader's home has no city-wide phone figure.
+    assert 'data-metric="answer_rate_15s"' not in text(console(district_leader).get(LEADER_HOME))

@@ -234,8 +234,13 @@ def _warning_filter(qs: QuerySet[Ticket], warning: str | None, now: datetime) ->
     yellow when one is past its yellow moment (and none is red), none otherwise."""
     if warning is None:
         return qs
-    red = Exists(_open_clocks().filter(due_at__lte=now))
-    flagged = Exists(_open_clocks().filter(due_at__isnull=False, yellow_at__lte=now))
+    # From the running clocks alone (the partial index clock_running_yellow: yellow moment,
+    # ticket, deadline), not a probe per ticket: at a city's size a red list is thousands of
+    # tickets among millions. A clock's yellow moment is never after its deadline, so the
+    # yellow bound also narrows the red one.
+    running = Clock.objects.filter(stopped_at__isnull=True, yellow_at__lte=now)
+    red = Q(pk__in=running.filter(due_at__lte=now).values("ticket_id"))
+    flagged = Q(pk__in=running.filter(due_at__isnull=False).values("ticket_id"))
     if warning == "red":
         return qs.filter(red)
     if warning == "yellow":

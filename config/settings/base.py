@@ -101,9 +101,17 @@ else:
     # Server-side parameter binding: psycopg prepares a statement it has run 5 times on a
     # connection, so PostgreSQL parses and plans the hot statements once, not on every request
     # (docs/deploy.md: incompatible with PgBouncer in transaction mode; DB_SERVER_SIDE_BINDING=0).
+    # Each prepared statement is still planned for its own parameters
+    # (plan_cache_mode=force_custom_plan): after a few runs PostgreSQL otherwise switches to a
+    # generic plan, which for a list filtered by words or by a set of red tickets reads the whole
+    # ticket table (140 ms -> 2 s at 1,000,000 tickets from the 11th request on: docs/deploy.md).
     if os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"server_side_binding": True, "prepare_threshold": 5}
+            {
+                "server_side_binding": True,
+                "prepare_threshold": 5,
+                "options": "-c plan_cache_mode=force_custom_plan",
+            }
         )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -211,3 +211,30 @@ def test_the_sqlite_index_is_kept_by_triggers():
     # A migration that rebuilds tickets_ticket on SQLite drops them: this test then fails,
     # and the migration must call hotline.core.search.fulltext_install again.
     assert fulltext_triggers_missing(connection, "tickets_ticket") == []
+
+
+def test_the_warning_filters_agree_above_and_below_the_id_list_limit(user, monkeypatch):
+    """Red and yellow tickets are read as a list of ids up to a limit, as a subquery beyond
+    it: both give the same tickets (the limit counts clocks, a ticket may have several)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.tickets import selectors
+    from hotline.tickets.services import acting_at
+    from tests.factories import act, register
+
+    with acting_at(timezone.now() - timedelta(days=20)):
+        late = act("dispatcher", register().number, "dispatch", unit="jiangan")
+    fresh = act("dispatcher", register().number, "dispatch", unit="jiangan")
+    dispatcher = user("dispatcher")
+
+    def listed(warning):
+        qs = selectors.ticket_list(dispatcher, selectors.TicketFilters(warning=warning))
+        return set(qs.values_list("number", flat=True))
+
+    below = {w: listed(w) for w in ("red", "yellow", "none")}
+    monkeypatch.setattr(selectors, "WARNING_ID_LIMIT", 0)
+    above = {w: listed(w) for w in ("red", "yellow", "none")}
+    assert below == above
+    assert late.number in below["red"] and fresh.number in below["none"]

@@ -8,6 +8,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time. On SQLite the test database lives in memory and
+    the server's threads share the test's one connection: two requests at once (a page and its
+    JSON, the intake panels' look-ups) can deadlock it. Served one by one, each answer says
+    ``Connection: close`` (Django does for a server without threads), so the browser opens a
+    new connection per request and nothing waits on a kept-alive one."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

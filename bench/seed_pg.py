@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-_NOW = object()  # a placeholder default: the caller must give the value
+_REQUIRED = object()  # no default: the caller must give the value
 
 # The NOT NULL columns without a database default, with the value a row gets when the caller
-# gives none. ``_NOW`` marks a column the caller must always give.
+# gives none. ``_REQUIRED`` marks a column the caller must always give.
 DEFAULTS: dict[str, dict[str, object]] = {
     "tickets_ticket": {
-        "id": _NOW,
-        "number": _NOW,
-        "status": _NOW,
+        "id": _REQUIRED,
+        "number": _REQUIRED,
+        "status": _REQUIRED,
         "kind": "complaint",
         "channel": "phone",
         "urgency": "normal",
@@ -37,7 +37,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "citizen_phone": "",
         "citizen_anonymous": False,
         "citizen_confidential": False,
-        "registered_at": _NOW,
+        "registered_at": _REQUIRED,
         "idempotency_key": None,
         "send_back_reason": "",
         "send_back_count": 0,
@@ -53,7 +53,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "closed_at": None,
         "last_seq": 0,
         "last_hash": "",
-        "updated_at": _NOW,
+        "updated_at": _REQUIRED,
         "category_id": None,
         "merged_into_id": None,
         "region_id": None,
@@ -66,35 +66,35 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "search_text": "",  # hotline.core.textsearch.index_text(title, content, address)
     },
     "tickets_ticketevent": {
-        "ticket_id": _NOW,
-        "seq": _NOW,
-        "action": _NOW,
+        "ticket_id": _REQUIRED,
+        "seq": _REQUIRED,
+        "action": _REQUIRED,
         "actor_id": None,
         "actor_name": "",
-        "at": _NOW,
+        "at": _REQUIRED,
         "from_status": "",
-        "to_status": _NOW,
+        "to_status": _REQUIRED,
         "data": "{}",
         "prev_hash": "",
         "hash": "",
     },
     "tickets_ticketassignment": {
-        "ticket_id": _NOW,
-        "unit_id": _NOW,
+        "ticket_id": _REQUIRED,
+        "unit_id": _REQUIRED,
         "role": "lead",
         "via": "dispatch",
-        "assigned_at": _NOW,
+        "assigned_at": _REQUIRED,
         "active": True,
-        "event_seq": _NOW,
+        "event_seq": _REQUIRED,
     },
     "tickets_clock": {
-        "id": _NOW,
-        "ticket_id": _NOW,
-        "kind": _NOW,
+        "id": _REQUIRED,
+        "ticket_id": _REQUIRED,
+        "kind": _REQUIRED,
         "unit_id": None,
-        "started_at": _NOW,
-        "limit_amount": _NOW,
-        "limit_unit": _NOW,
+        "started_at": _REQUIRED,
+        "limit_amount": _REQUIRED,
+        "limit_unit": _REQUIRED,
         "yellow_at": None,
         "due_at": None,
         "pending_calendar": False,
@@ -106,15 +106,15 @@ DEFAULTS: dict[str, dict[str, object]] = {
     },
     "notifications_outbox": {
         "ticket_id": None,
-        "kind": _NOW,
+        "kind": _REQUIRED,
         "channel": "sms",
         "recipient": "",
-        "template": _NOW,
+        "template": _REQUIRED,
         "params": "{}",
         "status": "pending",
         "attempts": 0,
-        "idempotency_key": _NOW,
-        "created_at": _NOW,
+        "idempotency_key": _REQUIRED,
+        "created_at": _REQUIRED,
         "sent_at": None,
         "last_error": "",
         "receipt": "",
@@ -135,7 +135,7 @@ class Table:
         out = []
         for column in self.columns:
             value = values.get(column, self.defaults[column])
-            if value is _NOW:
+            if value is _REQUIRED:
                 raise KeyError(f"{self.name}.{column} must be given")
             out.append(value)
         return tuple(out)

@@ -223,7 +223,9 @@ def _within(a: TicketText, b: TicketText, window: timedelta) -> bool:
 
 def _apart(a: TicketText, b: TicketText, window: timedelta | None) -> bool:
     """Both times known and further than ``window`` apart (no window: never)."""
-    return window is not None and bool(a.time) and bool(b.time) and abs(a.time - b.time) > window
+    if window is None or a.time is None or b.time is None:
+        return False
+    return abs(a.time - b.time) > window
 
 
 def _as_repeat(

@@ -476,66 +476,66 @@ def expected_keys(conn) -> tuple[set[str], dict]:
     return keys, {"clocks": len(rows), "skipped_yellow": skipped_yellow}
 
 
-def check(conn, gw: FakeGateway, n: int) -> dict:
-    full = {
+def _keys_if_all_yellow(conn) -> set[str]:
+    """Every warning key of the running clocks if no yellow were skipped."""
+    return {
         f"{k}:{cid}"
         for (cid, kind) in conn.execute(
             "SELECT id, kind FROM tickets_clock WHERE kind IN ('accept', 'handle')"
         ).fetchall()
         for k in ("yellow", "red", "accept_reminder" if kind == "accept" else "voice_reminder")
     }
-    expected, info = expected_keys(conn)
+
+
+def _outbox_numbers(conn, expected: set[str]) -> dict:
+    """The warning kinds' outbox rows against the expected keys."""
     rows = conn.execute(
         "SELECT idempotency_key, status, channel, attempts FROM notifications_outbox"
         " WHERE kind = ANY(%s)",
         (list(WARN_KINDS),),
     ).fetchall()
     present = Counter(r[0] for r in rows)
-    status = Counter(r[1] for r in rows)
-    channels = Counter(r[2] for r in rows)
     attempts = Counter(r[3] for r in rows)
-    missing_rows = expected - set(present)
-    extra_rows = set(present) - expected
-    doubled_rows = sum(1 for c in present.values() if c > 1)
-    # warn events: one per (ticket, clock kind, level)
+    sent_keys = {r[0] for r in rows if r[1] == "sent"}
+    return {
+        "outbox": sum(present.values()),
+        "outbox_status": dict(Counter(r[1] for r in rows)),
+        "outbox_channels": dict(Counter(r[2] for r in rows)),
+        "outbox_attempts": dict(sorted(attempts.items())),
+        "missing_rows": len(expected - set(present)),
+        "extra_rows": len(set(present) - expected),
+        "doubled_rows": sum(1 for c in present.values() if c > 1),
+        "delivered": len(sent_keys & expected),
+    }
+
+
+def _warn_event_numbers(conn, info: dict) -> dict:
+    """warn events: one per (ticket, clock kind, level); the clocks' warned marks."""
     ev = conn.execute(
         "SELECT ticket_id, data->>'clock', coalesce(data->>'level', data->>'warning'), count(*)"
         " FROM tickets_ticketevent"
         " WHERE action = 'warn' GROUP BY 1, 2, 3"
     ).fetchall()
-    ev_total = sum(r[3] for r in ev)
-    ev_doubled = sum(1 for r in ev if r[3] > 1)
-    clocks_total = info["clocks"]
-    ev_expected = clocks_total * 2 - info["skipped_yellow"]
-    sent_keys = {r[0] for r in rows if r[1] == "sent"}
-    gw_keys = gw.keys
-    gw_dups = {k: c for k, c in gw_keys.items() if c > 1}
-    lost_at_gateway = expected - set(gw_keys)
-    unexpected_at_gateway = set(gw_keys) - expected
     warned = conn.execute(
         "SELECT count(*) FILTER (WHERE yellow_warned_at IS NOT NULL),"
         " count(*) FILTER (WHERE red_warned_at IS NOT NULL) FROM tickets_clock"
         " WHERE kind IN ('accept', 'handle')"
     ).fetchone()
     return {
-        "tickets": n,
-        "clocks": clocks_total,
-        "expected_if_all_yellow": len(full),
-        "expected": len(expected),
-        "skipped_yellow": info["skipped_yellow"],
-        "outbox": sum(present.values()),
-        "outbox_status": dict(status),
-        "outbox_channels": dict(channels),
-        "outbox_attempts": dict(sorted(attempts.items())),
-        "missing_rows": len(missing_rows),
-        "extra_rows": len(extra_rows),
-        "doubled_rows": doubled_rows,
-        "warn_events": ev_total,
-        "warn_events_expected": ev_expected,
-        "warn_events_doubled": ev_doubled,
+        "warn_events": sum(r[3] for r in ev),
+        "warn_events_expected": info["clocks"] * 2 - info["skipped_yellow"],
+        "warn_events_doubled": sum(1 for r in ev if r[3] > 1),
         "yellow_warned": warned[0],
         "red_warned": warned[1],
-        "delivered": len(sent_keys & expected),
+    }
+
+
+def _gateway_numbers(gw: FakeGateway, expected: set[str]) -> dict:
+    """What the fake gateway received against the expected keys."""
+    gw_keys = gw.keys
+    gw_dups = {k: c for k, c in gw_keys.items() if c > 1}
+    lost_at_gateway = expected - set(gw_keys)
+    return {
         "gateway_messages": gw.total,
         "gateway_distinct": len(gw_keys),
         "gateway_channels": dict(gw.channels),
@@ -543,9 +543,24 @@ def check(conn, gw: FakeGateway, n: int) -> dict:
         "duplicate_keys": sorted(gw_dups)[:20],
         "lost": len(lost_at_gateway),
         "lost_keys": sorted(lost_at_gateway)[:20],
-        "unexpected_at_gateway": len(unexpected_at_gateway),
+        "unexpected_at_gateway": len(set(gw_keys) - expected),
         "bad_signature": gw.bad_signature,
         "key_mismatch": gw.key_mismatch,
+    }
+
+
+def check(conn, gw: FakeGateway, n: int) -> dict:
+    full = _keys_if_all_yellow(conn)
+    expected, info = expected_keys(conn)
+    return {
+        "tickets": n,
+        "clocks": info["clocks"],
+        "expected_if_all_yellow": len(full),
+        "expected": len(expected),
+        "skipped_yellow": info["skipped_yellow"],
+        **_outbox_numbers(conn, expected),
+        **_warn_event_numbers(conn, info),
+        **_gateway_numbers(gw, expected),
     }
 
 

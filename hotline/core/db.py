@@ -120,7 +120,7 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=_plain)
 
 
-def _insert_one_by_one(parent: models.Model, groups: list) -> None:
+def _insert_one_by_one(parent: models.Model, groups: list[Sequence[models.Model] | Many]) -> None:
     """Not PostgreSQL: save the parent, then bulk-create each group."""
     model = type(parent)
     parent.save(force_insert=True)
@@ -140,7 +140,9 @@ def _insert_one_by_one(parent: models.Model, groups: list) -> None:
         child.objects.bulk_create(objs)
 
 
-def _shape_and_params(parent: models.Model, groups: list) -> tuple[tuple, list]:
+def _shape_and_params(
+    parent: models.Model, groups: list[Sequence[models.Model] | Many]
+) -> tuple[tuple, list]:
     """The statement's shape (see ``_sql``) and its parameters: the parent as one JSON
     document, each group of objects as a JSON array, each ``Many`` as one array per column."""
     model = type(parent)

@@ -139,7 +139,7 @@ def spot_check_weekly(*, actor, today: date | None = None) -> SpotCheck | None:
 
 def _score_entry(
     where: str, entry: object, items: dict, given: dict, kind: str
-) -> tuple[int, int, str]:
+) -> tuple[Any, int, str]:
     """One ``{item, points, note}`` of the scores: an active item of the sample's kind not
     scored yet, whole points within the item's maximum, a short note."""
     if not isinstance(entry, dict):

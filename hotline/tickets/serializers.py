@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import Grants
 from hotline.core.formatting import iso, mask_name, mask_phone
-from hotline.orgs.models import HotlineCentre
+from hotline.orgs.models import Category, HotlineCentre, Region, Unit
 
 from . import clocks, workflow
 from .models import Ticket, TicketEvent
@@ -45,9 +45,9 @@ def event_view(event: TicketEvent) -> dict:
     }
 
 
-def _code(related, related_id) -> str | None:
+def _code(related: Region | Category | Unit | None) -> str | None:
     """A related row's code, or None when the key is empty."""
-    return related.code if related_id else None
+    return related.code if related is not None else None
 
 
 def _reply_view(ticket: Ticket) -> dict | None:
@@ -103,10 +103,10 @@ def ticket_view(
         "address": ticket.address,
         "lat": ticket.lat,
         "lon": ticket.lon,
-        "region": _code(ticket.region, ticket.region_id),
-        "category": _code(ticket.category, ticket.category_id),
+        "region": _code(ticket.region),
+        "category": _code(ticket.category),
         "citizen": citizen_view(ticket, grants),
-        "unit": _code(ticket.unit, ticket.unit_id),
+        "unit": _code(ticket.unit),
         "centre": _centre_code(ticket.centre),
         "registered_centre": _centre_code(ticket.registered_centre),
         "registered_at": iso(ticket.registered_at),

@@ -339,28 +339,38 @@ def _check_answers(subs: list[Submission], answers: list[Answer]) -> tuple[dict,
     for answer in answers:
         if answer.number is not None:
             by_key[answer.index].add(answer.number)
-    for a in failed[:5]:
-        problems.append(
-            f"submission {a.index} ({subs[a.index].channel}, {a.attempt}): {a.status} {a.detail}"
-        )
-    if failed:
-        problems.append(f"{len(failed)} attempts got no ticket number")
+    problems += _failures(subs, failed)
     unanswered = [s.index for s in subs if not by_key.get(s.index)]
     if unanswered:
         problems.append(f"{len(unanswered)} submissions never got a number, e.g. {unanswered[:5]}")
     split = {i: n for i, n in by_key.items() if len(n) > 1}
     if split:
         problems.append(f"{len(split)} keys got different numbers, e.g. {list(split.items())[:3]}")
+    problems += _shared_numbers(by_key)
+    return by_key, problems
+
+
+def _failures(subs: list[Submission], failed: list[Answer]) -> list[str]:
+    """The first five attempts without a number, and how many there were."""
+    problems = [
+        f"submission {a.index} ({subs[a.index].channel}, {a.attempt}): {a.status} {a.detail}"
+        for a in failed[:5]
+    ]
+    if failed:
+        problems.append(f"{len(failed)} attempts got no ticket number")
+    return problems
+
+
+def _shared_numbers(by_key: dict[int, set[str]]) -> list[str]:
+    """Numbers answered for more than one key."""
     owners: dict[str, set[int]] = defaultdict(set)
     for index, numbers in by_key.items():
         for number in numbers:
             owners[number].add(index)
     shared = {n: i for n, i in owners.items() if len(i) > 1}
-    if shared:
-        problems.append(
-            f"{len(shared)} numbers answered for several keys, e.g. {list(shared.items())[:3]}"
-        )
-    return by_key, problems
+    if not shared:
+        return []
+    return [f"{len(shared)} numbers answered for several keys, e.g. {list(shared.items())[:3]}"]
 
 
 def _check_database(rows: list[tuple]) -> tuple[dict[str, str], list[str]]:
@@ -386,6 +396,33 @@ def _check_database(rows: list[tuple]) -> tuple[dict[str, str], list[str]]:
     return stored, problems
 
 
+def _mismatched(
+    subs: list[Submission], by_key: dict[int, set[str]], stored: dict[str, str]
+) -> list[str]:
+    """Submissions answered with a number the database does not hold for their key."""
+    mismatched = [
+        s.index for s in subs if by_key.get(s.index) and stored.get(s.key) not in by_key[s.index]
+    ]
+    if not mismatched:
+        return []
+    return [f"{len(mismatched)} answered numbers differ from the database's, e.g. {mismatched[:5]}"]
+
+
+def _retries(subs: list[Submission], answers: list[Answer], by_key: dict[int, set[str]]) -> dict:
+    """How many submissions were retried (by way), and how many retries got the same number."""
+    retried = [s for s in subs if s.retry]
+    retry_answers = [a for a in answers if a.attempt == "retry"]
+    return {
+        "retried": len(retried),
+        "retried_by_way": dict(Counter(s.retry for s in retried)),
+        "answers": len(answers),
+        "retry_answers": len(retry_answers),
+        "retry_same_number": sum(
+            1 for a in retry_answers if a.number is not None and by_key[a.index] == {a.number}
+        ),
+    }
+
+
 def verify(subs: list[Submission], answers: list[Answer], query: Callable) -> dict:
     """Check the answers against each other and against the database (``query(sql)`` returns
     rows). Returns the counts and a list of problems (empty when all holds)."""
@@ -401,25 +438,11 @@ def verify(subs: list[Submission], answers: list[Answer], query: Callable) -> di
     problems += more
     if len(rows) != len(subs):
         problems.append(f"{len(rows)} tickets in the database for {len(subs)} submissions")
-    mismatched = [
-        s.index for s in subs if by_key.get(s.index) and stored.get(s.key) not in by_key[s.index]
-    ]
-    if mismatched:
-        problems.append(
-            f"{len(mismatched)} answered numbers differ from the database's, e.g. {mismatched[:5]}"
-        )
-    retried = [s for s in subs if s.retry]
-    retry_answers = [a for a in answers if a.attempt == "retry"]
+    problems += _mismatched(subs, by_key, stored)
     return {
         "submissions": len(subs),
         "by_channel": dict(Counter(s.channel for s in subs)),
-        "retried": len(retried),
-        "retried_by_way": dict(Counter(s.retry for s in retried)),
-        "answers": len(answers),
-        "retry_answers": len(retry_answers),
-        "retry_same_number": sum(
-            1 for a in retry_answers if a.number is not None and by_key[a.index] == {a.number}
-        ),
+        **_retries(subs, answers, by_key),
         "tickets": len(rows),
         "statuses": dict(
             Counter(f"{subs[a.index].channel} {a.attempt} {a.status}" for a in answers)

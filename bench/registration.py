@@ -397,7 +397,7 @@ def raw_sql(total: int, start_index: int) -> dict:
 # --- main -------------------------------------------------------------------------------------
 
 
-def main() -> int:
+def _parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--requests", type=int, default=6000, help="measured registrations (default 6000)"
@@ -419,24 +419,29 @@ def main() -> int:
     args = ap.parse_args()
     if args.requests + args.warmup > 2 * 99_999 - 10:
         raise SystemExit("at most ~199,000 tickets: the daily sequence has five digits")
+    return args
 
-    info = machine()
-    load_before = os.getloadavg()
-    env = server_env(args.conn_max_age)
+
+def _fresh_database(args, env: dict[str, str]) -> None:
+    """Empty the last run's tables (``--reuse-db``), else re-create, migrate and seed."""
     if args.reuse_db:
         with psycopg.connect(dbname=DB_NAME, autocommit=True, **PG) as conn:
             conn.execute(
                 "TRUNCATE tickets_ticket, tickets_ticketevent, tickets_clock, notifications_outbox,"
                 " insight_ticketsignature, tickets_ticketsequence CASCADE"
             )
-    else:
-        log(f"re-creating database {DB_NAME}")
-        recreate_database(DB_NAME)
-        log("migrate")
-        manage(env, "migrate", "--noinput", "-v0")
-        log("seed_demo --tickets 0")
-        manage(env, "seed_demo", "--tickets", "0", "--no-train")
+        return
+    log(f"re-creating database {DB_NAME}")
+    recreate_database(DB_NAME)
+    log("migrate")
+    manage(env, "migrate", "--noinput", "-v0")
+    log("seed_demo --tickets 0")
+    manage(env, "seed_demo", "--tickets", "0", "--no-train")
 
+
+def _measure(args, env: dict[str, str]) -> tuple[dict, dict, float]:
+    """Warm up, then the measured load through gunicorn: the warm-up, the load and the
+    server's CPU seconds."""
     port = free_port()
     server = Server(env, port, args.workers, args.worker_class, args.threads)
     try:
@@ -454,27 +459,24 @@ def main() -> int:
     finally:
         server.stop()
         log("gunicorn stopped")
+    return warm, load, server_cpu
 
-    lat = sorted(load["latencies"])
-    ok = load["statuses"].get(201, 0)
-    bad = sum(v for k, v in load["statuses"].items() if k != 201)
-    rate = len(lat) / load["wall"]
-    ms = {p: pct(lat, p) * 1000 for p in (50, 95, 99, 100)}
-    mean_ms = statistics.fmean(lat) * 1000 if lat else float("nan")
 
+def _rows_consistent(expected: int) -> tuple[dict[str, int], bool]:
+    """Each table holds one row per registration answered 201."""
     with psycopg.connect(dbname=DB_NAME, **PG) as conn:
         counts = table_counts(conn)
-    expected = warm["statuses"].get(201, 0) + ok
     consistent = all(v == expected for v in counts.values())
     if not consistent:
         log(f"row counts {counts} differ from the {expected} registrations answered 201")
+    return counts, consistent
 
-    raw = None
-    if not args.skip_raw:
-        log(f"raw SQL: {args.requests} tickets, one transaction each")
-        raw = raw_sql(args.requests, args.warmup + args.requests)
-    ratio = rate / raw["rate"] if raw else float("nan")
 
+def _print_report(args, info: dict, load_before, r: dict) -> None:
+    """The markdown report; ``r``: the run's numbers (see ``main``)."""
+    rate, ms, mean_ms, ok, bad = r["rate"], r["ms"], r["mean_ms"], r["ok"], r["bad"]
+    load, lat, server_cpu = r["load"], r["lat"], r["server_cpu"]
+    counts, consistent, raw, ratio = r["counts"], r["consistent"], r["raw"], r["ratio"]
     cfg = f"{args.workers} {args.worker_class} workers" + (
         f" x {args.threads} threads" if args.worker_class == "gthread" else ""
     )
@@ -519,6 +521,48 @@ def main() -> int:
     print(
         f"registrations_per_s={rate:.1f} p99_ms={ms[99]:.1f} raw_sql_per_s={raw['rate'] if raw else float('nan'):.1f} "
         f"ratio={ratio:.2f} non_201={bad}"
+    )
+
+
+def main() -> int:
+    args = _parse_args()
+    info = machine()
+    load_before = os.getloadavg()
+    env = server_env(args.conn_max_age)
+    _fresh_database(args, env)
+    warm, load, server_cpu = _measure(args, env)
+
+    lat = sorted(load["latencies"])
+    ok = load["statuses"].get(201, 0)
+    bad = sum(v for k, v in load["statuses"].items() if k != 201)
+    rate = len(lat) / load["wall"]
+    ms = {p: pct(lat, p) * 1000 for p in (50, 95, 99, 100)}
+    mean_ms = statistics.fmean(lat) * 1000 if lat else float("nan")
+    counts, consistent = _rows_consistent(warm["statuses"].get(201, 0) + ok)
+
+    raw = None
+    if not args.skip_raw:
+        log(f"raw SQL: {args.requests} tickets, one transaction each")
+        raw = raw_sql(args.requests, args.warmup + args.requests)
+    ratio = rate / raw["rate"] if raw else float("nan")
+    _print_report(
+        args,
+        info,
+        load_before,
+        {
+            "rate": rate,
+            "ms": ms,
+            "mean_ms": mean_ms,
+            "ok": ok,
+            "bad": bad,
+            "load": load,
+            "lat": lat,
+            "server_cpu": server_cpu,
+            "counts": counts,
+            "consistent": consistent,
+            "raw": raw,
+            "ratio": ratio,
+        },
     )
     return 1 if bad or not consistent else 0
 

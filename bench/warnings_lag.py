@@ -428,8 +428,7 @@ def _phase_c(args, conn, env, report: dict) -> None:
     log(ev[-1])
 
 
-def _print_report(args, report: dict, info: dict, load_before) -> None:
-    """The markdown report of the three phases."""
+def _print_header(args, report: dict, info: dict, load_before) -> None:
     ev = report["events"]
     s = report["seed"]
     print(
@@ -450,6 +449,9 @@ def _print_report(args, report: dict, info: dict, load_before) -> None:
     for e in ev:
         print(f"- {e}")
     print()
+
+
+def _print_explains(report: dict) -> None:
     for label in ("explain_idle", "explain_mid"):
         ex = report.get(label)
         if not ex:
@@ -462,31 +464,38 @@ def _print_report(args, report: dict, info: dict, load_before) -> None:
             print("--")
             print("\n".join(key_plan_lines(q["plan"])))
             print("```\n")
-    p50a = p99a = maxa = float("nan")
-    if "a" in report:
-        a = report["a"]
-        t = report["a_tasks"]
-        print("### phase A: scheduler (scan_warnings every 60 s) + 3 db_workers\n")
-        print("| metric | value |")
-        print("|---|---|")
-        print(f"| warning rows / expected | {a['n']} / {a['expected']} |")
-        print(
-            f"| lag, outbox row created_at - moment, s (p50 / p99 / max) | **{stats_line(a['row'])}** |"
-        )
-        print(f"| yellow lag (p50 / p99 / max) | {stats_line(a['by_kind']['yellow'])} |")
-        print(f"| red lag (p50 / p99 / max) | {stats_line(a['by_kind']['red'])} |")
-        print(f"| lag from *_warned_at (scan start) (p50 / p99 / max) | {stats_line(a['mark'])} |")
-        print(f"| scan_warnings runs / runs that sent | {t['runs']} / {t['runs_sending']} |")
-        print(
-            f"| warnings sent by the runs / busy seconds / rate | {t['sent']} / {t['busy_seconds']:.1f} / {t['rate']:.1f} per s |"
-        )
-        print()
-        print(
-            "scan_warnings runs (sent, seconds, start UTC): "
-            + ", ".join(str(x) for x in t["per_run"])
-        )
-        print()
-        p50a, p99a, maxa = pct(a["row"], 50), pct(a["row"], 99), max(a["row"], default=float("nan"))
+
+
+def _print_phase_a(report: dict) -> tuple[float, float, float]:
+    """Phase A's table; its lag p50, p99 and max (NaN when it was skipped)."""
+    if "a" not in report:
+        return float("nan"), float("nan"), float("nan")
+    a = report["a"]
+    t = report["a_tasks"]
+    print("### phase A: scheduler (scan_warnings every 60 s) + 3 db_workers\n")
+    print("| metric | value |")
+    print("|---|---|")
+    print(f"| warning rows / expected | {a['n']} / {a['expected']} |")
+    print(
+        f"| lag, outbox row created_at - moment, s (p50 / p99 / max) | **{stats_line(a['row'])}** |"
+    )
+    print(f"| yellow lag (p50 / p99 / max) | {stats_line(a['by_kind']['yellow'])} |")
+    print(f"| red lag (p50 / p99 / max) | {stats_line(a['by_kind']['red'])} |")
+    print(f"| lag from *_warned_at (scan start) (p50 / p99 / max) | {stats_line(a['mark'])} |")
+    print(f"| scan_warnings runs / runs that sent | {t['runs']} / {t['runs_sending']} |")
+    print(
+        f"| warnings sent by the runs / busy seconds / rate | {t['sent']} / {t['busy_seconds']:.1f} / {t['rate']:.1f} per s |"
+    )
+    print()
+    print(
+        "scan_warnings runs (sent, seconds, start UTC): " + ", ".join(str(x) for x in t["per_run"])
+    )
+    print()
+    return pct(a["row"], 50), pct(a["row"], 99), max(a["row"], default=float("nan"))
+
+
+def _print_phase_b(report: dict) -> float:
+    """Phase B's table; the scanner's warnings per busy second."""
     b = report["b"]
     scans = report["b_scans"]
     rate_b = float("nan")
@@ -506,6 +515,15 @@ def _print_report(args, report: dict, info: dict, load_before) -> None:
         f"| scanner throughput (warnings / busy second) | **{rate_b:.1f}** ({busy:.1f} s busy, {span:.1f} s first scan start to last end) |"
     )
     print()
+    return rate_b
+
+
+def _print_report(args, report: dict, info: dict, load_before) -> None:
+    """The markdown report of the three phases."""
+    _print_header(args, report, info, load_before)
+    _print_explains(report)
+    p50a, p99a, maxa = _print_phase_a(report)
+    rate_b = _print_phase_b(report)
     print("### phase C: cProfile of one warnings_scan()\n")
     print("```")
     print(report["profile"][:9000])

@@ -476,66 +476,66 @@ def expected_keys(conn) -> tuple[set[str], dict]:
     return keys, {"clocks": len(rows), "skipped_yellow": skipped_yellow}
 
 
-def check(conn, gw: FakeGateway, n: int) -> dict:
-    full = {
+def _keys_if_all_yellow(conn) -> set[str]:
+    """Every warning key of the running clocks if no yellow were skipped."""
+    return {
         f"{k}:{cid}"
         for (cid, kind) in conn.execute(
             "SELECT id, kind FROM tickets_clock WHERE kind IN ('accept', 'handle')"
         ).fetchall()
         for k in ("yellow", "red", "accept_reminder" if kind == "accept" else "voice_reminder")
     }
-    expected, info = expected_keys(conn)
+
+
+def _outbox_numbers(conn, expected: set[str]) -> dict:
+    """The warning kinds' outbox rows against the expected keys."""
     rows = conn.execute(
         "SELECT idempotency_key, status, channel, attempts FROM notifications_outbox"
         " WHERE kind = ANY(%s)",
         (list(WARN_KINDS),),
     ).fetchall()
     present = Counter(r[0] for r in rows)
-    status = Counter(r[1] for r in rows)
-    channels = Counter(r[2] for r in rows)
     attempts = Counter(r[3] for r in rows)
-    missing_rows = expected - set(present)
-    extra_rows = set(present) - expected
-    doubled_rows = sum(1 for c in present.values() if c > 1)
-    # warn events: one per (ticket, clock kind, level)
+    sent_keys = {r[0] for r in rows if r[1] == "sent"}
+    return {
+        "outbox": sum(present.values()),
+        "outbox_status": dict(Counter(r[1] for r in rows)),
+        "outbox_channels": dict(Counter(r[2] for r in rows)),
+        "outbox_attempts": dict(sorted(attempts.items())),
+        "missing_rows": len(expected - set(present)),
+        "extra_rows": len(set(present) - expected),
+        "doubled_rows": sum(1 for c in present.values() if c > 1),
+        "delivered": len(sent_keys & expected),
+    }
+
+
+def _warn_event_numbers(conn, info: dict) -> dict:
+    """warn events: one per (ticket, clock kind, level); the clocks' warned marks."""
     ev = conn.execute(
         "SELECT ticket_id, data->>'clock', coalesce(data->>'level', data->>'warning'), count(*)"
         " FROM tickets_ticketevent"
         " WHERE action = 'warn' GROUP BY 1, 2, 3"
     ).fetchall()
-    ev_total = sum(r[3] for r in ev)
-    ev_doubled = sum(1 for r in ev if r[3] > 1)
-    clocks_total = info["clocks"]
-    ev_expected = clocks_total * 2 - info["skipped_yellow"]
-    sent_keys = {r[0] for r in rows if r[1] == "sent"}
-    gw_keys = gw.keys
-    gw_dups = {k: c for k, c in gw_keys.items() if c > 1}
-    lost_at_gateway = expected - set(gw_keys)
-    unexpected_at_gateway = set(gw_keys) - expected
     warned = conn.execute(
         "SELECT count(*) FILTER (WHERE yellow_warned_at IS NOT NULL),"
         " count(*) FILTER (WHERE red_warned_at IS NOT NULL) FROM tickets_clock"
         " WHERE kind IN ('accept', 'handle')"
     ).fetchone()
     return {
-        "tickets": n,
-        "clocks": clocks_total,
-        "expected_if_all_yellow": len(full),
-        "expected": len(expected),
-        "skipped_yellow": info["skipped_yellow"],
-        "outbox": sum(present.values()),
-        "outbox_status": dict(status),
-        "outbox_channels": dict(channels),
-        "outbox_attempts": dict(sorted(attempts.items())),
-        "missing_rows": len(missing_rows),
-        "extra_rows": len(extra_rows),
-        "doubled_rows": doubled_rows,
-        "warn_events": ev_total,
-        "warn_events_expected": ev_expected,
-        "warn_events_doubled": ev_doubled,
+        "warn_events": sum(r[3] for r in ev),
+        "warn_events_expected": info["clocks"] * 2 - info["skipped_yellow"],
+        "warn_events_doubled": sum(1 for r in ev if r[3] > 1),
         "yellow_warned": warned[0],
         "red_warned": warned[1],
-        "delivered": len(sent_keys & expected),
+    }
+
+
+def _gateway_numbers(gw: FakeGateway, expected: set[str]) -> dict:
+    """What the fake gateway received against the expected keys."""
+    gw_keys = gw.keys
+    gw_dups = {k: c for k, c in gw_keys.items() if c > 1}
+    lost_at_gateway = expected - set(gw_keys)
+    return {
         "gateway_messages": gw.total,
         "gateway_distinct": len(gw_keys),
         "gateway_channels": dict(gw.channels),
@@ -543,9 +543,24 @@ def check(conn, gw: FakeGateway, n: int) -> dict:
         "duplicate_keys": sorted(gw_dups)[:20],
         "lost": len(lost_at_gateway),
         "lost_keys": sorted(lost_at_gateway)[:20],
-        "unexpected_at_gateway": len(unexpected_at_gateway),
+        "unexpected_at_gateway": len(set(gw_keys) - expected),
         "bad_signature": gw.bad_signature,
         "key_mismatch": gw.key_mismatch,
+    }
+
+
+def check(conn, gw: FakeGateway, n: int) -> dict:
+    full = _keys_if_all_yellow(conn)
+    expected, info = expected_keys(conn)
+    return {
+        "tickets": n,
+        "clocks": info["clocks"],
+        "expected_if_all_yellow": len(full),
+        "expected": len(expected),
+        "skipped_yellow": info["skipped_yellow"],
+        **_outbox_numbers(conn, expected),
+        **_warn_event_numbers(conn, info),
+        **_gateway_numbers(gw, expected),
     }
 
 
@@ -652,7 +667,7 @@ def _start_all(procs, args) -> None:
 # --- main -------------------------------------------------------------------------------------
 
 
-def main() -> int:
+def _parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tickets", type=int, default=10_000)
     ap.add_argument("--db", default="hotline_soak")
@@ -667,15 +682,12 @@ def main() -> int:
     ap.add_argument("--lease", type=int, default=60, help="HOTLINE_OUTBOX_LEASE seconds (60)")
     ap.add_argument("--max-wait", type=float, default=1500.0, help="seconds after start")
     ap.add_argument("--keep-db", action="store_true")
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    info = machine()
-    load_before = os.getloadavg()
-    log(f"re-creating database {args.db}")
-    recreate_database(args.db)
-    gw = FakeGateway()
-    sdir = settings_dir(args.lease)
-    env = django_env(
+
+def _soak_env(args, gw: FakeGateway, sdir: str) -> dict[str, str]:
+    """The processes' environment: production settings, both gateways over HTTP to ``gw``."""
+    return django_env(
         args.db,
         sdir,
         HOTLINE_SMS_GATEWAY="http",
@@ -683,110 +695,142 @@ def main() -> int:
         HOTLINE_HTTP_GATEWAY_URL=f"http://{HOST}:{gw.port}/",
         HOTLINE_HTTP_GATEWAY_SECRET=SECRET,
     )
+
+
+def _fresh_log_dir() -> Path:
     log_dir = ROOT / "var" / "bench-soak"
     log_dir.mkdir(parents=True, exist_ok=True)
     for f in log_dir.glob("*.log"):
         f.unlink()
-    procs = Procs(env, log_dir)
-    events: list[str] = []
-    timeline: list[dict] = []
-    result = None
-    t_start = None
-    try:
-        log("migrate")
-        manage(env, "migrate", "--noinput", "-v0")
-        log("seed_demo --tickets 0 --no-train")
-        manage(env, "seed_demo", "--tickets", "0", "--no-train")
-        conn = psycopg.connect(dbname=args.db, **PG)
-        log(f"seeding {args.tickets} dispatched tickets with COPY")
-        s = seed(conn, args.tickets)
-        log(f"seeded in {s['seconds']:.1f} s over {s['units']} leaf units")
-        first_yellow = datetime.now(UTC) + timedelta(seconds=args.lead)
-        place_moments(conn, args.tickets, first_yellow, args.yellow_window, args.red_gap)
-        last_red = first_yellow + timedelta(seconds=args.yellow_window + 30 + args.red_gap)
-        gw.start()
-        log(
-            f"fake gateway on {HOST}:{gw.port}; first yellow {first_yellow:%H:%M:%S}, last red {last_red:%H:%M:%S}"
-        )
-        _start_all(procs, args)
-        t_start = time.monotonic()
-        started_at = datetime.now(UTC)
-        events.append(f"{started_at:%H:%M:%S} started: {', '.join(procs.procs)}")
-        log(events[-1])
-        full_expected = args.tickets * 6
-        killed = False
-        quiet_since = None
-        while True:
-            time.sleep(3)
-            el = time.monotonic() - t_start
-            p = progress(conn)
-            p["t"] = round(el, 1)
-            p["gateway"] = gw.total
-            timeline.append(p)
-            if len(timeline) % 5 == 0:
-                log(json.dumps(p))
-            dead = [n for n, a in procs.alive().items() if not a]
-            if dead and not killed:
-                log(f"processes exited on their own: {dead}")
-            if not killed and p["outbox"] >= args.kill_at * full_expected:
-                _kill_mid_run(procs, conn, args, events, p, el)
-                killed = True
-            done = (
-                datetime.now(UTC) > last_red
-                and p["red_warned"] >= 2 * args.tickets
-                and p["pending"] == 0
-            )
-            if done:
-                with gw.lock:
-                    quiet = time.monotonic() - gw.last_at
-                if quiet > 3:
-                    quiet_since = quiet_since or el
-                    break
-            if el > args.max_wait:
-                events.append(f"{datetime.now(UTC):%H:%M:%S} max wait {args.max_wait:.0f}s reached")
-                log(events[-1])
-                break
-        finished_at = datetime.now(UTC)
-        wall = time.monotonic() - t_start
-        stats = task_stats(conn)
-        procs.stop_all()
-        events.append(f"{datetime.now(UTC):%H:%M:%S} all processes stopped")
-        result = check(conn, gw, args.tickets)
-        lag = conn.execute(
-            "SELECT extract(epoch FROM o.created_at - CASE WHEN o.kind = 'red' THEN c.due_at"
-            " ELSE c.yellow_at END) FROM notifications_outbox o JOIN tickets_clock c"
-            " ON c.id = split_part(o.idempotency_key, ':', 2)::bigint"
-            " WHERE o.kind IN ('yellow', 'red')"
-        ).fetchall()
-        lags = [float(r[0]) for r in lag]
-        deliver = conn.execute(
-            "SELECT extract(epoch FROM sent_at - created_at) FROM notifications_outbox"
-            " WHERE kind = ANY(%s) AND status = 'sent'",
-            (list(WARN_KINDS),),
-        ).fetchall()
-        dl = [float(r[0]) for r in deliver]
-        conn.close()
-        vr = subprocess.run(
-            [PY, "manage.py", "verify_timeline"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        lines = (vr.stdout or vr.stderr).strip().splitlines()
-        verify = f"{lines[-1] if lines else ''} (exit {vr.returncode})"
-    finally:
-        procs.stop_all()
-        gw.stop()
-        shutil.rmtree(sdir, ignore_errors=True)
-        if not args.keep_db:
-            try:
-                drop_database(args.db)
-            except Exception as exc:  # noqa: BLE001
-                log(f"could not drop {args.db}: {exc}")
+    return log_dir
 
-    r = result
+
+def _seed_run(env, args) -> tuple[psycopg.Connection, datetime, datetime]:
+    """Migrate, seed the org, COPY the tickets and place their moments; returns the connection
+    the first yellow and the last red moment."""
+    log("migrate")
+    manage(env, "migrate", "--noinput", "-v0")
+    log("seed_demo --tickets 0 --no-train")
+    manage(env, "seed_demo", "--tickets", "0", "--no-train")
+    conn = psycopg.connect(dbname=args.db, **PG)
+    log(f"seeding {args.tickets} dispatched tickets with COPY")
+    s = seed(conn, args.tickets)
+    log(f"seeded in {s['seconds']:.1f} s over {s['units']} leaf units")
+    first_yellow = datetime.now(UTC) + timedelta(seconds=args.lead)
+    place_moments(conn, args.tickets, first_yellow, args.yellow_window, args.red_gap)
+    last_red = first_yellow + timedelta(seconds=args.yellow_window + 30 + args.red_gap)
+    return conn, first_yellow, last_red
+
+
+def _all_warned(p: dict, args, last_red: datetime) -> bool:
+    return (
+        datetime.now(UTC) > last_red and p["red_warned"] >= 2 * args.tickets and p["pending"] == 0
+    )
+
+
+def _gateway_quiet(gw: FakeGateway) -> bool:
+    with gw.lock:
+        return time.monotonic() - gw.last_at > 3
+
+
+def _wait_until_done(procs, conn, gw, args, events, timeline, t_start, last_red) -> None:
+    """Poll every 3 s; kill and restart mid-run once; stop when every warning is written and
+    delivered and the gateway is quiet, or at ``--max-wait``."""
+    full_expected = args.tickets * 6
+    killed = False
+    while True:
+        time.sleep(3)
+        el = time.monotonic() - t_start
+        p = progress(conn)
+        p["t"] = round(el, 1)
+        p["gateway"] = gw.total
+        timeline.append(p)
+        if len(timeline) % 5 == 0:
+            log(json.dumps(p))
+        dead = [n for n, a in procs.alive().items() if not a]
+        if dead and not killed:
+            log(f"processes exited on their own: {dead}")
+        if not killed and p["outbox"] >= args.kill_at * full_expected:
+            _kill_mid_run(procs, conn, args, events, p, el)
+            killed = True
+        if _all_warned(p, args, last_red) and _gateway_quiet(gw):
+            return
+        if el > args.max_wait:
+            events.append(f"{datetime.now(UTC):%H:%M:%S} max wait {args.max_wait:.0f}s reached")
+            log(events[-1])
+            return
+
+
+def _delays(conn) -> tuple[list[float], list[float]]:
+    """Warning row lag after its moment, and delivery delay created -> sent, in seconds."""
+    lag = conn.execute(
+        "SELECT extract(epoch FROM o.created_at - CASE WHEN o.kind = 'red' THEN c.due_at"
+        " ELSE c.yellow_at END) FROM notifications_outbox o JOIN tickets_clock c"
+        " ON c.id = split_part(o.idempotency_key, ':', 2)::bigint"
+        " WHERE o.kind IN ('yellow', 'red')"
+    ).fetchall()
+    deliver = conn.execute(
+        "SELECT extract(epoch FROM sent_at - created_at) FROM notifications_outbox"
+        " WHERE kind = ANY(%s) AND status = 'sent'",
+        (list(WARN_KINDS),),
+    ).fetchall()
+    return [float(r[0]) for r in lag], [float(r[0]) for r in deliver]
+
+
+def _verify_timeline(env) -> str:
+    vr = subprocess.run(
+        [PY, "manage.py", "verify_timeline"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = (vr.stdout or vr.stderr).strip().splitlines()
+    return f"{lines[-1] if lines else ''} (exit {vr.returncode})"
+
+
+def _run(args, gw: FakeGateway, env, procs: Procs, events: list[str]) -> dict:
+    """Seed, start everything, wait, stop, check; the numbers the report prints."""
+    timeline: list[dict] = []
+    conn, first_yellow, last_red = _seed_run(env, args)
+    gw.start()
+    log(
+        f"fake gateway on {HOST}:{gw.port}; first yellow {first_yellow:%H:%M:%S}, last red {last_red:%H:%M:%S}"
+    )
+    _start_all(procs, args)
+    t_start = time.monotonic()
+    started_at = datetime.now(UTC)
+    events.append(f"{started_at:%H:%M:%S} started: {', '.join(procs.procs)}")
+    log(events[-1])
+    _wait_until_done(procs, conn, gw, args, events, timeline, t_start, last_red)
+    finished_at = datetime.now(UTC)
+    wall = time.monotonic() - t_start
+    stats = task_stats(conn)
+    procs.stop_all()
+    events.append(f"{datetime.now(UTC):%H:%M:%S} all processes stopped")
+    result = check(conn, gw, args.tickets)
+    lags, dl = _delays(conn)
+    conn.close()
+    return {
+        "result": result,
+        "verify": _verify_timeline(env),
+        "wall": wall,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "lags": lags,
+        "dl": dl,
+        "stats": stats,
+    }
+
+
+def _spread(values: list[float]) -> str:
+    """p50 / p99 / max, one decimal."""
+    top = max(values) if values else float("nan")
+    return f"{pct(values, 50):.1f} / {pct(values, 99):.1f} / {top:.1f}"
+
+
+def _print_header(info: dict, load_before, args, events: list[str]) -> None:
     print(f"## Warnings soak ({datetime.now(SHANGHAI):%Y-%m-%d %H:%M %Z})\n")
     print(
         f"machine: {info['cores']} cores, {info['cpu']}, {info['memory']}; PostgreSQL "
@@ -802,6 +846,10 @@ def main() -> int:
     for e in events:
         print(f"- {e}")
     print()
+
+
+def _print_table(run: dict, procs: Procs) -> None:
+    r = run["result"]
     print("| check | value |")
     print("|---|---|")
     print(f"| tickets / running clocks (accept + handle) | {r['tickets']} / {r['clocks']} |")
@@ -830,23 +878,21 @@ def main() -> int:
     print(
         f"| bad HMAC signatures / body key != header key | {r['bad_signature']} / {r['key_mismatch']} |"
     )
-    print(f"| verify_timeline | {verify} |")
+    print(f"| verify_timeline | {run['verify']} |")
     print(
-        f"| run wall time (s) | {wall:.0f} ({started_at:%H:%M:%S} to {finished_at:%H:%M:%S} UTC) |"
+        f"| run wall time (s) | {run['wall']:.0f} ({run['started_at']:%H:%M:%S} to {run['finished_at']:%H:%M:%S} UTC) |"
     )
-    print(
-        f"| warning row lag after the moment, s (p50 / p99 / max) | {pct(lags, 50):.1f} / "
-        f"{pct(lags, 99):.1f} / {max(lags) if lags else float('nan'):.1f} |"
-    )
-    print(
-        f"| delivery delay created->sent, s (p50 / p99 / max) | {pct(dl, 50):.1f} / "
-        f"{pct(dl, 99):.1f} / {max(dl) if dl else float('nan'):.1f} |"
-    )
+    print(f"| warning row lag after the moment, s (p50 / p99 / max) | {_spread(run['lags'])} |")
+    print(f"| delivery delay created->sent, s (p50 / p99 / max) | {_spread(run['dl'])} |")
     print(f"| process restarts | {dict(procs.restarts)} |")
     print()
+
+
+def _print_footer(run: dict) -> None:
+    r = run["result"]
     print(
         "tasks (django_tasks_db): "
-        + "; ".join(f"{t.rsplit('.', 1)[1]} {s} {c}" for t, s, c in stats)
+        + "; ".join(f"{t.rsplit('.', 1)[1]} {s} {c}" for t, s, c in run["stats"])
     )
     print()
     print(
@@ -854,14 +900,45 @@ def main() -> int:
         f"delivered={r['delivered']} duplicates_at_gateway={r['duplicates_at_gateway']} "
         f"lost={r['lost']} skipped_yellow={r['skipped_yellow']} warn_events={r['warn_events']}"
     )
-    ok = (
+
+
+def _passed(r: dict) -> bool:
+    return (
         r["missing_rows"] == 0
         and r["extra_rows"] == 0
         and r["lost"] == 0
         and r["warn_events"] == r["warn_events_expected"]
         and r["warn_events_doubled"] == 0
     )
-    return 0 if ok else 1
+
+
+def main() -> int:
+    args = _parse_args()
+    info = machine()
+    load_before = os.getloadavg()
+    log(f"re-creating database {args.db}")
+    recreate_database(args.db)
+    gw = FakeGateway()
+    sdir = settings_dir(args.lease)
+    env = _soak_env(args, gw, sdir)
+    procs = Procs(env, _fresh_log_dir())
+    events: list[str] = []
+    try:
+        run = _run(args, gw, env, procs, events)
+    finally:
+        procs.stop_all()
+        gw.stop()
+        shutil.rmtree(sdir, ignore_errors=True)
+        if not args.keep_db:
+            try:
+                drop_database(args.db)
+            except Exception as exc:  # noqa: BLE001
+                log(f"could not drop {args.db}: {exc}")
+
+    _print_header(info, load_before, args, events)
+    _print_table(run, procs)
+    _print_footer(run)
+    return 0 if _passed(run["result"]) else 1
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from hotline.accounts.models import Membership, User
+from hotline.feedback.models import Evaluator, ReviewAssignment, VoiceFollowUp
+from hotline.intake.models import Open311Attribute
 from hotline.orgs.models import Category, Region, Unit
 from hotline.tickets import services
 
@@ -63,6 +66,68 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = "handler"
+
+
+class EvaluatorFactory(factory.django.DjangoModelFactory):
+    """A third-party evaluator with the evaluator role at ``member_of`` (a unit's code, the
+    centre by default); ``units`` and ``districts`` (codes) are those they belong to."""
+
+    class Meta:
+        model = Evaluator
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    kind = Evaluator.PROFESSIONAL
+
+    @factory.post_generation
+    def member_of(obj, create, extracted, **kwargs):
+        if create:
+            unit = Unit.objects.get(code=extracted or "center")
+            Membership.objects.create(user=obj.user, unit=unit, role="evaluator")
+
+    @factory.post_generation
+    def units(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.units.set(Unit.objects.filter(code__in=extracted))
+
+    @factory.post_generation
+    def districts(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.districts.set(Region.objects.filter(code__in=extracted))
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    """Pass ``ticket``: a review assignment is of a ticket made through the services."""
+
+    class Meta:
+        model = ReviewAssignment
+
+    evaluator = factory.SubFactory(EvaluatorFactory)
+    seed = 0
+    assigned_at = factory.LazyFunction(timezone.now)
+
+
+class VoiceFollowUpFactory(factory.django.DjangoModelFactory):
+    """Pass ``ticket``. By default the voice calls gave up: handed over to a callback agent."""
+
+    class Meta:
+        model = VoiceFollowUp
+
+    round = 0
+    state = VoiceFollowUp.CALLBACK
+    reason = "no_answer"
+    attempts = 3
+
+
+class Open311AttributeFactory(factory.django.DjangoModelFactory):
+    """Pass ``category`` (a catalogue leaf)."""
+
+    class Meta:
+        model = Open311Attribute
+
+    code = factory.Sequence(lambda n: f"attr{n}")
+    description = factory.Sequence(lambda n: f"问题{n}")
+    order = factory.Sequence(lambda n: n + 1)
 
 
 TICKET_DEFAULTS = {

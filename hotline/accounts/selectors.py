@@ -82,43 +82,68 @@ SYSTEM = SystemActor()
 GrantRow = tuple[str, int, str, int | None, str, int | None, int | None, str | None]
 
 
-def grants_from(rows: Iterable[GrantRow]) -> Grants:
-    """Grants from membership rows (``GrantRow``). Pure."""
-    roles: set[Role] = set()
-    by_unit: dict[int, set[Role]] = {}
-    by_centre: dict[int, set[Role]] = {}
-    city_roles: set[Role] = set()
-    sees_all = False
-    paths: list[str] = []
-    centre_paths: list[str] = []
-    for role_name, unit_id, path, parent_id, kind, centre_id, centre_parent, covers in rows:
+@dataclass
+class _GrantsSoFar:
+    """What ``grants_from`` gathers, one membership row at a time."""
+
+    roles: set[Role] = field(default_factory=set)
+    by_unit: dict[int, set[Role]] = field(default_factory=dict)
+    by_centre: dict[int, set[Role]] = field(default_factory=dict)
+    city_roles: set[Role] = field(default_factory=set)
+    sees_all: bool = False
+    paths: list[str] = field(default_factory=list)
+    centre_paths: list[str] = field(default_factory=list)
+
+    def add(self, row: GrantRow) -> None:
+        role_name, unit_id, path, parent_id, kind, centre_id, centre_parent, covers = row
         role = Role(role_name)
-        roles.add(role)
-        by_unit.setdefault(unit_id, set()).add(role)
+        self.roles.add(role)
+        self.by_unit.setdefault(unit_id, set()).add(role)
         district = (centre_id, covers) if centre_parent is not None else None
         if role in CENTRE_ROLES and district is not None and district[0] and district[1]:
-            by_centre.setdefault(district[0], set()).add(role)
-            paths.append(district[1])
-            centre_paths.append(district[1])
+            self._at_district_centre(role, district[0], district[1])
         elif role in PLATFORM_WIDE and role is not Role.LEADER:
-            sees_all = True
-            if role in CENTRE_ROLES:
-                city_roles.add(role)
+            self._platform_wide(role)
         elif role is Role.LEADER and (parent_id is None or kind == "centre"):
-            sees_all = True
+            self.sees_all = True
         elif role in UNIT_SCOPED or role is Role.INSPECTOR:
-            paths.append(path)
-            if role is Role.LEADER and district is not None and district[1]:
-                centre_paths.append(district[1])
-    return Grants(
-        roles=frozenset(roles),
-        by_unit={k: frozenset(v) for k, v in by_unit.items()},
-        sees_all=sees_all,
-        paths=tuple(sorted(set(paths))),
-        city_roles=frozenset(city_roles),
-        by_centre={k: frozenset(v) for k, v in by_centre.items()},
-        centre_paths=tuple(sorted(set(centre_paths))),
-    )
+            self._unit_scoped(role, path, district)
+
+    def _at_district_centre(self, role: Role, centre_id: int, covers: str) -> None:
+        """A centre role at a district centre: that centre's tickets and its district's."""
+        self.by_centre.setdefault(centre_id, set()).add(role)
+        self.paths.append(covers)
+        self.centre_paths.append(covers)
+
+    def _platform_wide(self, role: Role) -> None:
+        self.sees_all = True
+        if role in CENTRE_ROLES:
+            self.city_roles.add(role)
+
+    def _unit_scoped(self, role: Role, path: str, district: tuple | None) -> None:
+        """The unit's subtree; a district leader also reads the district centre's."""
+        self.paths.append(path)
+        if role is Role.LEADER and district is not None and district[1]:
+            self.centre_paths.append(district[1])
+
+    def grants(self) -> Grants:
+        return Grants(
+            roles=frozenset(self.roles),
+            by_unit={k: frozenset(v) for k, v in self.by_unit.items()},
+            sees_all=self.sees_all,
+            paths=tuple(sorted(set(self.paths))),
+            city_roles=frozenset(self.city_roles),
+            by_centre={k: frozenset(v) for k, v in self.by_centre.items()},
+            centre_paths=tuple(sorted(set(self.centre_paths))),
+        )
+
+
+def grants_from(rows: Iterable[GrantRow]) -> Grants:
+    """Grants from membership rows (``GrantRow``). Pure."""
+    so_far = _GrantsSoFar()
+    for row in rows:
+        so_far.add(row)
+    return so_far.grants()
 
 
 def grants_for(user) -> Grants:

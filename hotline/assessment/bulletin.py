@@ -83,29 +83,22 @@ def _tickets_for(publication: Publication | None, period, unit: Unit, metric: st
     return selectors.metric_tickets(selectors.Scope(unit), period, metric)
 
 
-def bulletin_for(month: str, scope: Unit | None, version: int | None, live: bool) -> Bulletin:
-    """``version``: that published version; else the latest published one; ``live`` (or nothing
-    published): computed now."""
-    selectors.parse_month(month)
-    publication = None
-    if not live:
-        try:
-            publication = selectors.publication_latest(month, version)
-        except NotFound:
-            if version is not None:
-                raise
-    if publication is not None:
-        rows = selectors.published_rows(publication, scope)
-        cut_off, period, note = publication.cut_off, None, publication.note or ""
-    else:
-        period = selectors.month_period(month, timezone.now())
-        rows, _rules = selectors.live_rows(period, scope)
-        cut_off, note = period.cut_off, ""
-    for row in rows:
-        row["dissatisfied"] = row["followed_up"] - row["satisfied"]
-    bulletin = Bulletin(
-        month, scope, publication.version if publication else None, cut_off, rows, note
-    )
+def _publication(month: str, version: int | None, live: bool) -> Publication | None:
+    """That published version, else the latest one; None when ``live`` or nothing is published
+    (a version asked for and not found is a 404)."""
+    if live:
+        return None
+    try:
+        return selectors.publication_latest(month, version)
+    except NotFound:
+        if version is not None:
+            raise
+    return None
+
+
+def _deductions(bulletin: Bulletin, publication: Publication | None, period) -> None:
+    """Each deduction of each unit with the tickets behind it, ranked units first."""
+    rows = bulletin.rows
     units = {u.code: u for u in Unit.objects.filter(code__in=[r["unit"] for r in rows])}
     for row in bulletin.ranked + [r for r in rows if not r.get("rank")]:
         for item in row.get("deduction_items") or []:
@@ -127,6 +120,26 @@ def bulletin_for(month: str, scope: Unit | None, version: int | None, live: bool
                     "tickets": tickets,
                 }
             )
+
+
+def bulletin_for(month: str, scope: Unit | None, version: int | None, live: bool) -> Bulletin:
+    """``version``: that published version; else the latest published one; ``live`` (or nothing
+    published): computed now."""
+    selectors.parse_month(month)
+    publication = _publication(month, version, live)
+    if publication is not None:
+        rows = selectors.published_rows(publication, scope)
+        cut_off, period, note = publication.cut_off, None, publication.note or ""
+    else:
+        period = selectors.month_period(month, timezone.now())
+        rows, _rules = selectors.live_rows(period, scope)
+        cut_off, note = period.cut_off, ""
+    for row in rows:
+        row["dissatisfied"] = row["followed_up"] - row["satisfied"]
+    bulletin = Bulletin(
+        month, scope, publication.version if publication else None, cut_off, rows, note
+    )
+    _deductions(bulletin, publication, period)
     # Typical late cases: the late forwards behind the deductions, oldest first.
     late = [n for d in bulletin.deductions if d["rule"] == "转办不及时" for n in d["tickets"]]
     bulletin.cases = list(

@@ -27,6 +27,41 @@ def _default_rule_set() -> RuleSet:
     return rule_set
 
 
+def _unit_row(unit, period, rules, paths) -> tuple[dict, list[PublishedTicket]]:
+    """One assessed unit's counts and finished row, and the tickets behind each count."""
+    scope = selectors.Scope(unit)
+    counts = dict(selectors.ZERO_COUNTS)
+    lists: list[PublishedTicket] = []
+    for metric in formulas.METRICS:
+        if not selectors.has_activity(scope, paths):
+            break
+        ids = list(
+            selectors.metric_tickets(scope, period, metric, rules).values_list("pk", flat=True)
+        )
+        counts[metric] = len(ids)
+        lists.extend(PublishedTicket(unit=unit, metric=metric, ticket_id=pk) for pk in ids)
+    row = {
+        "unit": unit.code,
+        "name": unit.name,
+        **counts,
+        "avg_handling_days": selectors.avg_handling_days(scope, period, counts["replied"]),
+        **formulas.row_finish(counts, rules),
+    }
+    return row, lists
+
+
+def _unit_rows(period, rules) -> tuple[list[dict], list[PublishedTicket]]:
+    """Every assessed unit's row, and all the tickets behind the counts."""
+    rows: list[dict] = []
+    lists: list[PublishedTicket] = []
+    paths = selectors.reached_paths(period)
+    for unit in selectors.assessed_units(None):
+        row, tickets = _unit_row(unit, period, rules, paths)
+        rows.append(row)
+        lists.extend(tickets)
+    return rows, lists
+
+
 def assessment_publish(*, actor, month: str, note: str | None = None) -> Publication:
     """Freeze ``month`` as its next version: every assessed unit's counts, the tickets behind
     each count, the rule set and the cut-off (the publication moment). Audited."""
@@ -48,35 +83,7 @@ def assessment_publish(*, actor, month: str, note: str | None = None) -> Publica
                 raise BadInput("note", "required from version 2: what changed and why")
             rule_set = selectors.rule_set_for(period.start) or _default_rule_set()
             rules = rule_set.as_rules()
-            rows: list[dict] = []
-            lists: list[PublishedTicket] = []
-            paths = selectors.reached_paths(period)
-            for unit in selectors.assessed_units(None):
-                scope = selectors.Scope(unit)
-                counts = dict(selectors.ZERO_COUNTS)
-                for metric in formulas.METRICS:
-                    if not selectors.has_activity(scope, paths):
-                        break
-                    ids = list(
-                        selectors.metric_tickets(scope, period, metric, rules).values_list(
-                            "pk", flat=True
-                        )
-                    )
-                    counts[metric] = len(ids)
-                    lists.extend(
-                        PublishedTicket(unit=unit, metric=metric, ticket_id=pk) for pk in ids
-                    )
-                rows.append(
-                    {
-                        "unit": unit.code,
-                        "name": unit.name,
-                        **counts,
-                        "avg_handling_days": selectors.avg_handling_days(
-                            scope, period, counts["replied"]
-                        ),
-                        **formulas.row_finish(counts, rules),
-                    }
-                )
+            rows, lists = _unit_rows(period, rules)
             publication = Publication.objects.create(
                 month=period.start.date(),
                 version=version,

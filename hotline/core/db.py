@@ -120,31 +120,32 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=_plain)
 
 
-def insert_together(
-    parent: models.Model, children: Sequence[Sequence[models.Model] | Many]
-) -> None:
-    """Insert ``parent`` and every group of ``children`` (each object's foreign key to the
-    parent's model is filled in) and set the primary keys of the parent and of the objects.
-    A group is a list of objects of one model, or a ``Many``; empty groups are skipped."""
-    groups = [group for group in children if len(group)]
+def _insert_one_by_one(parent: models.Model, groups: list[Sequence[models.Model] | Many]) -> None:
+    """Not PostgreSQL: save the parent, then bulk-create each group."""
     model = type(parent)
-    if connection.vendor != "postgresql":
-        parent.save(force_insert=True)
-        for group in groups:
-            child = group.model if isinstance(group, Many) else type(group[0])
-            fk = _fk_to(child, model)
-            if isinstance(group, Many):
-                names = list(group.columns)
-                objs = [
-                    child(**{fk.name: parent}, **dict(zip(names, values, strict=True)))
-                    for values in zip(*group.columns.values(), strict=True)
-                ]
-            else:
-                objs = list(group)
-                for obj in objs:
-                    setattr(obj, fk.name, parent)
-            child.objects.bulk_create(objs)
-        return
+    parent.save(force_insert=True)
+    for group in groups:
+        child = group.model if isinstance(group, Many) else type(group[0])
+        fk = _fk_to(child, model)
+        if isinstance(group, Many):
+            names = list(group.columns)
+            objs = [
+                child(**{fk.name: parent}, **dict(zip(names, values, strict=True)))
+                for values in zip(*group.columns.values(), strict=True)
+            ]
+        else:
+            objs = list(group)
+            for obj in objs:
+                setattr(obj, fk.name, parent)
+        child.objects.bulk_create(objs)
+
+
+def _shape_and_params(
+    parent: models.Model, groups: list[Sequence[models.Model] | Many]
+) -> tuple[tuple, list]:
+    """The statement's shape (see ``_sql``) and its parameters: the parent as one JSON
+    document, each group of objects as a JSON array, each ``Many`` as one array per column."""
+    model = type(parent)
     shape: list[tuple] = []
     params: list = [_json(_document(parent, _fields(model)))]
     for group in groups:
@@ -159,12 +160,31 @@ def insert_together(
         others = [f for f in _fields(child) if f is not fk]
         shape.append((child, None))
         params.append(_json([_document(obj, others) for obj in group]))
+    return tuple(shape), params
+
+
+def _saved(obj: models.Model, pk: object) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def insert_together(
+    parent: models.Model, children: Sequence[Sequence[models.Model] | Many]
+) -> None:
+    """Insert ``parent`` and every group of ``children`` (each object's foreign key to the
+    parent's model is filled in) and set the primary keys of the parent and of the objects.
+    A group is a list of objects of one model, or a ``Many``; empty groups are skipped."""
+    groups = [group for group in children if len(group)]
+    model = type(parent)
+    if connection.vendor != "postgresql":
+        _insert_one_by_one(parent, groups)
+        return
+    shape, params = _shape_and_params(parent, groups)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(model, tuple(shape)), params)
+        cursor.execute(_sql(model, shape), params)
         parent_pk, *child_pks = cursor.fetchone()
-    parent.pk = parent_pk
-    parent._state.adding = False
-    parent._state.db = connection.alias
+    _saved(parent, parent_pk)
     for group, pks in zip(groups, child_pks, strict=True):
         if isinstance(group, Many):
             continue
@@ -172,6 +192,4 @@ def insert_together(
         # jsonb_populate_recordset and INSERT ... RETURNING keep the order of the array.
         for obj, pk in zip(group, pks, strict=True):
             setattr(obj, fk.name, parent)
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
+            _saved(obj, pk)

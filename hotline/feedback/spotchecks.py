@@ -137,6 +137,29 @@ def spot_check_weekly(*, actor, today: date | None = None) -> SpotCheck | None:
     return spot_check_draw(actor=actor, day=last_monday)
 
 
+def _score_entry(
+    where: str, entry: object, items: dict, given: dict, kind: str
+) -> tuple[Any, int, str]:
+    """One ``{item, points, note}`` of the scores: an active item of the sample's kind not
+    scored yet, whole points within the item's maximum, a short note."""
+    if not isinstance(entry, dict):
+        raise BadInput(where, "an object {item, points, note}")
+    item_id = entry.get("item")
+    if item_id not in items:
+        raise BadInput(f"{where}.item", f"not an active {kind} checklist item")
+    if item_id in given:
+        raise BadInput(f"{where}.item", "scored twice")
+    points = entry.get("points")
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise BadInput(f"{where}.points", "required, an integer")
+    if not 0 <= points <= items[item_id].max_points:
+        raise BadInput(f"{where}.points", f"between 0 and {items[item_id].max_points}")
+    note = entry.get("note") or ""
+    if not isinstance(note, str) or len(note) > 500:
+        raise BadInput(f"{where}.note", "a string of at most 500 characters")
+    return item_id, points, note.strip()
+
+
 def spot_scores_record(*, actor, sample_id: int, scores: object) -> SpotSample:
     """A supervisor's scores for one sample: ``[{item, points, note?}]`` covering every active
     checklist item of the sample's kind. Scoring again replaces the earlier scores."""
@@ -150,23 +173,8 @@ def spot_scores_record(*, actor, sample_id: int, scores: object) -> SpotSample:
         raise BadInput("scores", "a list of {item, points, note}")
     given: dict[int, tuple[int, str]] = {}
     for index, entry in enumerate(scores):
-        where = f"scores[{index}]"
-        if not isinstance(entry, dict):
-            raise BadInput(where, "an object {item, points, note}")
-        item_id = entry.get("item")
-        if item_id not in items:
-            raise BadInput(f"{where}.item", f"not an active {sample.kind} checklist item")
-        if item_id in given:
-            raise BadInput(f"{where}.item", "scored twice")
-        points = entry.get("points")
-        if isinstance(points, bool) or not isinstance(points, int):
-            raise BadInput(f"{where}.points", "required, an integer")
-        if not 0 <= points <= items[item_id].max_points:
-            raise BadInput(f"{where}.points", f"between 0 and {items[item_id].max_points}")
-        note = entry.get("note") or ""
-        if not isinstance(note, str) or len(note) > 500:
-            raise BadInput(f"{where}.note", "a string of at most 500 characters")
-        given[item_id] = (points, note.strip())
+        item_id, points, note = _score_entry(f"scores[{index}]", entry, items, given, sample.kind)
+        given[item_id] = (points, note)
     missing = sorted(set(items) - set(given))
     if missing:
         raise BadInput("scores", f"every checklist item must be scored; missing item {missing[0]}")

@@ -36,12 +36,8 @@ class SuggestIn(Schema):
 URGENCIES = ("normal", "urgent", "emergency")
 
 
-@router.post(
-    "/suggest", response=dict[str, Any], summary="Category and unit suggestions for a text (top 3)"
-)
-def suggest(request: HttpRequest, payload: SuggestIn):
-    if not grants_for(request.user).roles & SUGGEST_ROLES:
-        raise Forbidden("suggestions are for the roles that register and dispatch tickets")
+def _suggest_checked(payload: SuggestIn) -> None:
+    """400 naming the first field out of bounds, in the order of the schema."""
     if not payload.text.strip():
         raise BadInput("text", "required")
     if len(payload.text) > MAX_TEXT:
@@ -54,11 +50,37 @@ def suggest(request: HttpRequest, payload: SuggestIn):
         raise BadInput("region", f"no region with code {payload.region!r}")
     if payload.urgency and payload.urgency not in URGENCIES:
         raise BadInput("urgency", f"one of {', '.join(URGENCIES)}")
-    if (payload.lat is None) != (payload.lon is None):
-        raise BadInput("lon" if payload.lon is None else "lat", "lat and lon go together")
-    for name, value, bound in (("lat", payload.lat, 90), ("lon", payload.lon, 180)):
+    _point_checked(payload.lat, payload.lon)
+
+
+def _point_checked(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise BadInput("lon" if lon is None else "lat", "lat and lon go together")
+    for name, value, bound in (("lat", lat, 90), ("lon", lon, 180)):
         if value is not None and not -bound <= value <= bound:
             raise BadInput(name, f"must be between -{bound} and {bound}")
+
+
+def _place_out(place) -> dict[str, Any] | None:
+    if not place:
+        return None
+    return {
+        "region": place.region,
+        "name": place.name,
+        "level": place.level,
+        "district": place.district,
+        "via": place.via,
+        "words": list(place.words),
+    }
+
+
+@router.post(
+    "/suggest", response=dict[str, Any], summary="Category and unit suggestions for a text (top 3)"
+)
+def suggest(request: HttpRequest, payload: SuggestIn):
+    if not grants_for(request.user).roles & SUGGEST_ROLES:
+        raise Forbidden("suggestions are for the roles that register and dispatch tickets")
+    _suggest_checked(payload)
     out = selectors.suggest_for(
         payload.text,
         title=payload.title,
@@ -68,19 +90,9 @@ def suggest(request: HttpRequest, payload: SuggestIn):
         lon=payload.lon,
         urgency=payload.urgency or "",
     )
-    place = out.place
     return {
         "model": out.model,
-        "place": {
-            "region": place.region,
-            "name": place.name,
-            "level": place.level,
-            "district": place.district,
-            "via": place.via,
-            "words": list(place.words),
-        }
-        if place
-        else None,
+        "place": _place_out(out.place),
         "items": [{key: item[key] for key in ITEM_KEYS} for item in out.items],
     }
 

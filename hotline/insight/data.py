@@ -99,6 +99,36 @@ def read_labeled(path: str | Path) -> list[LabeledMessage]:
     return out
 
 
+def _majority_labels(
+    labels: list[str], groups: list[str], order: list[str]
+) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """Each group's row indices, and its majority label (ties: first in ``order``)."""
+    rank = {lab: i for i, lab in enumerate(order)}
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        members[g].append(i)
+    group_label = {}
+    for g, idx in members.items():
+        counts = Counter(labels[i] for i in idx)
+        group_label[g] = min(counts, key=lambda lab: (-counts[lab], rank[lab]))
+    return members, group_label
+
+
+def _walk(gs: list[str], members: dict[str, list[int]], target: int, rng) -> list[int]:
+    """The rows of the groups ``gs``, walked in ``rng``'s permutation, that fit in ``target``;
+    the walk stops when the target is reached."""
+    taken_rows: list[int] = []
+    taken = 0
+    for j in rng.permutation(len(gs)):
+        if taken >= target:
+            break
+        size = len(members[gs[j]])
+        if taken + size <= target:
+            taken_rows.extend(members[gs[j]])
+            taken += size
+    return taken_rows
+
+
 def stratified_group_split(
     labels: list[str],
     groups: list[str],
@@ -119,30 +149,15 @@ def stratified_group_split(
     order = list(label_order or LABELS)
     for lab in sorted(set(labels) - set(order)):
         order.append(lab)
-    rank = {lab: i for i, lab in enumerate(order)}
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        members[g].append(i)
-    group_label = {}
-    for g, idx in members.items():
-        counts = Counter(labels[i] for i in idx)
-        group_label[g] = min(counts, key=lambda lab: (-counts[lab], rank[lab]))
+    members, group_label = _majority_labels(labels, groups, order)
     rows_per_label = Counter(labels)
     rng = np.random.RandomState(seed)
     test: list[int] = []
     for lab in order:
         gs = sorted(g for g, gl in group_label.items() if gl == lab)
-        if not gs:
-            continue
-        target = round(fraction * rows_per_label[lab])
-        taken = 0
-        for j in rng.permutation(len(gs)):
-            if taken >= target:
-                break
-            size = len(members[gs[j]])
-            if taken + size <= target:
-                test.extend(members[gs[j]])
-                taken += size
+        if gs:
+            target = round(fraction * rows_per_label[lab])
+            test.extend(_walk(gs, members, target, rng))
     test_set = set(test)
     train = [i for i in range(len(labels)) if i not in test_set]
     return train, sorted(test_set)

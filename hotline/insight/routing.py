@@ -138,6 +138,23 @@ class History:
         return out
 
 
+def _rule_words(
+    rule: Rule, chain: set[str], around: set[str], urgency: str, t: str
+) -> list[str] | None:
+    """The rule's keywords found in ``t`` when the rule applies (category in ``chain``, region
+    in ``around``, same urgency, a keyword found if it has any), else None."""
+    if rule.category and rule.category not in chain:
+        return None
+    if rule.region and rule.region not in around:
+        return None
+    if rule.urgency and rule.urgency != urgency:
+        return None
+    words = [kw for kw in rule.keywords if kw in t]
+    if rule.keywords and not words:
+        return None
+    return words
+
+
 class Router:
     """Leaves, rules and the place tree, folded for one ticket at a time."""
 
@@ -165,23 +182,28 @@ class Router:
         self._second: dict[str, list[LeafInfo]] = defaultdict(list)
         self._keywords: list[tuple[str, LeafInfo]] = []
         for leaf in self.leaves:
-            if leaf.generic:
-                # The class's own 其他/其他 first: it stands for "this class, no leaf named".
-                self.generic_of[leaf.first].append(leaf)
-                continue
-            parts = tuple(p for p in (normalize(x) for x in re.split("[、]", leaf.name)) if p)
-            pairs = frozenset(g for p in parts for g in _bigrams(p))
-            self._names.append((leaf, parts, pairs))
-            if len(leaf.names) == 3 and leaf.names[1] != GENERIC:
-                self._second[normalize(leaf.names[1])].append(leaf)
-            for kw in leaf.keywords:
-                self._keywords.append((kw, leaf))
+            self._index(leaf)
         self._first_leaf: dict[str, LeafInfo] = {}
         for leaf in sorted(self.leaves, key=lambda leaf: leaf.code):
             self._first_leaf.setdefault(leaf.first, leaf)
         for leaves_ in self.generic_of.values():
             leaves_.sort(key=lambda leaf: (leaf.names[1] != GENERIC, leaf.code))
         self._keywords.sort(key=lambda item: -len(item[0]))
+
+    def _index(self, leaf: LeafInfo) -> None:
+        """A generic leaf under its class; any other by its name's parts and character pairs,
+        its second-level name and its keywords."""
+        if leaf.generic:
+            # The class's own 其他/其他 first: it stands for "this class, no leaf named".
+            self.generic_of[leaf.first].append(leaf)
+            return
+        parts = tuple(p for p in (normalize(x) for x in re.split("[、]", leaf.name)) if p)
+        pairs = frozenset(g for p in parts for g in _bigrams(p))
+        self._names.append((leaf, parts, pairs))
+        if len(leaf.names) == 3 and leaf.names[1] != GENERIC:
+            self._second[normalize(leaf.names[1])].append(leaf)
+        for kw in leaf.keywords:
+            self._keywords.append((kw, leaf))
 
     # --- leaves
 
@@ -260,6 +282,23 @@ class Router:
         """The ``top`` likeliest leaves with a confidence and the reasons."""
         evidence, reasons = self.evidence(text)
         classes = self._class_probabilities(class_proba)
+        candidates = self._candidates(evidence, classes, top)
+        scored = self._scored(candidates, reasons, classes)
+        if not scored:
+            return []
+        high = scored[0][0]
+        weights = [math.exp((s - high) / TEMPERATURE) for s, _, _ in scored]
+        total = sum(weights)
+        return [
+            (leaf, w / total, why)
+            for (s, leaf, why), w in zip(scored[:top], weights[:top], strict=False)
+        ]
+
+    def _candidates(
+        self, evidence: Mapping[str, float], classes: Mapping[str, float], top: int
+    ) -> dict[str, float]:
+        """The leaves with evidence, the stand-ins of the ``top`` likeliest classes, and
+        stand-ins of the other classes until there are ``top``."""
         candidates = dict(evidence)
         likely = sorted(classes, key=lambda c: -classes[c])[:top] if classes else []
         for first in likely:
@@ -271,6 +310,16 @@ class Router:
                 stand_in = self._stand_in(first)
                 if stand_in is not None and len(candidates) < top:
                     candidates.setdefault(stand_in.code, 0.0)
+        return candidates
+
+    def _scored(
+        self,
+        candidates: Mapping[str, float],
+        reasons: Mapping[str, list[str]],
+        classes: Mapping[str, float],
+    ) -> list[tuple[float, LeafInfo, list[str]]]:
+        """Each candidate's evidence plus its class's log-probability, with the reasons, best
+        first."""
         scored = []
         # A class the model was never taught (its training data had none) is neither
         # supported nor ruled out: it gets the share of a class chosen at random.
@@ -286,15 +335,7 @@ class Router:
                 why.append(f"class {leaf.first} at {p:.2f}")
             scored.append((score, leaf, why))
         scored.sort(key=lambda item: (-item[0], item[1].code))
-        if not scored:
-            return []
-        high = scored[0][0]
-        weights = [math.exp((s - high) / TEMPERATURE) for s, _, _ in scored]
-        total = sum(weights)
-        return [
-            (leaf, w / total, why)
-            for (s, leaf, why), w in zip(scored[:top], weights[:top], strict=False)
-        ]
+        return scored
 
     def _stand_in(self, first: str) -> LeafInfo | None:
         """The leaf that stands for a class when nothing names one of its leaves: its 其他
@@ -335,25 +376,35 @@ class Router:
         chain = set(self._category_chain(leaf.code))
         around = set(self.places.ancestors(place.region)) if place else set()
         for rule in self.rules:
-            if rule.category and rule.category not in chain:
+            words = _rule_words(rule, chain, around, urgency, t)
+            if words is None:
                 continue
-            if rule.region and rule.region not in around:
-                continue
-            if rule.urgency and rule.urgency != urgency:
-                continue
-            words = [kw for kw in rule.keywords if kw in t]
-            if rule.keywords and not words:
-                continue
-            why = [f"rule «{rule.name}» (priority {rule.priority})"]
-            if words:
-                why.append(f"words {'、'.join(words)}")
-            if rule.region and place:
-                why.append(f"place {place.name} is in {self.places.nodes[rule.region].name}")
-            if rule.unit:
-                return rule.unit, [*why, f"to {self.unit_name(rule.unit)}"], rule.id
-            unit = self._district_unit(place)
-            if unit:
-                return unit, [*why, self._territorial_reason(place)], rule.id
+            chosen = self._by_rule(rule, words, place)
+            if chosen is not None:
+                return chosen
+        return self._by_leaf(leaf, place)
+
+    def _by_rule(
+        self, rule: Rule, words: list[str], place: Place | None
+    ) -> tuple[str | None, list[str], int | None] | None:
+        """The unit a matching rule sends to (its own, else the place's district), or None
+        when it names none and no district is found."""
+        why = [f"rule «{rule.name}» (priority {rule.priority})"]
+        if words:
+            why.append(f"words {'、'.join(words)}")
+        if rule.region and place:
+            why.append(f"place {place.name} is in {self.places.nodes[rule.region].name}")
+        if rule.unit:
+            return rule.unit, [*why, f"to {self.unit_name(rule.unit)}"], rule.id
+        unit = self._district_unit(place)
+        if unit:
+            return unit, [*why, self._territorial_reason(place)], rule.id
+        return None
+
+    def _by_leaf(
+        self, leaf: LeafInfo, place: Place | None
+    ) -> tuple[str | None, list[str], int | None]:
+        """No rule decided: the place's district for a 属地 leaf, else the leaf's owner."""
         if leaf.owner == "place":
             unit = self._district_unit(place)
             if unit:

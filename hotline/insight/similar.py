@@ -197,46 +197,21 @@ def find_similar(
     q = _Prepared(query)
     out = []
     for cand in candidates:
-        if cand.id == query.id:
-            continue
-        if window is not None and query.time and cand.time and abs(query.time - cand.time) > window:
+        if cand.id == query.id or _apart(query, cand, window):
             continue
         c = _Prepared(cand)
         score, reasons = _score(q, c)
         same_issue = bool(query.topic) and query.topic == cand.topic
         if _same_citizen(q, c):
-            if score >= repeat_threshold:
-                out.append(Match(cand.id, "repeat", round(score, 4), ("same citizen", *reasons)))
-            elif same_issue and _within(query, cand, repeat_window):
-                out.append(
-                    Match(
-                        cand.id,
-                        "repeat",
-                        round(max(score, SAME_ISSUE_SCORE), 4),
-                        ("same citizen", "same issue", *reasons),
-                    )
-                )
-            continue
-        if query.region and cand.region and query.region != cand.region:
-            continue
-        if score >= duplicate_threshold:
-            if query.region and query.region == cand.region:
-                reasons.append("same region")
-            out.append(Match(cand.id, "duplicate", round(score, 4), tuple(reasons)))
-        elif (
-            same_issue
-            and query.place
-            and query.place == cand.place
-            and _within(query, cand, place_window)
-        ):
-            out.append(
-                Match(
-                    cand.id,
-                    "duplicate",
-                    round(max(score, SAME_ISSUE_SCORE), 4),
-                    ("same place", "same issue", *reasons),
-                )
+            match = _as_repeat(
+                query, cand, score, reasons, same_issue, repeat_threshold, repeat_window
             )
+        else:
+            match = _as_duplicate(
+                query, cand, score, reasons, same_issue, duplicate_threshold, place_window
+            )
+        if match is not None:
+            out.append(match)
     out.sort(key=lambda m: (-m.score, str(m.ticket)))
     return out[:limit]
 
@@ -244,6 +219,62 @@ def find_similar(
 def _within(a: TicketText, b: TicketText, window: timedelta) -> bool:
     """Both times known and at most ``window`` apart (unknown times: not close enough)."""
     return a.time is not None and b.time is not None and abs(a.time - b.time) <= window
+
+
+def _apart(a: TicketText, b: TicketText, window: timedelta | None) -> bool:
+    """Both times known and further than ``window`` apart (no window: never)."""
+    if window is None or a.time is None or b.time is None:
+        return False
+    return abs(a.time - b.time) > window
+
+
+def _as_repeat(
+    query: TicketText,
+    cand: TicketText,
+    score: float,
+    reasons: list[str],
+    same_issue: bool,
+    threshold: float,
+    window: timedelta,
+) -> Match | None:
+    """A candidate from the same citizen: a repeat by wording, or by topic within ``window``."""
+    if score >= threshold:
+        return Match(cand.id, "repeat", round(score, 4), ("same citizen", *reasons))
+    if same_issue and _within(query, cand, window):
+        return Match(
+            cand.id,
+            "repeat",
+            round(max(score, SAME_ISSUE_SCORE), 4),
+            ("same citizen", "same issue", *reasons),
+        )
+    return None
+
+
+def _as_duplicate(
+    query: TicketText,
+    cand: TicketText,
+    score: float,
+    reasons: list[str],
+    same_issue: bool,
+    threshold: float,
+    window: timedelta,
+) -> Match | None:
+    """A candidate from another citizen, in the same region when both are known: a duplicate
+    by wording, or by topic at the same place within ``window``."""
+    if query.region and cand.region and query.region != cand.region:
+        return None
+    if score >= threshold:
+        if query.region and query.region == cand.region:
+            reasons.append("same region")
+        return Match(cand.id, "duplicate", round(score, 4), tuple(reasons))
+    if same_issue and query.place and query.place == cand.place and _within(query, cand, window):
+        return Match(
+            cand.id,
+            "duplicate",
+            round(max(score, SAME_ISSUE_SCORE), 4),
+            ("same place", "same issue", *reasons),
+        )
+    return None
 
 
 # ------------------------------------------------------------------ in-memory index

@@ -67,54 +67,76 @@ def _moment(value: object, where: str) -> datetime:
     return moment
 
 
-def parse_record(line: str, *, now: datetime) -> Record:
-    """The record of one line, or LineError. Pure: checks shape, times and their order."""
+def _object(line: str) -> dict:
     try:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
         raise LineError(f"not JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(raw, dict):
         raise LineError("not a JSON object")
+    return raw
+
+
+def _source_id(raw: dict) -> str:
     source_id = raw.get("source_id")
     if not isinstance(source_id, str | int) or isinstance(source_id, bool) or source_id == "":
         raise LineError("source_id: required (a string)")
     source_id = str(source_id)
     if len(source_id) > MAX_SOURCE_ID:
         raise LineError(f"source_id: at most {MAX_SOURCE_ID} characters")
-    registered_at = _moment(raw.get("registered_at"), "registered_at")
-    if registered_at > now:
-        raise LineError("registered_at: in the future")
-    registered_by = raw.get("registered_by")
-    if registered_by is not None and not isinstance(registered_by, str):
-        raise LineError("registered_by: a username")
+    return source_id
+
+
+def _event(index: int, item: object, previous: datetime, now: datetime) -> Event:
+    """One item of ``events``: action, actor and a time not before ``previous`` nor after
+    ``now``."""
+    where = f"events[{index}]"
+    if not isinstance(item, dict):
+        raise LineError(f"{where}: must be an object")
+    action, actor = item.get("action"), item.get("actor")
+    if not isinstance(action, str) or not action:
+        raise LineError(f"{where}.action: required")
+    if not isinstance(actor, str) or not actor:
+        raise LineError(f"{where}.actor: required (a username)")
+    at = _moment(item.get("at"), f"{where}.at")
+    if at < previous:
+        raise LineError(f"{where}.at: earlier than the event before it")
+    if at > now:
+        raise LineError(f"{where}.at: in the future")
+    fields = {k: v for k, v in item.items() if k not in EVENT_KEYS}
+    return Event(index, action, actor, at, fields)
+
+
+def _events(raw: dict, registered_at: datetime, now: datetime) -> tuple[Event, ...]:
     events_raw = raw.get("events", [])
     if not isinstance(events_raw, list):
         raise LineError("events: must be a list")
     events = []
     previous = registered_at
     for index, item in enumerate(events_raw):
-        where = f"events[{index}]"
-        if not isinstance(item, dict):
-            raise LineError(f"{where}: must be an object")
-        action, actor = item.get("action"), item.get("actor")
-        if not isinstance(action, str) or not action:
-            raise LineError(f"{where}.action: required")
-        if not isinstance(actor, str) or not actor:
-            raise LineError(f"{where}.actor: required (a username)")
-        at = _moment(item.get("at"), f"{where}.at")
-        if at < previous:
-            raise LineError(f"{where}.at: earlier than the event before it")
-        if at > now:
-            raise LineError(f"{where}.at: in the future")
-        previous = at
-        fields = {k: v for k, v in item.items() if k not in EVENT_KEYS}
-        events.append(Event(index, action, actor, at, fields))
+        event = _event(index, item, previous, now)
+        previous = event.at
+        events.append(event)
+    return tuple(events)
+
+
+def parse_record(line: str, *, now: datetime) -> Record:
+    """The record of one line, or LineError. Pure: checks shape, times and their order."""
+    raw = _object(line)
+    source_id = _source_id(raw)
+    registered_at = _moment(raw.get("registered_at"), "registered_at")
+    if registered_at > now:
+        raise LineError("registered_at: in the future")
+    registered_by = raw.get("registered_by")
+    if registered_by is not None and not isinstance(registered_by, str):
+        raise LineError("registered_by: a username")
+    events = _events(raw, registered_at, now)
     ticket = {
         k: v
         for k, v in raw.items()
         if k not in ("source_id", "registered_at", "registered_by", "events")
     }
-    return Record(source_id, registered_at, registered_by, ticket, tuple(events))
+    return Record(source_id, registered_at, registered_by, ticket, events)
 
 
 def idempotency_key(source_id: str) -> str:

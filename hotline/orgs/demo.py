@@ -543,8 +543,6 @@ DISTRICT_CENTRES = {
 def seed_routing() -> None:
     """Owners, keywords, aliases and district centres. Only fills what is empty or still at
     its default, so an admin's edits survive a re-run."""
-    from .models import Owner, RegionAlias
-
     units = {u.code: u for u in Unit.objects.filter(level=Level.CITY)}
     leaves = Category.objects.filter(level=3).select_related("parent")
     by_key: dict[str, list[Category]] = {}
@@ -553,19 +551,33 @@ def seed_routing() -> None:
         by_key.setdefault(f"{second}/{leaf.name}", []).append(leaf)
     for key, cats in by_key.items():
         for leaf in cats:
-            changed = []
-            if key in PLACE_LEAVES and leaf.owner != Owner.PLACE:
-                leaf.owner = Owner.PLACE
-                changed.append("owner")
-            if key in LEAF_KEYWORDS and not leaf.keywords:
-                leaf.keywords = LEAF_KEYWORDS[key]
-                changed.append("keywords")
-            wanted = units.get(LEAF_UNIT.get(key, ""))
-            if wanted is not None and leaf.default_unit_id != wanted.pk:
-                leaf.default_unit = wanted
-                changed.append("default_unit")
-            if changed:
-                leaf.save(update_fields=changed)
+            _route_leaf(leaf, key, units)
+    _seed_places()
+
+
+def _route_leaf(leaf: Category, key: str, units: dict[str, Unit]) -> None:
+    """A leaf's owner, keywords and default unit, where still empty or at the default."""
+    from .models import Owner
+
+    changed = []
+    if key in PLACE_LEAVES and leaf.owner != Owner.PLACE:
+        leaf.owner = Owner.PLACE
+        changed.append("owner")
+    if key in LEAF_KEYWORDS and not leaf.keywords:
+        leaf.keywords = LEAF_KEYWORDS[key]
+        changed.append("keywords")
+    wanted = units.get(LEAF_UNIT.get(key, ""))
+    if wanted is not None and leaf.default_unit_id != wanted.pk:
+        leaf.default_unit = wanted
+        changed.append("default_unit")
+    if changed:
+        leaf.save(update_fields=changed)
+
+
+def _seed_places() -> None:
+    """The regions' aliases, and the districts' centres where no point is set."""
+    from .models import RegionAlias
+
     regions = {r.code: r for r in Region.objects.all()}
     for code, names in REGION_ALIASES.items():
         if code in regions:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hotline.accounts.selectors import Grants
 from hotline.core.formatting import iso, mask_name, mask_phone
-from hotline.orgs.models import HotlineCentre
+from hotline.orgs.models import Category, HotlineCentre, Region, Unit
 
 from . import clocks, workflow
 from .models import Ticket, TicketEvent
@@ -45,14 +45,52 @@ def event_view(event: TicketEvent) -> dict:
     }
 
 
+def _code(related: Region | Category | Unit | None) -> str | None:
+    """A related row's code, or None when the key is empty."""
+    return related.code if related is not None else None
+
+
+def _reply_view(ticket: Ticket) -> dict | None:
+    if not ticket.replied_at:
+        return None
+    return {
+        "text": ticket.reply_text,
+        "outcome": ticket.reply_outcome or None,
+        "at": iso(ticket.replied_at),
+    }
+
+
+def _clock_view(c) -> dict:
+    return {
+        "kind": c.kind,
+        "unit": c.unit.code if c.unit_id else None,
+        "started_at": iso(c.started_at),
+        "yellow_at": iso(c.yellow_at),
+        "due_at": iso(c.due_at),
+        "stopped_at": iso(c.stopped_at),
+        "met": c.met,
+        "pending_calendar": c.pending_calendar,
+    }
+
+
+def _timeline_parts(ticket: Ticket) -> dict:
+    """What the single-ticket view adds: co-units, registrar, every clock and the timeline."""
+    assignments = list(ticket.assignments.all())
+    return {
+        "co_units": sorted({a.unit.code for a in assignments if a.role == "co" and a.active}),
+        "registered_by": ticket.registered_by.username if ticket.registered_by_id else None,
+        "clocks": [_clock_view(c) for c in ticket.clocks.all()],
+        "timeline": [event_view(e) for e in ticket.events.all()],
+    }
+
+
 def ticket_view(
     ticket: Ticket, grants: Grants, *, timeline: bool = False, now: datetime | None = None
 ) -> dict:
     now = now or timezone.now()
-    open_clocks = clocks.open_clocks(ticket)
-    deadlines: dict[str, str | None] = {}
-    for clock in open_clocks:
-        deadlines[clock.kind] = iso(clock.due_at)
+    deadlines: dict[str, str | None] = {
+        clock.kind: iso(clock.due_at) for clock in clocks.open_clocks(ticket)
+    }
     body = {
         "number": ticket.number,
         "status": ticket.status,
@@ -65,23 +103,17 @@ def ticket_view(
         "address": ticket.address,
         "lat": ticket.lat,
         "lon": ticket.lon,
-        "region": ticket.region.code if ticket.region_id else None,
-        "category": ticket.category.code if ticket.category_id else None,
+        "region": _code(ticket.region),
+        "category": _code(ticket.category),
         "citizen": citizen_view(ticket, grants),
-        "unit": ticket.unit.code if ticket.unit_id else None,
+        "unit": _code(ticket.unit),
         "centre": _centre_code(ticket.centre),
         "registered_centre": _centre_code(ticket.registered_centre),
         "registered_at": iso(ticket.registered_at),
         "deadlines": deadlines,
         "warning": clocks.ticket_warning(ticket, now),
         "extension": {"status": ticket.extension_status or None, "days": ticket.extension_days},
-        "reply": {
-            "text": ticket.reply_text,
-            "outcome": ticket.reply_outcome or None,
-            "at": iso(ticket.replied_at),
-        }
-        if ticket.replied_at
-        else None,
+        "reply": _reply_view(ticket),
         "satisfaction": ticket.satisfaction or None,
         "review_verdict": ticket.review_verdict or None,
         "redo_count": ticket.redo_count,
@@ -90,21 +122,5 @@ def ticket_view(
         "closed_at": iso(ticket.closed_at),
     }
     if timeline:
-        assignments = list(ticket.assignments.all())
-        body["co_units"] = sorted({a.unit.code for a in assignments if a.role == "co" and a.active})
-        body["registered_by"] = ticket.registered_by.username if ticket.registered_by_id else None
-        body["clocks"] = [
-            {
-                "kind": c.kind,
-                "unit": c.unit.code if c.unit_id else None,
-                "started_at": iso(c.started_at),
-                "yellow_at": iso(c.yellow_at),
-                "due_at": iso(c.due_at),
-                "stopped_at": iso(c.stopped_at),
-                "met": c.met,
-                "pending_calendar": c.pending_calendar,
-            }
-            for c in ticket.clocks.all()
-        ]
-        body["timeline"] = [event_view(e) for e in ticket.events.all()]
+        body.update(_timeline_parts(ticket))
     return body

@@ -15,8 +15,7 @@ from hotline.feedback.reviews import reviews_assign
 from hotline.feedback.voice import voice_follow_ups_start, voice_result_record
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.e2e.test_console_browser import login, open_action, status_of, take
-from tests.factories import ticket_in
-from tests.feedback.test_feedback_reviews import make_evaluator
+from tests.factories import EvaluatorFactory, ticket_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.transactional]
 
@@ -57,7 +56,9 @@ def test_evaluator_records_a_structured_verdict(
     page, console_log, live_server, reseeded, screenshot_dir
 ):
     base = live_server.url
-    make_evaluator("ev-browser", kind="volunteer", sub_kind="deputy", units=["hanyang"])
+    EvaluatorFactory(
+        user__username="ev-browser", kind="volunteer", sub_kind="deputy", units=["hanyang"]
+    )
     t = ticket_in("under_review")
     assert reviews_assign(actor=SYSTEM, seed=1)["assigned"] == 1
     login(page, base, "ev-browser")

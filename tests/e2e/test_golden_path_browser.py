@@ -22,7 +22,7 @@ from hotline.feedback.models import ReviewAssignment
 from hotline.feedback.reviews import reviews_assign
 from hotline.feedback.voice import voice_follow_ups_start, voice_result_record
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
-from tests.feedback.test_feedback_reviews import make_evaluator
+from tests.factories import EvaluatorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.transactional]
 
@@ -202,7 +202,7 @@ def test_the_golden_path_across_roles_from_their_own_queues(
     page.context.close()
 
     # 6. The review is assigned (the scheduler's job); the evaluator orders a redo.
-    make_evaluator("ev-golden", kind="professional", units=["hanyang"])
+    EvaluatorFactory(user__username="ev-golden", kind="professional", units=["hanyang"])
     reviews_assign(actor=SYSTEM, seed=3)
     evaluator = ReviewAssignment.objects.get(ticket__number=number).evaluator.user.username
     page = walk.sign_in(evaluator)

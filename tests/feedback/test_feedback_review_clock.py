@@ -9,17 +9,15 @@ import copy
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hotline.accounts.models import Membership
 from hotline.accounts.selectors import SYSTEM
 from hotline.feedback.models import Evaluator, ReviewAssignment
 from hotline.feedback.reviews import reviews_assign
 from hotline.notifications.models import Outbox
 from hotline.notifications.templates import render
-from hotline.orgs.models import Unit
 from hotline.supervision.warnings import warnings_scan
 from hotline.tickets import services
 from hotline.tickets.models import Clock, TicketEvent
-from tests.factories import JUDGEMENTS, UserFactory, act, register
+from tests.factories import JUDGEMENTS, EvaluatorFactory, ReviewAssignmentFactory, act, register
 
 SH = ZoneInfo("Asia/Shanghai")
 COMPLAINANT = {"name": "欧阳娜娜", "phone": "13912345678"}
@@ -30,9 +28,7 @@ def at(*args):
 
 
 def evaluator(name, phone, *, coordinator=False):
-    user = UserFactory(username=name, phone=phone)
-    Membership.objects.create(user=user, unit=Unit.objects.get(code="center"), role="evaluator")
-    return Evaluator.objects.create(user=user, coordinator=coordinator)
+    return EvaluatorFactory(user__username=name, user__phone=phone, coordinator=coordinator)
 
 
 def dissatisfied_on_monday():
@@ -75,10 +71,9 @@ def test_yellow_to_the_evaluator_red_also_to_the_coordinator_each_written_once()
     evaluator("ev-a", "13700000001")
     evaluator("ev-lead", "13700000009", coordinator=True)
     # ev-lead is a coordinator who also reviews: seed the draw so that ev-a gets the ticket.
-    ReviewAssignment.objects.create(
+    ReviewAssignmentFactory(
         ticket=t,
         evaluator=Evaluator.objects.get(user__username="ev-a"),
-        seed=0,
         assigned_at=at(2026, 3, 2, 11, 0),
     )
     clock = Clock.objects.get(ticket=t, kind="review")
@@ -112,10 +107,9 @@ def test_the_sms_names_the_ticket_number_never_the_complainant():
     t = dissatisfied_on_monday()
     evaluator("ev-a", "13700000001")
     evaluator("ev-lead", "13700000009", coordinator=True)
-    ReviewAssignment.objects.create(
+    ReviewAssignmentFactory(
         ticket=t,
         evaluator=Evaluator.objects.get(user__username="ev-a"),
-        seed=0,
         assigned_at=at(2026, 3, 2, 11, 0),
     )
     warnings_scan(now=at(2026, 3, 6, 11, 0))

@@ -9,22 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hotline.accounts.models import Membership
 from hotline.accounts.selectors import SYSTEM
 from hotline.feedback.models import Evaluator, ReviewAssignment, VerdictCheck
 from hotline.feedback.reviews import reviews_assign
-from hotline.orgs.models import Region, Unit
 from hotline.tickets.models import TicketEvent
-from tests.factories import JUDGEMENTS, UserFactory, act, register, ticket_in
-
-
-def make_evaluator(name, *, units=(), districts=(), kind="professional", sub_kind=""):
-    user = UserFactory(username=name)
-    Membership.objects.create(user=user, unit=Unit.objects.get(code="center"), role="evaluator")
-    evaluator = Evaluator.objects.create(user=user, kind=kind, sub_kind=sub_kind)
-    evaluator.units.set(Unit.objects.filter(code__in=units))
-    evaluator.districts.set(Region.objects.filter(code__in=districts))
-    return evaluator
+from tests.factories import JUDGEMENTS, EvaluatorFactory, UserFactory, act, register, ticket_in
 
 
 def review_body(**change):
@@ -76,10 +65,12 @@ def test_the_verdict_records_the_four_judgements_on_the_timeline(api):
 def test_assignment_avoids_the_unit_and_district_concerned_and_only_the_assignee_reviews(api):
     # The tickets are held by jiangan (district): an evaluator of jiangan's street office (by
     # district) and one of the district itself (by unit) may not take them.
-    of_street = make_evaluator("ev-street", units=["jiangan-01"])
-    of_district = make_evaluator("ev-district", districts=["jiangan"])
-    outsider = make_evaluator("ev-outside", kind="volunteer", sub_kind="media", units=["hanyang"])
-    other = make_evaluator("ev-other")
+    of_street = EvaluatorFactory(user__username="ev-street", units=["jiangan-01"])
+    of_district = EvaluatorFactory(user__username="ev-district", districts=["jiangan"])
+    outsider = EvaluatorFactory(
+        user__username="ev-outside", kind="volunteer", sub_kind="media", units=["hanyang"]
+    )
+    other = EvaluatorFactory(user__username="ev-other")
     tickets = [ticket_in("under_review") for _ in range(6)]
     result = api("supervisor").post("feedback/reviews/assign", {"seed": 42}).json()
     assert result["assigned"] == 6 and result["unassigned"] == []
@@ -110,7 +101,7 @@ def test_assignment_avoids_the_unit_and_district_concerned_and_only_the_assignee
 
 
 def test_nobody_eligible_leaves_the_ticket_unassigned(api):
-    make_evaluator("ev-only", districts=["jiangan"])
+    EvaluatorFactory(user__username="ev-only", districts=["jiangan"])
     t = ticket_in("under_review")
     result = reviews_assign(actor=SYSTEM, seed=5)
     assert t.number in result["unassigned"]
@@ -127,9 +118,9 @@ def jianghan_own_under_review():
 
 
 def test_a_district_centres_evaluator_gets_only_that_centres_tickets(api):
-    user = UserFactory(username="jianghan-ev")
-    Membership.objects.create(user=user, unit=Unit.objects.get(code="jianghan"), role="evaluator")
-    Evaluator.objects.create(user=user, kind="volunteer", sub_kind="deputy")
+    user = EvaluatorFactory(
+        user__username="jianghan-ev", member_of="jianghan", kind="volunteer", sub_kind="deputy"
+    ).user
     own = jianghan_own_under_review()
     elsewhere = ticket_in("under_review")  # held by the 江岸 centre
     result = reviews_assign(actor=SYSTEM, seed=11)
@@ -138,7 +129,7 @@ def test_a_district_centres_evaluator_gets_only_that_centres_tickets(api):
     response = api("jianghan-ev").post(f"tickets/{own.number}/actions/review", review_body())
     assert response.status_code == 200
     # A city-wide evaluator takes the other district's ticket.
-    make_evaluator("ev-city")
+    EvaluatorFactory(user__username="ev-city")
     assert reviews_assign(actor=SYSTEM, seed=12)["assigned"] == 1
     assert ReviewAssignment.objects.get(ticket=elsewhere).evaluator.user.username == "ev-city"
 
@@ -150,7 +141,7 @@ def test_only_supervisors_admins_and_the_platform_assign(api):
 
 
 def test_the_review_clock_warns_yellow_then_red(api):
-    make_evaluator("ev-clock")
+    EvaluatorFactory(user__username="ev-clock")
     t = ticket_in("under_review")
     reviews_assign(actor=SYSTEM, seed=1)
     row = ReviewAssignment.objects.get(ticket=t)

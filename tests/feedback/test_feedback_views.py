@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from hotline.accounts.models import User
 from hotline.accounts.selectors import SYSTEM
-from hotline.feedback.models import CheckItem, SpotSample, SpotScore, VoiceFollowUp
+from hotline.feedback.models import CheckItem, SpotSample, SpotScore
 from hotline.feedback.reviews import reviews_assign
-from tests.factories import ticket_in
-from tests.feedback.test_feedback_reviews import make_evaluator
+from tests.factories import EvaluatorFactory, VoiceFollowUpFactory, ticket_in
 
 
 @pytest.fixture
@@ -33,9 +32,7 @@ def test_pages_need_a_login(client):
 
 def test_callback_queue_page_lists_the_handed_over_tickets(console):
     t = ticket_in("replied")
-    VoiceFollowUp.objects.create(
-        ticket=t, round=0, state="callback", reason="no_answer", attempts=3
-    )
+    VoiceFollowUpFactory(ticket=t)
     page = console("callback").get("/console/callback-queue/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -44,7 +41,7 @@ def test_callback_queue_page_lists_the_handed_over_tickets(console):
 
 
 def test_reviews_page_shows_an_evaluators_tickets_with_the_clock(console):
-    make_evaluator("ev-page")
+    EvaluatorFactory(user__username="ev-page")
     t = ticket_in("under_review")
     reviews_assign(actor=SYSTEM, seed=3)
     body = console("ev-page").get("/console/reviews/").content.decode()
@@ -80,9 +77,7 @@ def test_supervisor_draws_and_scores_a_spot_check(console):
 def _handed_over(n: int) -> None:
     for _ in range(n):
         t = ticket_in("replied")
-        VoiceFollowUp.objects.create(
-            ticket=t, round=0, state="callback", reason="no_answer", attempts=3
-        )
+        VoiceFollowUpFactory(ticket=t)
 
 
 def test_callback_queue_shows_the_time_left_and_its_queries_do_not_grow(console):
@@ -106,7 +101,7 @@ def test_reviews_queries_do_not_grow(console):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_evaluator("ev-count")
+    EvaluatorFactory(user__username="ev-count")
     client = console("ev-count")
     for _ in range(2):
         ticket_in("under_review")

@@ -10,7 +10,7 @@ from civicbot.http import HttpError
 from hotline.intake.models import Open311Attribute, Open311Request
 from hotline.intake.open311.formats import AttributeSpec, Open311Error, check_attributes
 from hotline.tickets.models import Ticket
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, Open311AttributeFactory
 from tests.intake.test_open311_api import post_form, spec_error
 
 SEND = {"dry_run": False, "confirm": "SEND"}
@@ -22,15 +22,15 @@ def lamp(db):
     top = CategoryFactory(name="市政设施", level=1)
     middle = CategoryFactory(name="道路照明", level=2, parent=top)
     leaf = CategoryFactory(name="路灯不亮", level=3, parent=middle, default_kind="complaint")
-    Open311Attribute.objects.create(
+    Open311AttributeFactory(
         category=leaf, code="pole", description="灯杆编号", required=True, order=1,
         datatype_description="灯杆上的喷码，如 JA-0012",
     )  # fmt: skip
-    Open311Attribute.objects.create(
+    Open311AttributeFactory(
         category=leaf, code="fault", description="故障情况", datatype="singlevaluelist", order=2,
         values=[{"key": "dark", "name": "不亮"}, {"key": "flicker", "name": "闪烁"}],
     )  # fmt: skip
-    Open311Attribute.objects.create(
+    Open311AttributeFactory(
         category=leaf, code="hours", description="持续天数", datatype="number", order=3
     )
     return leaf
@@ -120,7 +120,7 @@ def test_bad_attributes_are_the_specs_400_and_write_nothing(
 
 
 def test_a_multivaluelist_takes_repeated_fields(client, open311_key, lamp):
-    Open311Attribute.objects.create(
+    Open311AttributeFactory(
         category=lamp, code="near", description="附近", datatype="multivaluelist", order=4,
         values=[{"key": "school", "name": "学校"}, {"key": "road", "name": "主干道"}],
     )  # fmt: skip

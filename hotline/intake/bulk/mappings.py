@@ -221,6 +221,29 @@ def _float(value: str, name: str) -> float | None:
         raise RowError(f"{name} is not a number: {value!r}") from None
 
 
+def _nyc_address(row: Mapping[str, str]) -> str:
+    """The incident address (or the intersection), city, borough and zip; "Unspecified" left
+    out."""
+    place = [_get(row, "Incident Address")]
+    if not place[0]:
+        streets = [_get(row, "Intersection Street 1"), _get(row, "Intersection Street 2")]
+        place = [" & ".join(s for s in streets if s)]
+    place += [_get(row, "City"), _get(row, "Borough"), _get(row, "Incident Zip")]
+    return ", ".join(p for p in place if p and p.lower() != "unspecified")[:255]
+
+
+def _nyc_text(row: Mapping[str, str], complaint: str, descriptor: str) -> str:
+    """The complaint and its descriptor, the location type and the agency, a line each."""
+    parts = [f"{complaint}: {descriptor}" if descriptor else complaint]
+    location_type = _get(row, "Location Type")
+    if location_type:
+        parts.append(f"Location type: {location_type}")
+    agency = _get(row, "Agency")
+    if agency:
+        parts.append(f"Agency: {agency} ({_get(row, 'Agency Name')})")
+    return "\n".join(parts)
+
+
 def nyc311(row: Mapping[str, str], file_stem: str, row_number: int) -> MappedRow:
     if "Unique Key" not in row:
         raise RowError("no Unique Key column: not an NYC 311 export")
@@ -235,20 +258,9 @@ def nyc311(row: Mapping[str, str], file_stem: str, row_number: int) -> MappedRow
     if not created:
         raise RowError("Created Date is empty")
     registered_at = parse_time(created, formats=NYC_TIME_FORMATS, tz=NEW_YORK)
-    place = [_get(row, "Incident Address")]
-    if not place[0]:
-        streets = [_get(row, "Intersection Street 1"), _get(row, "Intersection Street 2")]
-        place = [" & ".join(s for s in streets if s)]
-    place += [_get(row, "City"), _get(row, "Borough"), _get(row, "Incident Zip")]
-    address = ", ".join(p for p in place if p and p.lower() != "unspecified")[:255]
-    parts = [f"{complaint}: {descriptor}" if descriptor else complaint]
-    location_type = _get(row, "Location Type")
-    if location_type:
-        parts.append(f"Location type: {location_type}")
+    address = _nyc_address(row)
     agency = _get(row, "Agency")
-    if agency:
-        parts.append(f"Agency: {agency} ({_get(row, 'Agency Name')})")
-    title, content = _title_and_content(complaint, "\n".join(parts))
+    title, content = _title_and_content(complaint, _nyc_text(row, complaint, descriptor))
     lat = _float(_get(row, "Latitude"), "Latitude")
     lon = _float(_get(row, "Longitude"), "Longitude")
     data: dict[str, object] = {

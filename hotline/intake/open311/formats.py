@@ -199,29 +199,38 @@ def attribute_values(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+def _number(field: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise Open311Error(400, f"{field} must be a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise Open311Error(400, f"{field} must be a finite number")
+    return number
+
+
+def _listed(field: str, spec: AttributeSpec, values: list[str]) -> None:
+    """Every value one of the list's keys."""
+    bad = [v for v in values if v not in spec.keys]
+    if bad:
+        raise Open311Error(400, f"{field}: {bad[0]!r} is not one of {', '.join(spec.keys)}")
+
+
 def _one_attribute(spec: AttributeSpec, values: list[str]) -> object:
     field = f"attribute[{spec.code}]"
     values = [v.strip() for v in values if v.strip()]
     if any(len(v) > MAX_ATTRIBUTE for v in values):
         raise Open311Error(400, f"{field}: at most {MAX_ATTRIBUTE} characters")
     if spec.datatype == "multivaluelist":
-        bad = [v for v in values if v not in spec.keys]
-        if bad:
-            raise Open311Error(400, f"{field}: {bad[0]!r} is not one of {', '.join(spec.keys)}")
+        _listed(field, spec, values)
         return list(dict.fromkeys(values))
     if len(values) > 1:
         raise Open311Error(400, f"{field}: one value only")
     value = values[0]
-    if spec.datatype == "singlevaluelist" and value not in spec.keys:
-        raise Open311Error(400, f"{field}: {value!r} is not one of {', '.join(spec.keys)}")
+    if spec.datatype == "singlevaluelist":
+        _listed(field, spec, values)
     if spec.datatype == "number":
-        try:
-            number = float(value)
-        except ValueError:
-            raise Open311Error(400, f"{field} must be a number") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise Open311Error(400, f"{field} must be a finite number")
-        return number
+        return _number(field, value)
     if spec.datatype == "datetime" and not _W3.match(value):
         raise Open311Error(400, f"{field} must be a w3 date-time, e.g. 2026-01-01T08:00:00+08:00")
     return value

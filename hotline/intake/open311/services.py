@@ -139,26 +139,27 @@ def _attribute_lines(rows: list[Open311Attribute], values: dict[str, object]) ->
     return "\n".join(lines)
 
 
-def open311_request_create(
-    *,
-    key: Open311Key,
-    form: Mapping[str, str],
-    token: str | None = None,
-    attributes: Mapping[str, list[str]] | None = None,
-) -> Created:
-    """Register the request of a POST requests.{format} form (already decoded) as a ticket.
-
-    ``attributes`` are the form's ``attribute[code]`` values, checked against the service's
-    definition and kept beside the ticket (and written at the end of its content, for the
-    unit). ``token`` is the client's Idempotency-Key: the same token under the same key
-    returns the first request and writes nothing. Raises Open311Error (400, 404); writes
-    nothing then."""
+def _category(form: Mapping[str, str]) -> Category:
+    """The leaf category named by ``service_code`` (400 when absent, 404 when unknown)."""
     code = (form.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code was not provided")
     category = Category.objects.filter(code=code, active=True, children__isnull=True).first()
     if category is None:
         raise Open311Error(404, f"service_code {code!r} was not found")
+    return category
+
+
+@dataclass
+class _Location:
+    lat: float | None
+    lon: float | None
+    address: str
+    region: Region | None
+
+
+def _location(form: Mapping[str, str]) -> _Location:
+    """lat and long together, an address_string or a known address_id: at least one."""
     lat, lon = _float(form, "lat", 90), _float(form, "long", 180)
     if (lat is None) != (lon is None):
         raise Open311Error(400, "lat and long must be sent together")
@@ -173,11 +174,18 @@ def open311_request_create(
         region = Region.objects.filter(code=address_id).first()
         if region is None:
             raise Open311Error(404, f"address_id {address_id!r} was not found")
+    return _Location(lat, lon, address, region)
+
+
+def _description(form: Mapping[str, str]) -> str:
     description = (form.get("description") or "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description: at most {MAX_DESCRIPTION} characters")
-    rows = service_attributes(category)
-    specs = [
+    return description
+
+
+def _specs(rows: list[Open311Attribute]) -> list[AttributeSpec]:
+    return [
         AttributeSpec(
             code=row.code,
             datatype=row.datatype,
@@ -186,32 +194,42 @@ def open311_request_create(
         )
         for row in rows
     ]
-    values = check_attributes(specs, dict(attributes or {}))
-    name = person_name(_short(form, "first_name", 32), _short(form, "last_name", 32))
-    extra = {
+
+
+def _extra(form: Mapping[str, str]) -> dict[str, str]:
+    """The request's own fields, kept beside the ticket."""
+    return {
         "email": _short(form, "email", 254),
         "device_id": _short(form, "device_id", 128),
         "account_id": _short(form, "account_id", 128),
         "media_url": media_url(_short(form, "media_url", 1000)),
     }
-    if token is not None and not 1 <= len(token) <= 128:
-        raise Open311Error(400, "Idempotency-Key: 1 to 128 characters")
-    data = {
+
+
+def _ticket_data(
+    category: Category, where: _Location, content: str, name: str, phone: str
+) -> dict[str, object]:
+    """What ``ticket_register`` reads, for channel ``api``."""
+    region = where.region
+    return {
         "channel": "api",
         "kind": category.default_kind or "complaint",
         "title": category.name,
-        "content": "\n\n".join(
-            part
-            for part in (description or category.full_name, _attribute_lines(rows, values))
-            if part
-        ),
-        "address": address or (region.name if region else ""),
-        "lat": lat,
-        "lon": lon,
+        "content": content,
+        "address": where.address or (region.name if region else ""),
+        "lat": where.lat,
+        "lon": where.lon,
         "region": region.code if region else None,
         "category": category.code,
-        "citizen": {"name": name, "phone": _short(form, "phone", 32)},
+        "citizen": {"name": name, "phone": phone},
     }
+
+
+def _register(
+    key: Open311Key, data: dict, token: str | None, values: dict, extra: dict[str, str]
+) -> Created:
+    """Register the ticket and keep the request beside it; the service's errors become Open311
+    errors (400, 403, 503)."""
     try:
         with transaction.atomic():
             registration = ticket_register(
@@ -235,3 +253,35 @@ def open311_request_create(
     except HotlineError as exc:  # e.g. the year's working-day calendar is not confirmed
         raise Open311Error(503 if exc.status >= 500 else 400, str(exc)) from None
     return Created(request, True)
+
+
+def open311_request_create(
+    *,
+    key: Open311Key,
+    form: Mapping[str, str],
+    token: str | None = None,
+    attributes: Mapping[str, list[str]] | None = None,
+) -> Created:
+    """Register the request of a POST requests.{format} form (already decoded) as a ticket.
+
+    ``attributes`` are the form's ``attribute[code]`` values, checked against the service's
+    definition and kept beside the ticket (and written at the end of its content, for the
+    unit). ``token`` is the client's Idempotency-Key: the same token under the same key
+    returns the first request and writes nothing. Raises Open311Error (400, 404); writes
+    nothing then. The checks run in the order of the fields below, so the first error named
+    is always the same one."""
+    category = _category(form)
+    where = _location(form)
+    description = _description(form)
+    rows = service_attributes(category)
+    values = check_attributes(_specs(rows), dict(attributes or {}))
+    name = person_name(_short(form, "first_name", 32), _short(form, "last_name", 32))
+    extra = _extra(form)
+    if token is not None and not 1 <= len(token) <= 128:
+        raise Open311Error(400, "Idempotency-Key: 1 to 128 characters")
+    content = "\n\n".join(
+        part for part in (description or category.full_name, _attribute_lines(rows, values)) if part
+    )
+    phone = _short(form, "phone", 32)
+    data = _ticket_data(category, where, content, name, phone)
+    return _register(key, data, token, values, extra)

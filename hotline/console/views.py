@@ -174,7 +174,9 @@ def _action_failed(request: HttpRequest, form: ActionForm, error: HotlineError) 
         form.add_error(error.field, presenters.service_error_text(error))
         messages.error(request, _("操作未执行：请检查填写的内容。"))
     else:
-        messages.error(request, _("操作未执行：%(error)s") % {"error": _error_text(error)})
+        # In the user's language: the English detail is the API's (DESIGN section 9).
+        reason = presenters.refusal_text(error, form.action, form.ticket.status)
+        messages.error(request, _("操作未执行：%(error)s") % {"error": reason})
     return error.status if 400 <= error.status < 500 else 400
 
 

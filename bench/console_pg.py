@@ -45,7 +45,9 @@ from hotline.core.chain import GENESIS, entry_hash, instant  # noqa: E402  (pure
 from hotline.core.textsearch import index_text  # noqa: E402  (pure)
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
 
-DATA = ROOT.parent / "shared" / "data" / "teddycup2020c"
+DATA = (
+    Path(os.environ.get("HOTLINE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "teddycup2020c"
+)
 FILES = ("messages_labeled.csv", "hotspot_messages.csv", "unlabeled_test_messages.csv")
 RECENT_SHARE = 50  # one ticket in 50 is of the last ten days (and may be open)
 TICKET, EVENT, ASSIGN, CLOCK = (

@@ -3,6 +3,7 @@
 ticket page and a two-character keyword search with filters, p50/p95/p99 of the whole request.
 
     .venv/bin/python bench/console_pg.py [--tickets N] [--requests R] [--keep-db] [--reuse-db]
+        [--only LABEL-TEXT]
 
 What it does, in order:
 1. drops and re-creates the database ``hotline_console`` on 127.0.0.1:5432 (user postgres),
@@ -449,6 +450,9 @@ def main() -> int:
     ap.add_argument("--db", default="hotline_console")
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--reuse-db", action="store_true", help="measure a database --keep-db left")
+    ap.add_argument(
+        "--only", default="", help="measure only the pages whose label contains this text"
+    )
     args = ap.parse_args()
     env = env_for(args.db)
     load = os.getloadavg()
@@ -465,8 +469,9 @@ def main() -> int:
             log("search index and VACUUM ANALYZE")
             built.update(finish(args.db, env))
         log(f"{args.requests} requests per target")
+        targets = [t for t in TARGETS if args.only in t[0]]
         query = QUERY.replace("__REQUESTS__", str(args.requests)).replace(
-            "__TARGETS__", json.dumps(TARGETS, ensure_ascii=False)
+            "__TARGETS__", json.dumps(targets, ensure_ascii=False)
         )
         out = manage(env, "shell", "-c", query, timeout=7200)
     finally:

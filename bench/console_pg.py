@@ -3,6 +3,7 @@
 ticket page and a two-character keyword search with filters, p50/p95/p99 of the whole request.
 
     .venv/bin/python bench/console_pg.py [--tickets N] [--requests R] [--keep-db] [--reuse-db]
+        [--only LABEL-TEXT]
 
 What it does, in order:
 1. drops and re-creates the database ``hotline_console`` on 127.0.0.1:5432 (user postgres),
@@ -45,7 +46,9 @@ from hotline.core.chain import GENESIS, entry_hash, instant  # noqa: E402  (pure
 from hotline.core.textsearch import index_text  # noqa: E402  (pure)
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
 
-DATA = ROOT.parent / "shared" / "data" / "teddycup2020c"
+DATA = (
+    Path(os.environ.get("HOTLINE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "teddycup2020c"
+)
 FILES = ("messages_labeled.csv", "hotspot_messages.csv", "unlabeled_test_messages.csv")
 RECENT_SHARE = 50  # one ticket in 50 is of the last ten days (and may be open)
 TICKET, EVENT, ASSIGN, CLOCK = (
@@ -447,6 +450,9 @@ def main() -> int:
     ap.add_argument("--db", default="hotline_console")
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--reuse-db", action="store_true", help="measure a database --keep-db left")
+    ap.add_argument(
+        "--only", default="", help="measure only the pages whose label contains this text"
+    )
     args = ap.parse_args()
     env = env_for(args.db)
     load = os.getloadavg()
@@ -463,8 +469,9 @@ def main() -> int:
             log("search index and VACUUM ANALYZE")
             built.update(finish(args.db, env))
         log(f"{args.requests} requests per target")
+        targets = [t for t in TARGETS if args.only in t[0]]
         query = QUERY.replace("__REQUESTS__", str(args.requests)).replace(
-            "__TARGETS__", json.dumps(TARGETS, ensure_ascii=False)
+            "__TARGETS__", json.dumps(targets, ensure_ascii=False)
         )
         out = manage(env, "shell", "-c", query, timeout=7200)
     finally:

@@ -150,9 +150,9 @@ def seed(db: str, n: int) -> float:
         )
         conn.commit()
         log("building the full-text index")
+        # On the stored vector (migration tickets 0015, hotline/core/search.py).
         conn.execute(
-            "CREATE INDEX tickets_ticket_fts ON tickets_ticket"
-            " USING gin (to_tsvector('simple'::regconfig, search_text))"
+            "CREATE INDEX tickets_ticket_fts ON tickets_ticket USING gin (search_text_vector)"
         )
         conn.commit()
         conn.autocommit = True

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import Grants, users_by_username
+from hotline.core.errors import BadInput, CalendarMissing, Conflict, Forbidden, HotlineError
 from hotline.insight import selectors as insight
 from hotline.insight.api import SUGGEST_ROLES
 from hotline.orgs.selectors import categories_list, centres_all, units_list
@@ -661,6 +662,52 @@ def service_error_text(error) -> str:
     if " is not below " in detail:
         return _("只能转派给本单位的下级单位。")
     return _("填写的内容不被接受，请检查。")
+
+
+# --- refusals of the transition function, in the console's language --------------------------
+
+# The table's refusals (``workflow.decide``, its guards, the handlers) explain themselves in
+# English: the API's ``detail`` keeps those words (DESIGN section 9); the console page says
+# why in the user's language. Guards by their message, the rest by what the message says.
+GUARD_REFUSALS = {
+    workflow.NO_EXTENSION_YET.message: gettext_noop("这张工单已经申请过延期（每件只能申请一次）。"),
+    workflow.BEFORE_DEADLINE.message: gettext_noop("办理时限已过，不能再申请延期。"),
+    workflow.EXTENSION_WAITING.message: gettext_noop("这张工单没有等待审批的延期申请。"),
+    workflow.HOLDER_HAS_CHILDREN.message: gettext_noop("承办单位没有可以下派的下级单位。"),
+    workflow.CENTRE_HAS_PARENT.message: gettext_noop("只有区级热线中心可以把工单上报市级。"),
+    workflow.HELD_BY_CENTRE.message: gettext_noop(
+        "工单已在下级单位办理：应由该单位退单，不能由中心直接处理。"
+    ),
+    "the ticket has no running handling clock": gettext_noop("这张工单没有正在计时的办理时限。"),
+}
+
+
+def refusal_text(error: HotlineError, action: str, status: str) -> str:
+    """Why the service refused ``action`` on a ticket that is ``status``, in the console's
+    language (the English ``detail`` is the API's). ``BadInput`` as on a form's field."""
+    detail = str(error.detail)
+    known = GUARD_REFUSALS.get(detail)
+    if known:
+        return tr(known)
+    names = {"action": action_label(action), "status": status_label(status)}
+    if isinstance(error, BadInput):
+        return service_error_text(error)
+    if isinstance(error, Conflict):
+        return (
+            _("工单现在是“%(status)s”，不能%(action)s：页面可能已过期，以下是工单的最新情况。")
+            % names
+        )
+    if isinstance(error, Forbidden):
+        if "the unit that holds the ticket" in detail:
+            return _("“%(action)s”须由当前承办单位办理。") % names
+        if "centre or one above it" in detail:
+            return _("“%(action)s”须由工单所在的热线中心或其上级中心办理。") % names
+        return _("你的角色不能对这张工单%(action)s。") % names
+    if isinstance(error, CalendarMissing):
+        return _("%(year)s 年的工作日历尚未确认，暂时不能计算时限，请联系管理员。") % {
+            "year": error.year
+        }
+    return _("暂时无法完成，请稍后再试；如仍不行，请联系管理员。")
 
 
 # --- the page ------------------------------------------------------------------------------

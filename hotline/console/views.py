@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -132,7 +132,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("筛选条件无效，请按提示更正。"))
         # Wrong filters are shown under their fields; no list is shown for a wrong question.
         qs = selectors.ticket_list(request.user).none()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [_list_row(t, now) for t in page.object_list]
     query = request.GET.copy()
@@ -142,6 +142,25 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "console/ticket_list.html",
         {"filters": filters, "rows": rows, "page": page, "query": query.urlencode()},
     )
+
+
+class CappedPaginator(Paginator):
+    """The ticket list's pages: the count stops at ``cap`` (then ``capped``, and the pages end
+    there). A word common across a city's tickets matches tens of thousands of them; counting
+    every one reads every one (0.5 s for 噪音 at 1,000,000 tickets, issue 15), and nobody
+    pages past the hundredth page: they narrow the search."""
+
+    cap = 2000
+
+    @cached_property
+    def count(self) -> int:
+        # Without the list's order: any cap + 1 rows tell "more than cap" as well as the first.
+        rows: QuerySet = self.object_list  # type: ignore[assignment]  # always a queryset here
+        found = rows.order_by().values("pk")[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+    capped = False
 
 
 def _list_row(t, now: datetime) -> dict:
@@ -174,7 +193,9 @@ def _action_failed(request: HttpRequest, form: ActionForm, error: HotlineError) 
         form.add_error(error.field, presenters.service_error_text(error))
         messages.error(request, _("操作未执行：请检查填写的内容。"))
     else:
-        messages.error(request, _("操作未执行：%(error)s") % {"error": _error_text(error)})
+        # In the user's language: the English detail is the API's (DESIGN section 9).
+        reason = presenters.refusal_text(error, form.action, form.ticket.status)
+        messages.error(request, _("操作未执行：%(error)s") % {"error": reason})
     return error.status if 400 <= error.status < 500 else 400
 
 

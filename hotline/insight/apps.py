@@ -10,11 +10,12 @@ class InsightConfig(AppConfig):
         from hotline.orgs.changes import catalogue_listener_register
         from hotline.tickets.extensions import (
             after_register,
+            queue_filter_register,
             registration_rows_register,
             urgency_detector_register,
         )
 
-        from .selectors import routing_changed
+        from .selectors import routing_changed, same_place_and_issue
         from .services import dispatch_recorded, reply_checked, signature_rows, urgency_detect
 
         registration_rows_register(signature_rows)
@@ -22,3 +23,4 @@ class InsightConfig(AppConfig):
         after_register("dispatch", dispatch_recorded)
         after_register("reply", reply_checked)
         catalogue_listener_register(routing_changed)
+        queue_filter_register("duplicates", same_place_and_issue)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -289,6 +289,27 @@ def _with_issue_and_place(
         elif query.place and apart <= PLACE_WINDOW and place(cand) == query.place:
             enriched[cand.id] = replace(cand, topic=topic(cand), place=query.place)
     return query, [enriched.get(c.id, c) for c in candidates]
+
+
+# Regions that name a place (``_with_issue_and_place``: a street or finer, not a whole district).
+PLACE_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+LEAF_LEVEL = 3
+
+
+def same_place_and_issue() -> Q:
+    """Tickets with another open ticket at the same place (their region, a street or finer) on
+    the same issue (their catalogue leaf) registered at most ``PLACE_WINDOW`` apart: the
+    candidate duplicates by place and leaf of ``similar.find_similar``, from the stored
+    region and leaf, as one filter (the dispatcher's 疑似重复待并单 queue; the ticket's page
+    lists them with the text's own place and issue too). Uses ticket_region_cat_time."""
+    near = Ticket.objects.filter(
+        region_id=OuterRef("region_id"),
+        category_id=OuterRef("category_id"),
+        registered_at__gte=OuterRef("registered_at") - PLACE_WINDOW,
+        registered_at__lte=OuterRef("registered_at") + PLACE_WINDOW,
+        status__in=list(OPEN),
+    ).exclude(pk=OuterRef("pk"))
+    return Q(region__level__in=PLACE_LEVELS, category__level=LEAF_LEVEL) & Q(Exists(near))
 
 
 # --- suggestions -----------------------------------------------------------------------------

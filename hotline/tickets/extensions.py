@@ -15,6 +15,9 @@ its transaction, so a reader follows every effect from here:
   the clock's unit's leaders (feedback: the review clock warns the assigned evaluator and, when
   red, the evaluators' coordinators). The warning scanner (supervision) asks it under the
   ticket's lock.
+- ``queue_filter_register(queue, fn)``: more tickets for a home queue, as a filter (a ``Q``
+  over the ticket, run in the queue's one statement): insight adds the candidate duplicates
+  by place and leaf to the dispatcher's ``duplicates``.
 
 ``check_handlers`` (a Django system check) refuses to start when an action of the table has no
 handler.
@@ -26,6 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Q
 
 from hotline.accounts.selectors import Grants
 
@@ -70,6 +75,9 @@ URGENCY_DETECTORS: list[UrgencyDetector] = []
 # clock kind -> fn(ticket, clock, level) -> the notices of that warning
 WarningNotices = Callable[[Ticket, Clock, str], list[WarningNotice]]
 WARNING_NOTICES: dict[str, WarningNotices] = {}
+# queue key -> fns returning a filter of more tickets for that queue (ORed with its own)
+QueueFilter = Callable[[], Q]
+QUEUE_FILTERS: dict[str, list[QueueFilter]] = {}
 
 
 def handler_register(action: str, handler: Handler) -> None:
@@ -102,6 +110,13 @@ def warning_notices_register(clock_kind: str, notices: WarningNotices) -> None:
     if current is not None and current is not notices:
         raise RuntimeError(f"clock {clock_kind!r} already has its warning notices: {current!r}")
     WARNING_NOTICES[clock_kind] = notices
+
+
+def queue_filter_register(queue: str, extra: QueueFilter) -> None:
+    """Let the home queue ``queue`` also hold the tickets ``extra()`` selects."""
+    filters = QUEUE_FILTERS.setdefault(queue, [])
+    if extra not in filters:
+        filters.append(extra)
 
 
 def check_handlers(app_configs=None, **kwargs) -> list:

@@ -34,7 +34,7 @@ from hotline.orgs.models import HotlineCentre, Unit
 from hotline.workcal.selectors import get_calendar
 from hotline.workcal.timeleft import DAYS_UNIT, HOURS_UNIT, TimeLeft, time_left
 
-from . import workflow
+from . import extensions, workflow
 from .choices import ClockKind, ExtensionStatus
 from .clocks import ticket_warning
 from .models import Clock, Ticket, TicketEvent
@@ -168,8 +168,12 @@ def _dispatcher_filter(key: str, grants: Grants) -> Q:
         return scope & Q(status=workflow.IN_PROGRESS, extension_status=ExtensionStatus.REQUESTED)
     if key == "weak_replies":
         return _dispatcher_scope(grants, field="dispatched_by_centre") & _weak_reply_filter()
-    # duplicates
-    return scope & Q(status__in=[workflow.REGISTERED, workflow.DISPATCHED]) & _duplicate_filter()
+    # duplicates: the same caller's, and what the apps above add (insight: the same place and
+    # leaf from other citizens, extensions.queue_filter_register).
+    candidates = reduce(
+        or_, (extra() for extra in extensions.QUEUE_FILTERS.get(key, ())), _duplicate_filter()
+    )
+    return scope & Q(status__in=[workflow.REGISTERED, workflow.DISPATCHED]) & candidates
 
 
 def _weak_reply_filter() -> Q:

@@ -275,7 +275,7 @@ def _text_filter(qs: QuerySet[Ticket], q: str | None, grants) -> QuerySet[Ticket
     if is_ticket_number(q):
         return qs.filter(number=q)
     terms = query_terms(q)
-    found = Q(TextMatch(terms, table=TICKET_TABLE)) if terms else Q(pk__in=[])
+    found = Q(TextMatch(terms, table=TICKET_TABLE, vector=True)) if terms else Q(pk__in=[])
     if grants.sees_all and PHONE_QUERY.match(q):
         found |= Q(citizen_phone=q)
     return qs.filter(found)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hotline.accounts import services as accounts
 from hotline.accounts.models import User
-from hotline.orgs.models import Unit
+from hotline.orgs.models import Category, Unit
 from hotline.tickets.models import Clock
 from tests.factories import act, register, ticket_in
 
@@ -194,6 +194,30 @@ def test_queries_do_not_grow_with_the_rows(console, username, role, queue):
     _fill(queue, 4)
     many, shown_many = _queries(client, params)
     assert shown_many > shown_few >= 2
+    assert many == few
+
+
+def test_place_duplicates_queue_queries_do_not_grow_with_the_rows(console):
+    """The 疑似重复待并单 queue with candidate duplicates by place and leaf (other citizens, one
+    street, one leaf): the same number of queries for 2 rows as for 6, and the rows shown."""
+    leaf = Category.objects.filter(level=3, active=True).order_by("pk").first()
+    client = console("dispatcher")
+    params = {"role": "dispatcher", "queue": "duplicates"}
+
+    def fill(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            register(
+                title=f"路灯不亮{i}",
+                citizen={"name": "市民", "phone": f"1380000{i:04d}"},
+                region="jiangan-01",
+                category=leaf.code,
+            )
+
+    fill(2, 0)
+    few, shown_few = _queries(client, params)
+    fill(4, 2)
+    many, shown_many = _queries(client, params)
+    assert (shown_few, shown_many) == (2, 6)
     assert many == few
 
 

@@ -100,3 +100,25 @@ def test_query_count_does_not_grow_with_the_rows_shown(console):
     for i in range(17):
         register(title=f"又停水{i}", address="江汉路")
     assert _queries(client, 20) == few
+
+
+def test_a_huge_result_is_counted_up_to_the_cap_and_paged_that_far(console, monkeypatch):
+    """A word common across a city's tickets: the count stops at the cap (counting every
+    match reads every one), the page says so, and the pages end there."""
+    from hotline.console.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 40)
+    for i in range(45):
+        register(title=f"夜间噪音扰民{i}")
+    client = console("dispatcher")
+    html = page(client, q="噪音")
+    assert "超过 40 件工单，只列出前 40 件：请加条件缩小范围。" in html
+    assert "共 45 件工单" not in html
+    assert "第 1 / 2 页" in html
+    last = page(client, q="噪音", page=2)
+    assert len(re.findall(r'<td class="mono"><a href="/console/tickets/\d+/">', last)) == 20
+    assert 'rel="next"' not in last
+    # Under the cap: the count as it is.
+    monkeypatch.setattr(CappedPaginator, "cap", 2000)
+    html = page(client, q="噪音")
+    assert "共 45 件工单" in html and "超过" not in html

@@ -424,8 +424,8 @@ def test_service_errors_are_shown_on_the_page(console):
     )
     assert (
         conflict.status_code == 409
-        and "操作未执行" in text(conflict)
-        and "no extension request" in text(conflict)
+        and "操作未执行：这张工单没有等待审批的延期申请。" in text(conflict)
+        and "no extension request" not in text(conflict)
     )
     # Forbidden: the agent may not accept.
     forbidden = console("agent").post(action_url(ticket.number, "accept"))
@@ -440,6 +440,44 @@ def test_service_errors_are_shown_on_the_page(console):
     assert Ticket.objects.get(pk=registered.pk).status == "registered"
     # An unknown action is a 404.
     assert console("dispatcher").post(action_url(ticket.number, "explode")).status_code == 404
+
+
+def test_a_stale_form_is_refused_in_chinese_and_writes_nothing(console):
+    """Wrong state: the handler posts the accept form of a page opened before a colleague
+    accepted the ticket; the page says why in Chinese, not the API's English."""
+    ticket = ticket_in("in_progress")
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    response = console("jiangan-handler").post(action_url(ticket.number, "accept"))
+    page = text(response)
+    assert response.status_code == 409
+    assert "操作未执行：工单现在是“办理中”，不能签收" in page, page
+    assert "is not allowed on a ticket" not in page
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events
+
+
+def test_a_role_refusal_is_in_chinese_and_writes_nothing(console):
+    """Wrong role: the intake agent posts a handler's form; the page says so in Chinese."""
+    ticket = ticket_in("dispatched")
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    response = console("agent").post(action_url(ticket.number, "accept"))
+    page = text(response)
+    assert response.status_code == 403
+    assert "操作未执行：你的角色不能对这张工单签收。" in page, page
+    assert "needs one of the roles" not in page
+    ticket.refresh_from_db()
+    assert ticket.status == "dispatched"
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events
+
+
+def test_the_api_keeps_its_english_refusal(api):
+    """The same refusal through the API keeps DESIGN section 9's shape and English detail."""
+    ticket = ticket_in("dispatched")
+    response = api("dispatcher").act(ticket.number, "dispatch", unit="jiangan")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["error"] == "conflict" and "is not allowed on a ticket" in body["detail"]
 
 
 def test_actions_are_post_only(console):

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from hotline.orgs.models import Category
 from hotline.tickets.models import Ticket
 from tests.factories import register
 
@@ -46,6 +47,21 @@ def test_agent_dispatcher_and_handler_from_their_queues(
         content="解放公园正门口人行道路面塌陷一个大坑，已有老人摔倒。",
         citizen={"name": "刘先生", "phone": "13712345678"},
     )
+    # Two other citizens on one leaf at one street: candidate duplicates of one event.
+    leaf = Category.objects.filter(level=3, active=True).order_by("pk").first()
+    same_event = [
+        register(
+            title=title,
+            content=content,
+            citizen={"name": name, "phone": phone},
+            region="jiangan-01",
+            category=leaf.code,
+        )
+        for title, content, name, phone in (
+            ("大智路路灯不亮", "大智路口的路灯坏了好几天", "甲", "13700000001"),
+            ("夜里没有照明", "晚上整条路一片漆黑，行人看不清", "乙", "13700000002"),
+        )
+    ]
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -80,6 +96,13 @@ def test_agent_dispatcher_and_handler_from_their_queues(
     assert re.search(r"剩余 \d+ (个工作小时|分钟)", row.locator(".time-left").inner_text())
     page.locator("#queue-tabs a[data-queue='duplicates']").wait_for()
     page.screenshot(path=str(shots / "queues-dispatcher-home.png"), full_page=True)
+    # 疑似重复待并单: the same caller's two tickets and the two of one place and leaf.
+    page.goto(f"{base}/console/?queue=duplicates")
+    for ticket in (earlier, *same_event):
+        page.locator(f"#queue-duplicates li[data-number='{ticket.number}']").wait_for()
+    assert page.locator(f"#queue-duplicates li[data-number='{number}']").count() == 1
+    page.screenshot(path=str(shots / "queues-dispatcher-duplicates.png"), full_page=True)
+    page.goto(f"{base}/console/")
     with page.expect_navigation():
         row.locator("a.queue-title").click()
     search = page.locator(".picker-search[aria-controls=id_dispatch_unit]")

@@ -11,8 +11,11 @@ from django.utils import timezone, translation
 from hotline.accounts.models import User
 from hotline.accounts.roles import Role
 from hotline.core.errors import Forbidden, NotFound
+from hotline.insight.selectors import similar_for
+from hotline.insight.similar import PLACE_WINDOW
+from hotline.orgs.models import Category, Region
 from hotline.tickets import queues
-from hotline.tickets.models import Clock
+from hotline.tickets.models import Clock, Ticket
 from tests.factories import act, register, ticket_in
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +85,80 @@ def test_possible_duplicates_by_the_callers_phone():
     alone = register(citizen={"name": "李", "phone": "13933334444"})
     found = numbers("dispatcher", D, "duplicates")
     assert first.number in found and second.number in found and alone.number not in found
+    act("dispatcher", second.number, "merge", into=first.number)
+    assert numbers("dispatcher", D, "duplicates") == []
+
+
+def _leaf_and_street():
+    leaf = Category.objects.filter(level=3, active=True).order_by("pk").first()
+    street = Region.objects.get(code="jiangan-01")
+    assert street.level == "street"
+    return leaf, street
+
+
+def test_possible_duplicates_by_place_and_leaf_from_other_citizens():
+    """Issue 16: other citizens on the same leaf at the same place (a street or finer) within
+    the place window are candidate duplicates, whatever their wording."""
+    leaf, street = _leaf_and_street()
+    other_leaf = Category.objects.filter(level=3, active=True).exclude(pk=leaf.pk).first()
+    here = {"region": street.code, "category": leaf.code}
+    first = register(
+        title="路灯不亮",
+        content="门口的路灯坏了好几天",
+        citizen={"name": "甲", "phone": "13800000001"},
+        **here,
+    )
+    second = register(
+        title="夜里没有照明",
+        content="晚上整条路一片漆黑，行人看不清",
+        citizen={"name": "乙", "phone": "13800000002"},
+        **here,
+    )
+    other_issue = register(
+        title="路灯不亮",
+        citizen={"name": "丙", "phone": "13800000003"},
+        region=street.code,
+        category=other_leaf.code,
+    )
+    whole_district = register(
+        title="路灯不亮",
+        citizen={"name": "丁", "phone": "13800000004"},
+        region="jiangan",
+        category=leaf.code,
+    )
+    also_district = register(
+        title="路灯不亮",
+        citizen={"name": "戊", "phone": "13800000005"},
+        region="jiangan",
+        category=leaf.code,
+    )
+    found = numbers("dispatcher", D, "duplicates")
+    assert first.number in found and second.number in found
+    # Another leaf at the same street, or only the same district: not the same event.
+    assert other_issue.number not in found
+    assert whole_district.number not in found and also_district.number not in found
+    # The count on the tab agrees with the list.
+    user = User.objects.get(username="dispatcher")
+    assert queues.queue_counts(user, D)["duplicates"] == len(found) == 2
+    # Both show on the ticket: its similar tickets name the other as the same event.
+    similar = {t.number: m for m, t in similar_for(user, first.number)}
+    assert similar[second.number].kind == "duplicate"
+    assert "same place" in similar[second.number].reasons
+
+
+def test_place_duplicates_need_the_other_ticket_open_and_near_in_time():
+    leaf, street = _leaf_and_street()
+    here = {"region": street.code, "category": leaf.code}
+    first = register(title="路灯不亮", citizen={"name": "甲", "phone": "13800000001"}, **here)
+    second = register(title="夜里没有照明", citizen={"name": "乙", "phone": "13800000002"}, **here)
+    # A week and a day earlier: outside the place window.
+    Ticket.objects.filter(pk=first.pk).update(
+        registered_at=timezone.now() - PLACE_WINDOW - timedelta(days=1)
+    )
+    assert numbers("dispatcher", D, "duplicates") == []
+    Ticket.objects.filter(pk=first.pk).update(registered_at=timezone.now())
+    assert set(numbers("dispatcher", D, "duplicates")) == {first.number, second.number}
+    # Merged into the first: the second is no longer open, and the first has no partner left.
     act("dispatcher", second.number, "merge", into=first.number)
     assert numbers("dispatcher", D, "duplicates") == []
 

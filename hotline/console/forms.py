@@ -16,6 +16,7 @@ from hotline.orgs.selectors import categories_list, regions_list, units_list
 from hotline.tickets import policy, workflow
 
 from .attachments import attachments_field
+from .widgets import QuickSelect, QuickSelectMultiple
 
 
 def _labelled(choices: Iterable[tuple[str, str]]) -> list[tuple[str, object]]:
@@ -87,7 +88,7 @@ class RegisterForm(forms.Form):
     )
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
     category = forms.ChoiceField(
-        label=_("分类"), required=False, widget=forms.Select(attrs=FILTER_CATEGORIES)
+        label=_("分类"), required=False, widget=QuickSelect(attrs=FILTER_CATEGORIES)
     )
     citizen_name = forms.CharField(label=_("诉求人姓名"), max_length=64, required=False)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
@@ -183,11 +184,11 @@ COPY_TO_CHOICES = [("supervision", _("督查室")), ("discipline", _("纪检监�
 
 class DispatchForm(ActionForm):
     action = "dispatch"
-    unit = forms.ChoiceField(label=_("主办单位"), widget=forms.Select(attrs=FILTER_UNITS))
+    unit = forms.ChoiceField(label=_("主办单位"), widget=QuickSelect(attrs=FILTER_UNITS))
     co_units = forms.MultipleChoiceField(
         label=_("协办单位"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6, **FILTER_UNITS}),
+        widget=QuickSelectMultiple(attrs={"size": 6, **FILTER_UNITS}),
     )
     copy_to = forms.MultipleChoiceField(
         label=_("转交（只读抄送）"),
@@ -222,7 +223,7 @@ class DispatchForm(ActionForm):
 
 class ForwardForm(ActionForm):
     action = "forward"
-    unit = forms.ChoiceField(label=_("下派单位"), widget=forms.Select(attrs=FILTER_UNITS))
+    unit = forms.ChoiceField(label=_("下派单位"), widget=QuickSelect(attrs=FILTER_UNITS))
     note = _text(_("备注"), required=False, rows=2)
 
     def __init__(self, *args, **kwargs):
@@ -400,17 +401,20 @@ def _region_choices() -> list[tuple[str, Any]]:
 
 
 def _category_filter_choices() -> list[tuple[str, Any]]:
-    """Every level of the catalogue: a class finds the tickets of the categories under it."""
-    nodes = list(categories_list())
-    by_pk = {c.pk: c for c in nodes}
+    """Every level of the catalogue: a class finds the tickets of the categories under it.
+    Read as plain rows (650 model objects cost more than the whole list query)."""
+    rows = list(categories_list().values_list("pk", "code", "name", "parent_id"))
+    parent_of = {pk: parent for pk, _code, _name, parent in rows}
 
-    def depth(node: Category) -> int:
-        level = 0
-        while node.parent_id and node.parent_id in by_pk and level < 5:
-            node, level = by_pk[node.parent_id], level + 1
+    def depth(pk: int) -> int:
+        level, parent = 0, parent_of[pk]
+        while parent and parent in parent_of and level < 5:
+            level, parent = level + 1, parent_of[parent]
         return level
 
-    return [("", _("全部分类"))] + [(c.code, "\u3000" * depth(c) + c.name) for c in nodes]
+    return [("", _("全部分类"))] + [
+        (code, "\u3000" * depth(pk) + name) for pk, code, name, _p in rows
+    ]
 
 
 class ListFilterForm(forms.Form):
@@ -430,13 +434,22 @@ class ListFilterForm(forms.Form):
         error_messages={"max_length": _("关键词最多 %(limit_value)d 个字。")},
     )
     unit = forms.ChoiceField(
-        label=_("承办单位"), required=False, error_messages={"invalid_choice": _("没有这个单位。")}
+        label=_("承办单位"),
+        required=False,
+        error_messages={"invalid_choice": _("没有这个单位。")},
+        widget=QuickSelect,
     )
     region = forms.ChoiceField(
-        label=_("区域"), required=False, error_messages={"invalid_choice": _("没有这个区域。")}
+        label=_("区域"),
+        required=False,
+        error_messages={"invalid_choice": _("没有这个区域。")},
+        widget=QuickSelect,
     )
     category = forms.ChoiceField(
-        label=_("分类"), required=False, error_messages={"invalid_choice": _("没有这个分类。")}
+        label=_("分类"),
+        required=False,
+        error_messages={"invalid_choice": _("没有这个分类。")},
+        widget=QuickSelect,
     )
     channel = forms.ChoiceField(
         label=_("渠道"),

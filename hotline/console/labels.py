@@ -202,3 +202,25 @@ REASON_LABELS = {
     "same issue": gettext_noop("同一诉求事项"),
     "same place": gettext_noop("同一地点"),
 }
+
+# The dispatch suggestion's basis (insight.routing.Basis): how its unit was chosen, and where
+# the ticket's place was read from (insight.place.Place.via).
+SUGGESTION_VIA_LABELS = {
+    "rule": gettext_noop("派单规则"),
+    "place": gettext_noop("属地管理"),
+    "owner": gettext_noop("按归属单位"),
+    "no_place": gettext_noop("属地分类但未识别出地点，按分类默认单位"),
+}
+PLACE_VIA_LABELS = {
+    "point": gettext_noop("地图定位"),
+    "address": gettext_noop("地址"),
+    "text": gettext_noop("诉求内容"),
+    "region": gettext_noop("所选区域"),
+}
+PLACE_LEVEL_LABELS = {
+    "city": gettext_noop("市"),
+    "district": gettext_noop("区"),
+    "street": gettext_noop("街道"),
+    "community": gettext_noop("社区"),
+    "grid": gettext_noop("网格"),
+}

@@ -432,6 +432,7 @@ class Suggested:
     model: str | None
     place: Place | None
     items: list[dict]
+    district_name: str = ""  # the name of the place's district
 
 
 def suggest_for(
@@ -469,9 +470,11 @@ def suggest_for(
                 "confidence": s.confidence,
                 "reasons": list(s.reasons),
                 "rule": s.rule,
+                "basis": s.basis,  # the same as facts (not in the API: its reasons say it)
             }
         )
-    return Suggested(classifier.current_name(), place, items)
+    district = rt.places.nodes.get(place.district) if place and place.district else None
+    return Suggested(classifier.current_name(), place, items, district.name if district else "")
 
 
 def suggestions(
@@ -501,7 +504,13 @@ def suggestions(
 
 def ticket_suggestions(ticket) -> tuple[str | None, list[dict]]:
     """The suggestions for a registered ticket: its text, address, region, map point, urgency."""
-    return suggestions(
+    out = ticket_suggest_for(ticket)
+    return out.model, out.items
+
+
+def ticket_suggest_for(ticket) -> Suggested:
+    """``suggest_for`` a registered ticket, with the place its address and text resolved to."""
+    return suggest_for(
         ticket.content,
         title=ticket.title or None,
         address=ticket.address,

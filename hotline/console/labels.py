@@ -203,14 +203,8 @@ REASON_LABELS = {
     "same place": gettext_noop("同一地点"),
 }
 
-# The dispatch suggestion's basis (insight.routing.Basis): how its unit was chosen, and where
-# the ticket's place was read from (insight.place.Place.via).
-SUGGESTION_VIA_LABELS = {
-    "rule": gettext_noop("派单规则"),
-    "place": gettext_noop("属地管理"),
-    "owner": gettext_noop("按归属单位"),
-    "no_place": gettext_noop("属地分类但未识别出地点，按分类默认单位"),
-}
+# Where the dispatch suggestion read the ticket's place from (insight.place.Place.via), and
+# the place's level.
 PLACE_VIA_LABELS = {
     "point": gettext_noop("地图定位"),
     "address": gettext_noop("地址"),

@@ -41,7 +41,6 @@ from .labels import (
     REPLY_CHECK_LABELS,
     RULING_LABELS,
     SIMILAR_KIND_LABELS,
-    SUGGESTION_VIA_LABELS,
     WARNING_LABELS,
 )
 
@@ -563,7 +562,6 @@ def suggestion_basis(basis, unit_name: str, place_name: str = "") -> dict:
     words = "、".join(basis.leaf_words)
     out = {
         "via": basis.via,
-        "via_label": tr(SUGGESTION_VIA_LABELS.get(basis.via, "")),
         "rule": basis.rule,
         "rule_name": basis.rule_name,
         "rule_priority": basis.rule_priority,

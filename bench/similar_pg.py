@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Similar-ticket query at 1,000,000 tickets in the project's own PostgreSQL tables (issue 4).
+"""Similar-ticket query at 1,000,000 tickets in the project's own PostgreSQL tables, cold and warm
+(issues 4 and 16).
 
-    .venv/bin/python bench/similar_pg.py [--tickets N] [--queries Q]
+    .venv/bin/python bench/similar_pg.py [--tickets N] [--queries Q] [--after-write W] [--keep-db]
 
 What it does, in order:
 1. drops and re-creates the database ``hotline_similar`` on 127.0.0.1:5432 (user postgres),
@@ -13,13 +14,21 @@ What it does, in order:
    keys (``insight_ticketsignature``), computed by the same ``similar.ticket_keys`` as
    registration;
 3. dispatches every written ticket to one of the 16 districts (``tickets_ticketassignment``);
-4. in one Django process on the production settings, registers Q new tickets through
-   ``ticket_register`` (half of them re-using the phone of an existing ticket), dispatches
-   them to 江岸 and times ``insight.selectors.similar_for`` for each as the dispatcher (who
-   sees every ticket: the widest search) and as 江岸's handler (who sees only what was
-   dispatched to 江岸: the visibility filter at work), then as the dispatcher through
-   ``GET /api/v1/tickets/{number}/similar``;
-5. prints a markdown table and, alone on the last line, the key numbers.
+4. ``--after-write``: nothing (the default: the database as freshly written, without planner
+   statistics until autovacuum or ANALYZE, hint bits and visibility map unset), ``analyze``
+   (what the product's bulk imports end with) or ``vacuum-analyze`` (the earlier runs);
+5. in one Django process on the production settings, registers Q new tickets through
+   ``ticket_register`` (half of them re-using the phone of an existing ticket) and dispatches
+   them to 江岸; then times ``insight.selectors.similar_for``:
+   - cold: the first queries on the freshly written database, without any warm-up: the
+     dispatcher (who sees every ticket: the widest search) on the first half of the new
+     tickets, 江岸's handler (who sees only what was dispatched to 江岸 or below: the
+     visibility filter at work) on the other half;
+   - warm: the same queries again, every new ticket for each role;
+   - warm, as the dispatcher through ``GET /api/v1/tickets/{number}/similar``;
+6. prints the per-core speed and the load average (so machines can be compared), a markdown
+   table and, alone on the last line, the key numbers. ``--reuse-db`` queries a kept database
+   again: no longer cold.
 
 Only 127.0.0.1 is contacted. Nothing is installed.
 """

@@ -311,7 +311,7 @@ def main() -> int:
         f'per-core speed (python -m timeit "sum(range(1000))") {speed:.1f} µs; '
         f"load average before: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, after: "
         f"{os.getloadavg()[0]:.2f}; {'a reused database (not cold)' if args.reuse_db else 'a freshly written database'}; "
-        f"after the write: {args.after_write}; data: {args.tickets:,} tickets, "
+        f"after the write: {'(reused database)' if args.reuse_db else args.after_write}; data: {args.tickets:,} tickets, "
         f"{built['keys']:,} keys, {built['assignments']:,} assignments to the 16 districts, "
         f"written in {built['tickets_s'] + built['keys_s']:.0f} s; "
         f"sizes with indexes: tickets {built['sizes'][0]}, keys {built['sizes'][1]}\n"

@@ -202,3 +202,19 @@ REASON_LABELS = {
     "same issue": gettext_noop("同一诉求事项"),
     "same place": gettext_noop("同一地点"),
 }
+
+# Where the dispatch suggestion read the ticket's place from (insight.place.Place.via), and
+# the place's level.
+PLACE_VIA_LABELS = {
+    "point": gettext_noop("地图定位"),
+    "address": gettext_noop("地址"),
+    "text": gettext_noop("诉求内容"),
+    "region": gettext_noop("所选区域"),
+}
+PLACE_LEVEL_LABELS = {
+    "city": gettext_noop("市"),
+    "district": gettext_noop("区"),
+    "street": gettext_noop("街道"),
+    "community": gettext_noop("社区"),
+    "grid": gettext_noop("网格"),
+}

@@ -35,6 +35,8 @@ from .labels import (
     EXTENSION_LABELS,
     NESTED_DATA_LABELS,
     NOTICE_LABELS,
+    PLACE_LEVEL_LABELS,
+    PLACE_VIA_LABELS,
     REASON_LABELS,
     REFERRAL_LABELS,
     REPLY_CHECK_LABELS,
@@ -554,32 +556,83 @@ def similar_rows(user, number: str) -> list[dict]:
     ]
 
 
-def suggestion_rows(ticket: Ticket) -> list[dict] | None:
-    """The top-3 category and unit suggestions of the model in use for the ticket's text; None
-    when the model failed."""
+def suggestion_basis(basis, unit_name: str, place_name: str = "") -> dict:
+    """How a suggestion chose its unit, in the console's language: the routing rule (its id for
+    the admin's link, its name, the words it matched) or the leaf's owner; 属地 (the district of
+    the place) or a named unit; and the words of the text that named the leaf."""
+    words = "、".join(basis.leaf_words)
+    out = {
+        "via": basis.via,
+        "rule": basis.rule,
+        "rule_name": basis.rule_name,
+        "rule_priority": basis.rule_priority,
+        "rule_words": "、".join(basis.rule_words),
+        "leaf_words": words,
+        "territorial": basis.territorial,
+    }
+    if basis.territorial:
+        out["owner_label"] = _("属地：%(district)s（地点 %(place)s 所在区，由其向下转办）") % {
+            "district": basis.district or "—",
+            "place": place_name or basis.district or "—",
+        }
+    elif basis.via == "no_place":
+        out["owner_label"] = _("属地分类但未识别出地点：派给分类的默认单位 %(unit)s") % {
+            "unit": unit_name or "—"
+        }
+    else:
+        out["owner_label"] = _("按单位归属：%(unit)s") % {"unit": unit_name or "—"}
+    return out
+
+
+def suggestion_place(out) -> dict | None:
+    """Where the suggestion placed the ticket: the region node, its level and district, and
+    what it was read from (map point, address, text, the region given)."""
+    place = out.place
+    if place is None:
+        return None
+    return {
+        "name": place.name,
+        "level_label": tr(PLACE_LEVEL_LABELS.get(place.level, "")),
+        "district": out.district_name if out.district_name != place.name else "",
+        "via_label": tr(PLACE_VIA_LABELS.get(place.via, "")),
+        "words": "、".join(place.words),
+    }
+
+
+def suggestion_rows(ticket: Ticket) -> tuple[list[dict] | None, dict | None]:
+    """The top-3 category and unit suggestions of the model in use for the ticket's text, each
+    with why it chose its unit, and the place the ticket was resolved to; (None, None) when the
+    model failed."""
     try:
-        _model, items = insight.ticket_suggestions(ticket)
+        out = insight.ticket_suggest_for(ticket)
     except Exception:  # a broken model file must not take the dispatcher's page down
         logger.exception("suggestions failed for ticket %s", ticket.number)
-        return None
+        return None, None
+    items = out.items
     names = names_for([], units=[i["unit"] for i in items if i["unit"]])
-    return [
-        {
-            "category_name": " › ".join(i["category_name"].split("/")),
-            "unit": i["unit"],
-            "unit_name": names.unit(i["unit"]) if i["unit"] else "",
-            "confidence": i["confidence"],
-            "percent": round(i["confidence"] * 100),
-        }
-        for i in items
-    ]
+    rows = []
+    for i in items:
+        unit_name = names.unit(i["unit"]) if i["unit"] else ""
+        rows.append(
+            {
+                "category_name": " › ".join(i["category_name"].split("/")),
+                "unit": i["unit"],
+                "unit_name": unit_name,
+                "confidence": i["confidence"],
+                "percent": round(i["confidence"] * 100),
+                "basis": suggestion_basis(
+                    i["basis"], unit_name, out.place.name if out.place else ""
+                ),
+            }
+        )
+    return rows, suggestion_place(out)
 
 
 def suggestions_block(ticket: Ticket, grants: Grants, allowed: list[str]) -> dict:
     """Suggestions are for whoever dispatches the ticket now; the form starts on the best unit
     when the model is sure enough (the dispatcher still chooses and submits)."""
     offers = "dispatch" in allowed and bool(grants.roles & SUGGEST_ROLES)
-    rows = suggestion_rows(ticket) if offers else []
+    rows, place = suggestion_rows(ticket) if offers else ([], None)
     best = rows[0] if rows else None
     preselected = (
         best["unit"]
@@ -589,6 +642,7 @@ def suggestions_block(ticket: Ticket, grants: Grants, allowed: list[str]) -> dic
     return {
         "offers_suggestions": offers,
         "suggestions": rows or [],
+        "suggestion_place": place,
         "suggestions_failed": rows is None,
         "preselected_unit": preselected,
     }

@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .place import Place, PlaceIndex
 from .text import normalize
@@ -85,6 +85,28 @@ class Rule:
     unit: str | None = None  # None: the district of the place (属地)
 
 
+# How a suggestion's unit was chosen (``Basis.via``).
+VIA_RULE = "rule"  # a routing rule matched
+VIA_PLACE = "place"  # the leaf is 属地: the district of the place
+VIA_OWNER = "owner"  # the leaf names its unit (a bureau, a utility company)
+VIA_NO_PLACE = "no_place"  # the leaf is 属地 but no place was found: its default unit
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """Why a suggestion names its leaf and its unit, as facts (a page words them in its own
+    language; ``RouteSuggestion.reasons`` says the same in English sentences)."""
+
+    via: str = VIA_OWNER
+    territorial: bool = False  # the unit is the district of the place (属地)
+    district: str = ""  # that district's name
+    rule: int | None = None
+    rule_name: str = ""
+    rule_priority: int = 0
+    rule_words: tuple[str, ...] = ()  # the rule's words found in the text
+    leaf_words: tuple[str, ...] = ()  # the leaf's name or keywords found in the text
+
+
 @dataclass(frozen=True, slots=True)
 class RouteSuggestion:
     category: str  # the leaf's code
@@ -93,6 +115,7 @@ class RouteSuggestion:
     confidence: float
     reasons: tuple[str, ...]
     rule: int | None = None  # the routing rule that chose the unit
+    basis: Basis = Basis()
 
 
 def _bigrams(text: str) -> list[str]:
@@ -209,19 +232,27 @@ class Router:
 
     def evidence(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         """What names each leaf in ``text`` (names, keywords, history), without the model."""
+        evidence, reasons, _words = self._evidence(text)
+        return evidence, reasons
+
+    def _evidence(
+        self, text: str
+    ) -> tuple[dict[str, float], dict[str, list[str]], dict[str, list[str]]]:
+        """``evidence`` and, per leaf, the words of its name and its keywords in the text."""
         t = normalize(text)
         evidence: dict[str, float] = defaultdict(float)
         reasons: dict[str, list[str]] = defaultdict(list)
-        self._name_evidence(t, evidence, reasons)
-        self._keyword_evidence(t, evidence, reasons)
+        words: dict[str, list[str]] = defaultdict(list)
+        self._name_evidence(t, evidence, reasons, words)
+        self._keyword_evidence(t, evidence, reasons, words)
         if self.history is not None and self.history.size:
             for code, sim in self.history.scores(t).items():
                 if sim >= 0.2 and code in self.by_code:
                     evidence[code] += W_HISTORY * sim
                     reasons[code].append(f"like the tickets dispatchers filed under it ({sim:.2f})")
-        return evidence, reasons
+        return evidence, reasons, words
 
-    def _name_evidence(self, t: str, evidence: dict, reasons: dict) -> None:
+    def _name_evidence(self, t: str, evidence: dict, reasons: dict, words: dict) -> None:
         pairs = set(_bigrams(t))
         for leaf, parts, leaf_pairs in self._names:
             # A part of a name counts alone when it says something (房产证登记), not a bare
@@ -233,6 +264,7 @@ class Router:
             if hit:
                 evidence[leaf.code] += W_NAME
                 reasons[leaf.code].append(f"its name {hit} is in the text")
+                words[leaf.code].append(hit)
             elif leaf_pairs:
                 share = len(leaf_pairs & pairs) / len(leaf_pairs)
                 if share >= 0.75 and len(leaf_pairs) >= 2:
@@ -243,7 +275,7 @@ class Router:
                 for leaf in leaves:
                     evidence[leaf.code] += W_NAME * 0.3
 
-    def _keyword_evidence(self, t: str, evidence: dict, reasons: dict) -> None:
+    def _keyword_evidence(self, t: str, evidence: dict, reasons: dict, found: dict) -> None:
         # Longest keywords first; a span claimed by one leaf's keyword is not counted again
         # for another leaf's shorter word inside it (噪音 inside 施工噪音).
         owner: list[tuple[str, int] | None] = [None] * len(t)
@@ -264,6 +296,7 @@ class Router:
             if words:
                 evidence[code] += W_KEYWORD * len(words)
                 reasons[code].append(f"keywords {'、'.join(words)}")
+                found[code].extend(w for w in words if w not in found[code])
 
     def topic(self, text: str) -> str | None:
         """The leaf the text names most (no model): what "the same issue" means for repeats."""
@@ -280,7 +313,17 @@ class Router:
         top: int = 3,
     ) -> list[tuple[LeafInfo, float, list[str]]]:
         """The ``top`` likeliest leaves with a confidence and the reasons."""
-        evidence, reasons = self.evidence(text)
+        return [(leaf, p, why) for leaf, p, why, _words in self._rank(text, class_proba, top=top)]
+
+    def _rank(
+        self,
+        text: str,
+        class_proba: Mapping[str, float] | None = None,
+        *,
+        top: int = 3,
+    ) -> list[tuple[LeafInfo, float, list[str], tuple[str, ...]]]:
+        """``rank``, each leaf with the words of its name and keywords found in the text."""
+        evidence, reasons, words = self._evidence(text)
         classes = self._class_probabilities(class_proba)
         candidates = self._candidates(evidence, classes, top)
         scored = self._scored(candidates, reasons, classes)
@@ -290,7 +333,7 @@ class Router:
         weights = [math.exp((s - high) / TEMPERATURE) for s, _, _ in scored]
         total = sum(weights)
         return [
-            (leaf, w / total, why)
+            (leaf, w / total, why, tuple(words.get(leaf.code, ())))
             for (s, leaf, why), w in zip(scored[:top], weights[:top], strict=False)
         ]
 
@@ -370,8 +413,9 @@ class Router:
 
     def route(
         self, leaf: LeafInfo, place: Place | None, text: str, urgency: str = ""
-    ) -> tuple[str | None, list[str], int | None]:
-        """The unit for ``leaf`` at ``place``, the reasons, and the rule that chose it."""
+    ) -> tuple[str | None, list[str], Basis]:
+        """The unit for ``leaf`` at ``place``, the reasons, and how it was chosen (the rule
+        that chose it, if one did)."""
         t = normalize(text)
         chain = set(self._category_chain(leaf.code))
         around = set(self.places.ancestors(place.region)) if place else set()
@@ -386,7 +430,7 @@ class Router:
 
     def _by_rule(
         self, rule: Rule, words: list[str], place: Place | None
-    ) -> tuple[str | None, list[str], int | None] | None:
+    ) -> tuple[str | None, list[str], Basis] | None:
         """The unit a matching rule sends to (its own, else the place's district), or None
         when it names none and no district is found."""
         why = [f"rule «{rule.name}» (priority {rule.priority})"]
@@ -394,29 +438,47 @@ class Router:
             why.append(f"words {'、'.join(words)}")
         if rule.region and place:
             why.append(f"place {place.name} is in {self.places.nodes[rule.region].name}")
+        basis = Basis(
+            via=VIA_RULE,
+            rule=rule.id,
+            rule_name=rule.name,
+            rule_priority=rule.priority,
+            rule_words=tuple(words),
+        )
         if rule.unit:
-            return rule.unit, [*why, f"to {self.unit_name(rule.unit)}"], rule.id
+            return rule.unit, [*why, f"to {self.unit_name(rule.unit)}"], basis
         unit = self._district_unit(place)
         if unit:
-            return unit, [*why, self._territorial_reason(place)], rule.id
+            return (
+                unit,
+                [*why, self._territorial_reason(place)],
+                replace(basis, territorial=True, district=self._district_name(place)),
+            )
         return None
 
-    def _by_leaf(
-        self, leaf: LeafInfo, place: Place | None
-    ) -> tuple[str | None, list[str], int | None]:
+    def _by_leaf(self, leaf: LeafInfo, place: Place | None) -> tuple[str | None, list[str], Basis]:
         """No rule decided: the place's district for a 属地 leaf, else the leaf's owner."""
         if leaf.owner == "place":
             unit = self._district_unit(place)
             if unit:
-                return unit, [self._territorial_reason(place)], None
+                return (
+                    unit,
+                    [self._territorial_reason(place)],
+                    Basis(via=VIA_PLACE, territorial=True, district=self._district_name(place)),
+                )
             return (
                 leaf.unit,
                 [
                     f"属地 leaf, but no place found: the leaf's default unit {self.unit_name(leaf.unit)}"
                 ],
-                None,
+                Basis(via=VIA_NO_PLACE),
             )
-        return leaf.unit, [f"the leaf's owner is {self.unit_name(leaf.unit)}"], None
+        return leaf.unit, [f"the leaf's owner is {self.unit_name(leaf.unit)}"], Basis()
+
+    def _district_name(self, place: Place | None) -> str:
+        if place is None:
+            return ""
+        return self.places.nodes[place.district].name if place.district else place.name
 
     def _district_unit(self, place: Place | None) -> str | None:
         if place is None or place.district is None:
@@ -441,8 +503,8 @@ class Router:
         top: int = 3,
     ) -> list[RouteSuggestion]:
         out = []
-        for leaf, confidence, why in self.rank(text, class_proba, top=top):
-            unit, unit_why, rule = self.route(leaf, place, text, urgency)
+        for leaf, confidence, why, words in self._rank(text, class_proba, top=top):
+            unit, unit_why, basis = self.route(leaf, place, text, urgency)
             out.append(
                 RouteSuggestion(
                     category=leaf.code,
@@ -450,7 +512,8 @@ class Router:
                     unit=unit,
                     confidence=round(confidence, 4),
                     reasons=(f"leaf {leaf.name}: {'; '.join(why)}", *unit_why),
-                    rule=rule,
+                    rule=basis.rule,
+                    basis=replace(basis, leaf_words=words),
                 )
             )
         return out

@@ -619,6 +619,61 @@ def test_dispatcher_sees_suggestions_and_the_form_starts_on_the_surest_unit(
     assert ticket.unit.code == "jiangan"
 
 
+def test_the_suggestion_says_in_chinese_which_rule_and_words_chose_the_unit(
+    console, tiny_model, admin_client
+):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from hotline.accounts.models import User
+    from hotline.insight import selectors as insight
+    from hotline.insight.models import RoutingRule
+    from hotline.orgs.models import Unit
+
+    insight.routing_changed()
+    text_, address = "工地夜间施工噪音太吵，凌晨还在打桩", "江岸区一元路"
+    plain = register(title="工地噪音", content=text_, address=address)
+    card = suggestion_card(text(console("dispatcher").get(detail_url(plain.number))))
+    # No rule yet: noise belongs to the district of the place (属地), which the card names.
+    first = card.split('<li class="suggestion-owner">')[1].split("</li>")[0]
+    assert "属地：江岸区" in first and "未命中派单规则" in card
+    assert "工单地点" in card and "识别自地址" in card
+
+    response = admin_client.post(
+        reverse("admin:insight_routingrule_add"),
+        {
+            "name": "工地噪音归住建局",
+            "active": "on",
+            "priority": "30",
+            "category": "",
+            "region": "",
+            "keywords": "工地 打桩",
+            "urgency": "",
+            "unit": Unit.objects.get(code="housing").pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = RoutingRule.objects.get(name="工地噪音归住建局")
+    ticket = register(title="工地噪音", content=text_, address=address)
+    page = text(console("dispatcher").get(detail_url(ticket.number)))
+    card = suggestion_card(page)
+    best = card.split("</ul>")[0]  # the first suggestion and its reasons
+    housing = Unit.objects.get(code="housing").name
+    assert housing in best and "把握" in best and "%" in best
+    assert "派单规则：「工地噪音归住建局」（优先级 30）" in best
+    assert "命中词：工地、打桩" in best and f"按单位归属：{housing}" in best
+    # A dispatcher who may not edit rules gets the name, no link; one who may, the rule's page.
+    link = reverse("admin:insight_routingrule_change", args=[rule.pk])
+    assert link not in page
+    dispatcher = User.objects.get(username="dispatcher")
+    dispatcher.is_staff = True
+    dispatcher.save(update_fields=["is_staff"])
+    dispatcher.user_permissions.add(Permission.objects.get(codename="change_routingrule"))
+    card = suggestion_card(text(console("dispatcher").get(detail_url(ticket.number))))
+    assert f'<a href="{link}">「工地噪音归住建局」</a>' in card
+    insight.routing_changed()
+
+
 def test_suggestions_say_when_no_model_is_trained(console):
     ticket = register()
     card = suggestion_card(text(console("dispatcher").get(detail_url(ticket.number))))
@@ -673,7 +728,7 @@ def test_a_broken_model_does_not_take_the_ticket_page_down(console, monkeypatch,
     def broken(*args, **kwargs):
         raise ValueError("unpickling failed")
 
-    monkeypatch.setattr(insight, "suggestions", broken)
+    monkeypatch.setattr(insight, "suggest_for", broken)
     ticket = register()
     response = console("dispatcher").get(detail_url(ticket.number))
     assert response.status_code == 200

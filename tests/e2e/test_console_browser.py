@@ -100,7 +100,12 @@ def test_ticket_from_registration_to_closure(
     assert number in page.inner_text("table.tickets")
     page.goto(f"{base}/console/tickets/{number}/")
     assert "13812345678" in page.inner_text("#citizen-phone")  # the centre sees the complainant
-    assert "城乡建设" in page.inner_text("#suggestions")  # trained on 小区路灯不亮 and the like
+    suggestions = page.inner_text("#suggestions")
+    assert "城乡建设" in suggestions  # trained on 小区路灯不亮 and the like
+    # Each suggestion says in Chinese how its unit was chosen, and where the ticket is.
+    assert "工单地点" in suggestions and "江岸区" in suggestions and "把握" in suggestions
+    assert "未命中派单规则" in suggestions
+    page.locator("#suggestions").screenshot(path=str(screenshot_dir / "suggestions.png"))
     similar = page.inner_text("#similar")
     assert earlier.number in similar and "同一事件" in similar
     page.select_option("#id_dispatch_unit", "jiangan")

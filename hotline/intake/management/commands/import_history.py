@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from hotline.accounts.models import User
+from hotline.core.db import refresh_statistics
 from hotline.intake import history
 
 
@@ -72,6 +73,8 @@ class Command(BaseCommand):
                     failed += 1
                     self.stderr.write(f"\nline {number}: {exc}")
             progress.update(number, failed)
+        if imported:
+            refresh_statistics()
         if skipped:
             self.stdout.write(f"skipped={skipped} (already imported)")
         self.stdout.write(f"imported={imported} failed={failed}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hotline.core.db import refresh_statistics
 from hotline.intake.bulk.mappings import MAPPINGS
 from hotline.intake.bulk.readers import FileError, read_rows, row_count
 from hotline.intake.bulk.services import import_actor, tickets_import
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 )
         except FileError as exc:
             raise CommandError(str(exc)) from None
+        refresh_statistics()
         for number, warning in result.warnings:
             self.stdout.write(f"row {number}: warning: {warning}")
         for number, reason in result.failures:

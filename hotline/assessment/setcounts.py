@@ -1,0 +1,404 @@
+"""Every count of many units at once (docs/assessment.md, "How the counts are computed").
+
+``selectors.conditions`` defines each count as one condition on one unit's cohort, and
+``selectors.metric_tickets`` lists it (the drill-down). Counted unit by unit that is ~4
+queries per assessed unit, each probing the indexes once per cohort ticket. Here the same
+definitions are computed for a set of units in two queries:
+
+1. ``reach``: every (unit, ticket) pair where the ticket's first lead assignment into the unit's
+   sub-tree (属地管理: a unit answers for what reached any unit under it) falls in the period —
+   lead assignments joined to the units of the set whose path prefixes theirs, grouped by
+   (unit, ticket), ``MIN(assigned_at)``;
+2. facts per ticket, pre-aggregated once from its events and clocks up to the cut-off (merged,
+   replied, followed up, final rating, first reply's clock on time, a handle clock overdue,
+   repeat verdict), and facts per (ticket, unit that did something) — forwards, send-back
+   rulings, red warnings, supervision orders, accountability records, failed spot checks, the
+   first accept clock — mapped to the units of the set above that unit and grouped by
+   (unit, ticket);
+3. ``GROUP BY unit`` with one conditional aggregate per count.
+
+A second query gives ``co_handled``, a third the per-day sums behind ``avg_handling_days``.
+The test ``test_setcounts.py`` checks the result equals the per-unit path for every unit of
+the edge-case month, and ``test_recompute.py`` checks it against a plain recomputation.
+
+Portable SQL (SQLite and PostgreSQL): the JSON keys and the local date of a moment come from
+the backend (``_json``, ``connection.ops``), every datetime parameter is adapted by the
+backend as the ORM would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.db import connection
+
+from hotline.feedback.models import CheckItem, SpotSample, SpotScore
+from hotline.insight.models import RepeatCheck
+from hotline.orgs.models import HotlineCentre, Unit
+from hotline.supervision.models import Accountability, SupervisionOrder
+from hotline.tickets.models import Clock, Ticket, TicketAssignment, TicketEvent
+from hotline.workcal.calc import SHANGHAI
+
+from . import formulas
+
+T_TICKET = Ticket._meta.db_table
+T_ASSIGN = TicketAssignment._meta.db_table
+T_CLOCK = Clock._meta.db_table
+T_EVENT = TicketEvent._meta.db_table
+T_UNIT = Unit._meta.db_table
+T_CENTRE = HotlineCentre._meta.db_table
+T_REPEAT = RepeatCheck._meta.db_table
+T_ORDER = SupervisionOrder._meta.db_table
+T_ACCOUNT = Accountability._meta.db_table
+T_SAMPLE = SpotSample._meta.db_table
+T_SCORE = SpotScore._meta.db_table
+T_ITEM = CheckItem._meta.db_table
+
+SATISFIED = ("satisfied", "basically_satisfied")
+
+# Per (unit, ticket) flags from what a unit of the sub-tree did (``uf`` below).
+UNIT_FLAGS = ("fwd", "late", "sb_valid", "sb_invalid", "red", "sup", "acc", "spot")
+
+
+class Sql:
+    """SQL text with its positional parameters, concatenated in order."""
+
+    def __init__(self, text: str = "", params: Iterable = ()):
+        self.text = text
+        self.params = list(params)
+
+    def __add__(self, other: Sql | str) -> Sql:
+        if isinstance(other, str):
+            return Sql(self.text + other, self.params)
+        return Sql(self.text + other.text, self.params + other.params)
+
+
+def _dt(value):
+    """A datetime parameter as the backend stores it (SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _json(column: str, *keys: str) -> str:
+    """The text of ``column``'s JSON value at ``keys``."""
+    if connection.vendor == "postgresql":
+        head = "".join(f" -> '{k}'" for k in keys[:-1])
+        return f"({column}{head} ->> '{keys[-1]}')"
+    return f"json_extract({column}, '$.{'.'.join(keys)}')"
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _ids(unit_ids: Iterable[int]) -> str:
+    return ", ".join(str(int(pk)) for pk in unit_ids) or "NULL"
+
+
+def _base_ctes(unit_ids: Sequence[int], period) -> Sql:
+    """``anc`` (every unit -> the units of the set above or equal to it), ``cand`` (tickets
+    with a lead assignment in the period), ``reach`` (first reach of each sub-tree), ``ev``
+    (per-ticket event facts), ``sbv`` (a valid send-back by a unit of the sub-tree): enough for
+    the cohort."""
+    start, last, cut = _dt(period.start), _dt(period.last_reach), _dt(period.cut_off)
+    sat = _json("e.data", "satisfaction")
+    verdict = _json("e.data", "verdict")
+    sb_unit, ruling = _json("e.data", "send_back", "unit"), _json("e.data", "send_back", "ruling")
+    return Sql(
+        f"""
+WITH anc AS (
+  SELECT u.id AS unit_id, au.id AS aid
+  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
+  WHERE au.id IN ({_ids(unit_ids)})
+),
+cand AS (
+  SELECT DISTINCT ticket_id FROM {T_ASSIGN}
+  WHERE role = 'lead' AND assigned_at >= %s AND assigned_at < %s
+),
+reach AS (
+  SELECT anc.aid, a.ticket_id, MIN(a.assigned_at) AS reached_at
+  FROM {T_ASSIGN} a JOIN anc ON anc.unit_id = a.unit_id
+  WHERE a.role = 'lead' AND a.ticket_id IN (SELECT ticket_id FROM cand)
+  GROUP BY anc.aid, a.ticket_id
+  HAVING MIN(a.assigned_at) >= %s AND MIN(a.assigned_at) < %s
+),
+ev AS (
+  SELECT e.ticket_id,
+    MAX(CASE WHEN e.action = 'merge' THEN 1 ELSE 0 END) AS merged,
+    MAX(CASE WHEN e.action = 'reply' THEN 1 ELSE 0 END) AS replied,
+    MAX(CASE WHEN e.action = 'follow_up' THEN 1 ELSE 0 END) AS followed,
+    MAX(CASE WHEN e.action = 'follow_up' THEN e.seq END) AS fu_seq,
+    MAX(CASE WHEN (e.action = 'follow_up' AND {sat} IN ({_quoted(SATISFIED)}))
+              OR (e.action = 'review' AND {verdict} = 'proper') THEN e.seq END) AS good_seq
+  FROM {T_EVENT} e
+  WHERE e.ticket_id IN (SELECT ticket_id FROM cand) AND e.at <= %s
+    AND e.action IN ('merge', 'reply', 'follow_up', 'review')
+  GROUP BY e.ticket_id
+),
+sb AS (
+  SELECT e.ticket_id, u.id AS unit_id, {ruling} AS ruling
+  FROM {T_EVENT} e JOIN {T_UNIT} u ON u.code = {sb_unit}
+  WHERE e.ticket_id IN (SELECT ticket_id FROM cand) AND e.action = 'dispatch' AND e.at <= %s
+    AND {ruling} IN ('valid', 'invalid')
+),
+sbv AS (
+  SELECT DISTINCT anc.aid, sb.ticket_id FROM sb JOIN anc ON anc.unit_id = sb.unit_id
+  WHERE sb.ruling = 'valid'
+),
+cohort AS (
+  SELECT r.aid, r.ticket_id, r.reached_at FROM reach r
+  LEFT JOIN ev ON ev.ticket_id = r.ticket_id
+  LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
+  WHERE COALESCE(ev.merged, 0) = 0 AND sbv.ticket_id IS NULL
+)""",
+        [start, last, start, last, cut, cut],
+    )
+
+
+def _fact_ctes(period, pass_mark: float) -> Sql:
+    """Per-ticket clock facts (``hc``, ``ontime``), per (unit, ticket) facts (``uf`` ->
+    ``ufa``) and the sub-tree's first accept clock (``acc``)."""
+    cut = _dt(period.cut_off)
+    warning, warn_unit = _json("e.data", "warning"), _json("e.data", "unit")
+    zeros = {flag: "0" for flag in UNIT_FLAGS}
+
+    def flags(**ones: str) -> str:
+        return ", ".join(f"{ones.get(f, zeros[f])} AS {f}" for f in UNIT_FLAGS)
+
+    return Sql(
+        f""",
+hc AS (
+  SELECT c.ticket_id,
+    MAX(CASE WHEN (c.stopped_at IS NULL OR c.stopped_at > %s) AND c.started_at <= %s
+             AND c.due_at <= %s THEN 1 ELSE 0 END) AS running_overdue,
+    MIN(CASE WHEN c.stop_reason = 'replied' AND c.stopped_at <= %s THEN c.stopped_at END)
+      AS first_stop
+  FROM {T_CLOCK} c
+  WHERE c.ticket_id IN (SELECT ticket_id FROM cand) AND c.kind = 'handle'
+  GROUP BY c.ticket_id
+),
+ontime AS (
+  SELECT c.ticket_id, MAX(CASE WHEN c.met THEN 1 ELSE 0 END) AS on_time
+  FROM {T_CLOCK} c JOIN hc ON hc.ticket_id = c.ticket_id AND c.stopped_at = hc.first_stop
+  WHERE c.kind = 'handle' AND c.stop_reason = 'replied'
+  GROUP BY c.ticket_id
+),
+spot AS (
+  SELECT sc.sample_id FROM {T_SCORE} sc JOIN {T_ITEM} it ON it.id = sc.item_id
+  WHERE sc.scored_at <= %s
+  GROUP BY sc.sample_id
+  HAVING SUM(it.max_points) > 0 AND SUM(sc.points) * 100 < SUM(it.max_points) * %s
+),
+uf AS (
+  SELECT c.ticket_id, c.unit_id, {flags(fwd="1", late="CASE WHEN NOT c.met THEN 1 ELSE 0 END")}
+  FROM {T_CLOCK} c
+  WHERE c.ticket_id IN (SELECT ticket_id FROM cand) AND c.kind = 'transfer'
+    AND c.stop_reason = 'forwarded' AND c.stopped_at <= %s
+  UNION ALL
+  SELECT sb.ticket_id, sb.unit_id, {flags(sb_invalid="1")} FROM sb WHERE sb.ruling = 'invalid'
+  UNION ALL
+  SELECT e.ticket_id, u.id, {flags(red="1")}
+  FROM {T_EVENT} e JOIN {T_UNIT} u ON u.code = {warn_unit}
+  WHERE e.ticket_id IN (SELECT ticket_id FROM cand) AND e.action = 'warn' AND e.at <= %s
+    AND {warning} = 'red'
+  UNION ALL
+  SELECT o.ticket_id, o.unit_id, {flags(sup="1")} FROM {T_ORDER} o
+  WHERE o.ticket_id IN (SELECT ticket_id FROM cand) AND o.created_at <= %s
+  UNION ALL
+  SELECT x.ticket_id, x.unit_id, {flags(acc="1")} FROM {T_ACCOUNT} x
+  WHERE x.ticket_id IN (SELECT ticket_id FROM cand) AND x.decided_at <= %s
+  UNION ALL
+  SELECT s.ticket_id, s.unit_id, {flags(spot="1")}
+  FROM {T_SAMPLE} s JOIN spot ON spot.sample_id = s.id
+  WHERE s.ticket_id IN (SELECT ticket_id FROM cand) AND s.kind = 'case'
+),
+ufa AS (
+  SELECT anc.aid, uf.ticket_id, {", ".join(f"MAX(uf.{f}) AS {f}" for f in UNIT_FLAGS)}
+  FROM uf JOIN anc ON anc.unit_id = uf.unit_id
+  GROUP BY anc.aid, uf.ticket_id
+),
+acc AS (
+  SELECT aid, ticket_id, started_at, stopped_at, due_at, stop_reason FROM (
+    SELECT anc.aid, c.ticket_id, c.started_at, c.stopped_at, c.due_at, c.stop_reason,
+      ROW_NUMBER() OVER (PARTITION BY anc.aid, c.ticket_id ORDER BY c.started_at, c.id) AS rn
+    FROM {T_CLOCK} c JOIN anc ON anc.unit_id = c.unit_id
+    WHERE c.ticket_id IN (SELECT ticket_id FROM cand) AND c.kind = 'accept'
+  ) firsts WHERE rn = 1
+)""",
+        [cut, cut, cut, cut, cut, float(pass_mark), cut, cut, cut, cut],
+    )
+
+
+def _count_columns(cut: str) -> tuple[Sql, tuple[str, ...]]:
+    """One conditional aggregate per count (selectors.conditions, in the same words)."""
+    replied = "COALESCE(ev.replied, 0) = 1"
+    followed = "COALESCE(ev.followed, 0) = 1"
+    conds = {
+        "received_own": (
+            "ctr.parent_id IS NOT NULL AND cov.path <> '/'"
+            " AND substr(au.path, 1, length(cov.path)) = cov.path"
+        ),
+        "forwarded": "ufa.fwd = 1",
+        "forwarded_late": "ufa.late = 1",
+        "accepted_on_time": (
+            "acc.started_at <= %s AND acc.stop_reason IN ('accepted', 'forwarded')"
+            " AND acc.stopped_at <= %s AND acc.due_at >= acc.stopped_at"
+        ),
+        "accept_due": "acc.started_at <= %s AND (acc.stopped_at <= %s OR acc.due_at <= %s)",
+        "replied": replied,
+        "replied_on_time": "ontime.on_time = 1",
+        "overdue": f"NOT ({replied}) AND hc.running_overdue = 1",
+        "followed_up": f"{replied} AND {followed}",
+        "satisfied": f"{followed} AND ev.good_seq IS NOT NULL AND ev.good_seq >= ev.fu_seq",
+        "repeats": "rc.repeat_of_id IS NOT NULL",
+        "send_backs_invalid": "ufa.sb_invalid = 1",
+        "red_warnings": "ufa.red = 1",
+        "supervision_orders": "ufa.sup = 1",
+        "accountabilities": "ufa.acc = 1",
+        "spot_checks_failed": "ufa.spot = 1",
+    }
+    sql = Sql("SELECT co.aid, COUNT(*) AS received")
+    for name, cond in conds.items():
+        params = [cut] * cond.count("%s")
+        sql += Sql(f",\n  SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}", params)
+    return sql, ("received", *conds)
+
+
+def _counts_query(unit_ids: Sequence[int], period, pass_mark: float) -> tuple[Sql, tuple]:
+    columns, names = _count_columns(_dt(period.cut_off))
+    return (
+        _base_ctes(unit_ids, period)
+        + _fact_ctes(period, pass_mark)
+        + "\n"
+        + columns
+        + f"""
+FROM cohort co
+JOIN {T_UNIT} au ON au.id = co.aid
+JOIN {T_TICKET} t ON t.id = co.ticket_id
+LEFT JOIN {T_CENTRE} ctr ON ctr.id = t.registered_centre_id
+LEFT JOIN {T_UNIT} cov ON cov.id = ctr.covers_id
+LEFT JOIN ev ON ev.ticket_id = co.ticket_id
+LEFT JOIN hc ON hc.ticket_id = co.ticket_id
+LEFT JOIN ontime ON ontime.ticket_id = co.ticket_id
+LEFT JOIN {T_REPEAT} rc ON rc.ticket_id = co.ticket_id
+LEFT JOIN ufa ON ufa.aid = co.aid AND ufa.ticket_id = co.ticket_id
+LEFT JOIN acc ON acc.aid = co.aid AND acc.ticket_id = co.ticket_id
+GROUP BY co.aid"""
+    ), names
+
+
+def _co_handled_query(unit_ids: Sequence[int], period) -> Sql:
+    start, last, cut = _dt(period.start), _dt(period.last_reach), _dt(period.cut_off)
+    return Sql(
+        f"""
+WITH anc AS (
+  SELECT u.id AS unit_id, au.id AS aid
+  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
+  WHERE au.id IN ({_ids(unit_ids)})
+)
+SELECT anc.aid, COUNT(DISTINCT a.ticket_id)
+FROM {T_ASSIGN} a JOIN anc ON anc.unit_id = a.unit_id
+WHERE a.role = 'co' AND a.assigned_at >= %s AND a.assigned_at < %s
+  AND NOT EXISTS (
+    SELECT 1 FROM {T_EVENT} e WHERE e.ticket_id = a.ticket_id AND e.action = 'merge'
+      AND e.at <= %s)
+GROUP BY anc.aid""",
+        [start, last, cut],
+    )
+
+
+def _local_day_secs(column: str) -> Sql:
+    """The local (Asia/Shanghai) date of ``column`` and its seconds since local midnight, as
+    the ORM's TruncDate and Extract* write them (selectors._day_groups)."""
+    ops, tz = connection.ops, SHANGHAI.key
+    day, day_params = ops.datetime_cast_date_sql(column, (), tz)
+    parts = [ops.datetime_extract_sql(kind, column, (), tz) for kind in ("hour", "minute", "second")]
+    secs = " + ".join(
+        f"({sql}) * {mult}" for (sql, _p), mult in zip(parts, (3600, 60, 1), strict=True)
+    )
+    params = [*day_params, *(p for _sql, ps in parts for p in ps)]
+    return Sql(f"{day} AS day, SUM({secs}) AS secs", params)
+
+
+def _handling_query(unit_ids: Sequence[int], period) -> Sql:
+    """Per unit and local day: the replied cohort's first reaches and first replies (count,
+    sum of seconds since midnight)."""
+    base = _base_ctes(unit_ids, period) + Sql(
+        f""",
+first_reply AS (
+  SELECT e.ticket_id, e.at FROM {T_EVENT} e JOIN (
+    SELECT ticket_id, MIN(seq) AS seq FROM {T_EVENT}
+    WHERE ticket_id IN (SELECT ticket_id FROM cand) AND action = 'reply'
+    GROUP BY ticket_id
+  ) m ON m.ticket_id = e.ticket_id AND m.seq = e.seq
+),
+replied AS (
+  SELECT co.aid, co.reached_at, fr.at AS replied_at FROM cohort co
+  JOIN ev ON ev.ticket_id = co.ticket_id AND ev.replied = 1
+  JOIN first_reply fr ON fr.ticket_id = co.ticket_id
+)""",
+    )
+    reach_cols, reply_cols = _local_day_secs("reached_at"), _local_day_secs("replied_at")
+    return (
+        base
+        + "\nSELECT 'reach' AS part, aid, COUNT(*) AS n, "
+        + reach_cols
+        + " FROM replied GROUP BY aid, 4\nUNION ALL\nSELECT 'reply' AS part, aid, COUNT(*) AS n, "
+        + reply_cols
+        + " FROM replied GROUP BY aid, 4"
+    )
+
+
+def _run(sql: Sql) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text, sql.params)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def avg_handling_days(
+    unit_ids: Sequence[int], period, replied: dict[int, int]
+) -> dict[int, float | None]:
+    """selectors.avg_handling_days for every unit of the set (one query)."""
+    from hotline.workcal.selectors import get_calendar
+
+    out: dict[int, float | None] = dict.fromkeys(unit_ids, None)
+    wanted = [pk for pk in unit_ids if replied.get(pk)]
+    if not wanted:
+        return out
+    groups: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    for part, aid, n, day, secs in _run(_handling_query(wanted, period)):
+        groups[(aid, part)].append((_as_date(day), n, int(secs or 0)))
+    cal = get_calendar()
+    index = formulas.working_day_index(cal.days)
+    for pk in wanted:
+        try:
+            replies = formulas.working_days_total(sorted(groups[(pk, "reply")]), cal.days, index)
+            reaches = formulas.working_days_total(sorted(groups[(pk, "reach")]), cal.days, index)
+        except KeyError as exc:
+            from hotline.core.errors import CalendarMissing
+
+            raise CalendarMissing(exc.args[0].year) from None
+        out[pk] = formulas.round2((replies - reaches) / replied[pk])
+    return out
+
+
+def counts_of(
+    unit_ids: Sequence[int], period, rules: formulas.Rules
+) -> dict[int, dict[str, int]]:
+    """Every count (formulas.METRICS) of every unit of ``unit_ids``: unit id -> counts."""
+    out = {pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids}
+    if not unit_ids:
+        return out
+    sql, names = _counts_query(unit_ids, period, rules.spot_pass)
+    for row in _run(sql):
+        counts = out[row[0]]
+        counts.update(zip(names, (int(v or 0) for v in row[1:]), strict=True))
+        counts["received_transferred"] = counts["received"] - counts["received_own"]
+    for aid, n in _run(_co_handled_query(unit_ids, period)):
+        out[aid]["co_handled"] = int(n)
+    return out

@@ -256,7 +256,7 @@ acc AS (
     )
 
 
-def _count_columns(cut: str) -> tuple[Sql, tuple[str, ...]]:
+def _count_columns(cut: str, bucket: Sql) -> tuple[Sql, tuple[str, ...]]:
     """One conditional aggregate per count (selectors.conditions, in the same words)."""
     replied = "COALESCE(ev.replied, 0) = 1"
     followed = "COALESCE(ev.followed, 0) = 1"
@@ -284,15 +284,26 @@ def _count_columns(cut: str) -> tuple[Sql, tuple[str, ...]]:
         "accountabilities": "ufa.acc = 1",
         "spot_checks_failed": "ufa.spot = 1",
     }
-    sql = Sql("SELECT co.aid, COUNT(*) AS received")
+    sql = Sql("SELECT co.aid, ") + bucket + " AS bucket, COUNT(*) AS received"
     for name, cond in conds.items():
         params = [cut] * cond.count("%s")
         sql += Sql(f",\n  SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}", params)
     return sql, ("received", *conds)
 
 
-def _counts_query(unit_ids: Sequence[int], period, pass_mark: float) -> tuple[Sql, tuple]:
-    columns, names = _count_columns(_dt(period.cut_off))
+def _bucket(bounds: Sequence) -> Sql:
+    """The index of the part of the period a cohort ticket first reached the sub-tree in, the
+    parts split at ``bounds`` (0 without bounds)."""
+    if not bounds:
+        return Sql("0")
+    whens = " ".join(f"WHEN co.reached_at < %s THEN {i}" for i in range(len(bounds)))
+    return Sql(f"CASE {whens} ELSE {len(bounds)} END", [_dt(b) for b in bounds])
+
+
+def _counts_query(
+    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence = ()
+) -> tuple[Sql, tuple]:
+    columns, names = _count_columns(_dt(period.cut_off), _bucket(bounds))
     return (
         _base_ctes(unit_ids, period)
         + _fact_ctes(period, pass_mark)
@@ -307,7 +318,7 @@ LEFT JOIN hc ON hc.ticket_id = co.ticket_id
 LEFT JOIN ontime ON ontime.ticket_id = co.ticket_id
 LEFT JOIN ufa ON ufa.aid = co.aid AND ufa.ticket_id = co.ticket_id
 LEFT JOIN acc ON acc.aid = co.aid AND acc.ticket_id = co.ticket_id
-GROUP BY co.aid"""
+GROUP BY co.aid, 2"""
     ), names
 
 
@@ -336,7 +347,9 @@ def _local_day_secs(column: str) -> Sql:
     the ORM's TruncDate and Extract* write them (selectors._day_groups)."""
     ops, tz = connection.ops, SHANGHAI.key
     day, day_params = ops.datetime_cast_date_sql(column, (), tz)
-    parts = [ops.datetime_extract_sql(kind, column, (), tz) for kind in ("hour", "minute", "second")]
+    parts = [
+        ops.datetime_extract_sql(kind, column, (), tz) for kind in ("hour", "minute", "second")
+    ]
     secs = " + ".join(
         f"({sql}) * {mult}" for (sql, _p), mult in zip(parts, (3600, 60, 1), strict=True)
     )
@@ -415,18 +428,50 @@ def avg_handling_days(
     return out
 
 
-def counts_of(
-    unit_ids: Sequence[int], period, rules: formulas.Rules
-) -> dict[int, dict[str, int]]:
+def counts_of(unit_ids: Sequence[int], period, rules: formulas.Rules) -> dict[int, dict[str, int]]:
     """Every count (formulas.METRICS) of every unit of ``unit_ids``: unit id -> counts."""
     out = {pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids}
     if not unit_ids:
         return out
     sql, names = _counts_query(unit_ids, period, rules.spot_pass)
     for row in _run(sql):
-        counts = out[row[0]]
-        counts.update(zip(names, (int(v or 0) for v in row[1:]), strict=True))
-        counts["received_transferred"] = counts["received"] - counts["received_own"]
+        _fill(out[row[0]], names, row[2:])
     for aid, n in _run(_co_handled_query(unit_ids, period)):
         out[aid]["co_handled"] = int(n)
     return out
+
+
+def _fill(counts: dict, names: Sequence[str], values: Sequence) -> None:
+    counts.update(zip(names, (int(v or 0) for v in values), strict=True))
+    counts["received_transferred"] = counts["received"] - counts["received_own"]
+
+
+def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> list[dict]:
+    """The counts of one unit in each of consecutive ``periods`` (the same cut-off), in one
+    query over their span: a cohort ticket of the span belongs to the period its first reach
+    of the sub-tree falls in, and every condition depends on the cut-off only, so each part
+    equals the period's own counts. ``co_handled`` is not computed (0)."""
+    first, last = periods[0], periods[-1]
+    span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
+    out = [dict.fromkeys(formulas.METRICS, 0) for _p in periods]
+    sql, names = _counts_query([unit_id], span, rules.spot_pass, [p.start for p in periods[1:]])
+    for row in _run(sql):
+        _fill(out[row[1]], names, row[2:])
+    return out
+
+
+def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None, int]]:
+    """The unit's cohort (``received``) by the local day it first reached the sub-tree,
+    channel, kind and category: (day, channel, kind, category id, tickets)."""
+    ops = connection.ops
+    day, day_params = ops.datetime_cast_date_sql("co.reached_at", (), SHANGHAI.key)
+    sql = (
+        _base_ctes([unit_id], period)
+        + Sql(f"\nSELECT {day} AS day, t.channel, t.kind, t.category_id, COUNT(*)", day_params)
+        + f"""
+FROM cohort co JOIN (
+  SELECT id, channel, kind, category_id FROM {T_TICKET} WHERE id {_in_cand()}
+) t ON t.id = co.ticket_id
+GROUP BY 1, 2, 3, 4"""
+    )
+    return [(_as_date(d), ch, kind, cat, int(n)) for d, ch, kind, cat, n in _run(sql)]

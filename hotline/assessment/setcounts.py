@@ -256,8 +256,8 @@ acc AS (
     )
 
 
-def _count_columns(cut: str, bucket: Sql) -> tuple[Sql, tuple[str, ...]]:
-    """One conditional aggregate per count (selectors.conditions, in the same words)."""
+def _count_flags(cut: str) -> tuple[Sql, tuple[str, ...]]:
+    """One flag per count and cohort ticket (selectors.conditions, in the same words)."""
     replied = "COALESCE(ev.replied, 0) = 1"
     followed = "COALESCE(ev.followed, 0) = 1"
     conds = {
@@ -284,11 +284,11 @@ def _count_columns(cut: str, bucket: Sql) -> tuple[Sql, tuple[str, ...]]:
         "accountabilities": "ufa.acc = 1",
         "spot_checks_failed": "ufa.spot = 1",
     }
-    sql = Sql("SELECT co.aid, ") + bucket + " AS bucket, COUNT(*) AS received"
+    flags = Sql("")
     for name, cond in conds.items():
         params = [cut] * cond.count("%s")
-        sql += Sql(f",\n  SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}", params)
-    return sql, ("received", *conds)
+        flags += Sql(f",\n    CASE WHEN {cond} THEN 1 ELSE 0 END AS c_{name}", params)
+    return flags, ("received", *conds)
 
 
 def _bucket(bounds: Sequence) -> Sql:
@@ -300,26 +300,57 @@ def _bucket(bounds: Sequence) -> Sql:
     return Sql(f"CASE {whens} ELSE {len(bounds)} END", [_dt(b) for b in bounds])
 
 
+FIRST_REPLY = """,
+first_reply AS (
+  SELECT e.ticket_id, e.at FROM {events} e JOIN (
+    SELECT ticket_id, MIN(seq) AS seq FROM {events}
+    WHERE ticket_id {in_cand} AND action = 'reply'
+    GROUP BY ticket_id
+  ) m ON m.ticket_id = e.ticket_id AND m.seq = e.seq
+  WHERE e.ticket_id {in_cand} AND e.action = 'reply'
+)"""
+
+
 def _counts_query(
-    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence = ()
+    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence = (), days: bool = True
 ) -> tuple[Sql, tuple]:
-    columns, names = _count_columns(_dt(period.cut_off), _bucket(bounds))
-    return (
-        _base_ctes(unit_ids, period)
-        + _fact_ctes(period, pass_mark)
-        + "\n"
-        + columns
+    """Rows ('counts', unit, bucket, received, the other counts..., NULL, NULL) and, with
+    ``days``, ('reach' | 'reply', unit, 0, n, NULL..., local day, seconds): the per-day sums of
+    ``avg_handling_days`` over the replied cohort, from the same facts."""
+    flags, names = _count_flags(_dt(period.cut_off))
+    reply_at = "fr.at" if days else "NULL"
+    sql = _base_ctes(unit_ids, period) + _fact_ctes(period, pass_mark)
+    if days:
+        sql += FIRST_REPLY.format(events=T_EVENT, in_cand=_in_cand())
+    sql += (
+        Sql(",\nfacts AS MATERIALIZED (\n  SELECT co.aid, ")
+        + _bucket(bounds)
+        + f" AS bucket, co.reached_at, {reply_at} AS replied_at"
+        + flags
         + f"""
-FROM cohort co
-JOIN {T_UNIT} au ON au.id = co.aid
-JOIN tk ON tk.id = co.ticket_id
-LEFT JOIN ev ON ev.ticket_id = co.ticket_id
-LEFT JOIN hc ON hc.ticket_id = co.ticket_id
-LEFT JOIN ontime ON ontime.ticket_id = co.ticket_id
-LEFT JOIN ufa ON ufa.aid = co.aid AND ufa.ticket_id = co.ticket_id
-LEFT JOIN acc ON acc.aid = co.aid AND acc.ticket_id = co.ticket_id
-GROUP BY co.aid, 2"""
-    ), names
+  FROM cohort co
+  JOIN {T_UNIT} au ON au.id = co.aid
+  JOIN tk ON tk.id = co.ticket_id
+  LEFT JOIN ev ON ev.ticket_id = co.ticket_id
+  LEFT JOIN hc ON hc.ticket_id = co.ticket_id
+  LEFT JOIN ontime ON ontime.ticket_id = co.ticket_id
+  LEFT JOIN ufa ON ufa.aid = co.aid AND ufa.ticket_id = co.ticket_id
+  LEFT JOIN acc ON acc.aid = co.aid AND acc.ticket_id = co.ticket_id"""
+        + ("\n  LEFT JOIN first_reply fr ON fr.ticket_id = co.ticket_id" if days else "")
+        + "\n)\nSELECT 'counts' AS part, aid, bucket, COUNT(*)"
+        + "".join(f", SUM(c_{n})" for n in names[1:])
+        + ", CAST(NULL AS date), NULL FROM facts GROUP BY aid, bucket"
+    )
+    nulls = ", NULL" * (len(names) - 1)
+    day_column = 4 + len(names)
+    for part, column in (("reach", "reached_at"), ("reply", "replied_at")):
+        if days:
+            sql += (
+                Sql(f"\nUNION ALL\nSELECT '{part}', aid, 0, COUNT(*){nulls}, ")
+                + _local_day_secs(column)
+                + f" FROM facts WHERE c_replied = 1 GROUP BY aid, {day_column}"
+            )
+    return sql, names
 
 
 def _co_handled_query(unit_ids: Sequence[int], period) -> Sql:
@@ -357,35 +388,6 @@ def _local_day_secs(column: str) -> Sql:
     return Sql(f"{day} AS day, SUM({secs}) AS secs", params)
 
 
-def _handling_query(unit_ids: Sequence[int], period) -> Sql:
-    """Per unit and local day: the replied cohort's first reaches and first replies (count,
-    sum of seconds since midnight)."""
-    base = _base_ctes(unit_ids, period) + Sql(
-        f""",
-first_reply AS (
-  SELECT e.ticket_id, e.at FROM {T_EVENT} e JOIN (
-    SELECT ticket_id, MIN(seq) AS seq FROM {T_EVENT}
-    WHERE ticket_id {_in_cand()} AND action = 'reply'
-    GROUP BY ticket_id
-  ) m ON m.ticket_id = e.ticket_id AND m.seq = e.seq
-),
-replied AS (
-  SELECT co.aid, co.reached_at, fr.at AS replied_at FROM cohort co
-  JOIN ev ON ev.ticket_id = co.ticket_id AND ev.replied = 1
-  JOIN first_reply fr ON fr.ticket_id = co.ticket_id
-)""",
-    )
-    reach_cols, reply_cols = _local_day_secs("reached_at"), _local_day_secs("replied_at")
-    return (
-        base
-        + "\nSELECT 'reach' AS part, aid, COUNT(*) AS n, "
-        + reach_cols
-        + " FROM replied GROUP BY aid, 4\nUNION ALL\nSELECT 'reply' AS part, aid, COUNT(*) AS n, "
-        + reply_cols
-        + " FROM replied GROUP BY aid, 4"
-    )
-
-
 def _run(sql: Sql) -> list[tuple]:
     """Run one of the queries. On PostgreSQL without JIT: compiling these plans (hundreds of
     expressions) took ~8 s of a 15 s query at 1M tickets, and they run in well under that."""
@@ -401,44 +403,43 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def avg_handling_days(
-    unit_ids: Sequence[int], period, replied: dict[int, int]
-) -> dict[int, float | None]:
-    """selectors.avg_handling_days for every unit of the set (one query)."""
+def _avg_days(groups: dict, replied: int) -> float | None:
+    """avg_handling_days from the per-day groups of one unit (selectors.avg_handling_days)."""
     from hotline.workcal.selectors import get_calendar
 
-    out: dict[int, float | None] = dict.fromkeys(unit_ids, None)
-    wanted = [pk for pk in unit_ids if replied.get(pk)]
-    if not wanted:
-        return out
-    groups: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-    for part, aid, n, day, secs in _run(_handling_query(wanted, period)):
-        groups[(aid, part)].append((_as_date(day), n, int(secs or 0)))
+    if not replied:
+        return None
     cal = get_calendar()
     index = formulas.working_day_index(cal.days)
-    for pk in wanted:
-        try:
-            replies = formulas.working_days_total(sorted(groups[(pk, "reply")]), cal.days, index)
-            reaches = formulas.working_days_total(sorted(groups[(pk, "reach")]), cal.days, index)
-        except KeyError as exc:
-            from hotline.core.errors import CalendarMissing
+    try:
+        replies = formulas.working_days_total(sorted(groups.get("reply", [])), cal.days, index)
+        reaches = formulas.working_days_total(sorted(groups.get("reach", [])), cal.days, index)
+    except KeyError as exc:
+        from hotline.core.errors import CalendarMissing
 
-            raise CalendarMissing(exc.args[0].year) from None
-        out[pk] = formulas.round2((replies - reaches) / replied[pk])
-    return out
+        raise CalendarMissing(exc.args[0].year) from None
+    return formulas.round2((replies - reaches) / replied)
 
 
-def counts_of(unit_ids: Sequence[int], period, rules: formulas.Rules) -> dict[int, dict[str, int]]:
-    """Every count (formulas.METRICS) of every unit of ``unit_ids``: unit id -> counts."""
+def counts_of(
+    unit_ids: Sequence[int], period, rules: formulas.Rules
+) -> tuple[dict[int, dict[str, int]], dict[int, float | None]]:
+    """Every count (formulas.METRICS) and ``avg_handling_days`` of every unit of ``unit_ids``
+    (two queries): unit id -> counts, unit id -> average."""
     out = {pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids}
     if not unit_ids:
-        return out
+        return out, dict.fromkeys(unit_ids, None)
     sql, names = _counts_query(unit_ids, period, rules.spot_pass)
+    groups: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for row in _run(sql):
-        _fill(out[row[0]], names, row[2:])
+        if row[0] == "counts":
+            _fill(out[row[1]], names, row[3 : 3 + len(names)])
+        else:
+            groups[row[1]][row[0]].append((_as_date(row[-2]), row[3], int(row[-1] or 0)))
     for aid, n in _run(_co_handled_query(unit_ids, period)):
         out[aid]["co_handled"] = int(n)
-    return out
+    days = {pk: _avg_days(groups[pk], out[pk]["replied"]) for pk in unit_ids}
+    return out, days
 
 
 def _fill(counts: dict, names: Sequence[str], values: Sequence) -> None:
@@ -454,9 +455,10 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
     first, last = periods[0], periods[-1]
     span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
     out = [dict.fromkeys(formulas.METRICS, 0) for _p in periods]
-    sql, names = _counts_query([unit_id], span, rules.spot_pass, [p.start for p in periods[1:]])
+    bounds = [p.start for p in periods[1:]]
+    sql, names = _counts_query([unit_id], span, rules.spot_pass, bounds, days=False)
     for row in _run(sql):
-        _fill(out[row[1]], names, row[2:])
+        _fill(out[row[2]], names, row[3 : 3 + len(names)])
     return out
 
 

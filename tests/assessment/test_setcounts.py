@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from october import EARLY_CUT_OFF, MONTH
 
-from hotline.assessment import formulas, selectors
+from hotline.assessment import formulas, selectors, setcounts
 from hotline.orgs.models import Unit
 
 
@@ -39,3 +39,26 @@ def test_every_set_based_count_is_the_length_of_its_list(october):
         for metric in formulas.METRICS:
             listed = selectors.metric_tickets(scope, period, metric, rules).count()
             assert listed == row[metric], (row["unit"], metric)
+
+
+def test_the_monthly_counts_of_the_trend_equal_each_months_own(october):
+    """The dashboard's trend counts twelve months in one query (a cohort ticket in the month of
+    its first reach): each month equals its own per-unit counts (co_handled aside)."""
+    cut_off = timezone.now()
+    months = ["2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+    periods = [selectors.month_period(m, cut_off) for m in months]
+    rules = selectors.rules_for(periods[-1])
+    for code in ("wuhan", "jiangan", "housing"):
+        unit = Unit.objects.get(code=code)
+        monthly = setcounts.monthly_counts(unit.pk, periods, rules)
+        for period, counts in zip(periods, monthly, strict=True):
+            expected = selectors.unit_counts(selectors.Scope(unit), period, rules=rules)
+            expected["co_handled"] = 0
+            assert counts == expected, (code, period.label)
+    assert (
+        sum(
+            c["received"]
+            for c in setcounts.monthly_counts(Unit.objects.get(code="wuhan").pk, periods, rules)
+        )
+        > 0
+    )

@@ -392,11 +392,21 @@ def _run(sql: Sql) -> list[tuple]:
     """Run one of the queries. On PostgreSQL without JIT: compiling these plans (hundreds of
     expressions) took ~8 s of a 15 s query at 1M tickets, and they run in well under that."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL enable_nestloop = off")
+        if connection.vendor != "postgresql":
+            cursor.execute(sql.text, sql.params)
+            return cursor.fetchall()
+        # Within a caller's transaction SET LOCAL would outlast this query: put them back (on
+        # an error the savepoint's rollback does).
+        cursor.execute("SELECT current_setting('jit'), current_setting('enable_nestloop')")
+        before = cursor.fetchone()
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql.text, sql.params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT set_config('jit', %s, true), set_config('enable_nestloop', %s, true)", before
+        )
+        return rows
 
 
 def _as_date(value) -> date:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from hotline.tickets.models import Clock, Ticket
 from hotline.tickets.workflow import CHANNELS, KINDS
 from hotline.workcal.calc import SHANGHAI
 
-from . import formulas, regionmap, selectors
+from . import formulas, regionmap, selectors, setcounts
 from .selectors import Period, Scope
 
 TREND_MONTHS = 12
@@ -118,11 +117,6 @@ def _with_reach(qs: QuerySet, scope: Scope) -> QuerySet:
         .values("assigned_at")[:1]
     )
     return qs.annotate(reached_at=Subquery(first))
-
-
-def received(scope: Scope, period: Period) -> QuerySet[Ticket]:
-    """The month's ``received`` with the moment each ticket first reached the scope."""
-    return _with_reach(selectors.cohort(scope, period), scope)
 
 
 def _category_roots() -> tuple[dict[int, Category], dict[int, int]]:
@@ -239,16 +233,11 @@ def _metric_narrowed(scope: Scope, period: Period, metric: str, params) -> Query
 # --- the dashboard's figures --------------------------------------------------------------------
 
 
-def _volume(scope: Scope, period: Period, base: Drill) -> dict:
-    qs = received(scope, period)
-    by_day: dict[str, dict[str, int]] = defaultdict(dict)
-    for day, channel, n in (
-        qs.annotate(day=TruncDate("reached_at", tzinfo=SHANGHAI))
-        .values("day", "channel")
-        .annotate(n=Count("pk"))
-        .values_list("day", "channel", "n")
-    ):
-        by_day[day.isoformat()][channel] = n
+def _volume(groups: list[tuple], period: Period, base: Drill) -> dict:
+    """Received per day and per week, by channel (``groups``: setcounts.cohort_groups)."""
+    by_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, channel, _kind, _category, n in groups:
+        by_day[day.isoformat()][channel] += n
     days = []
     day = period.start.astimezone(SHANGHAI).date()
     last = (period.end - timedelta(seconds=1)).astimezone(SHANGHAI).date()
@@ -308,17 +297,15 @@ def _replace(base: Drill, **changes) -> Drill:
     return Drill(**{**base.__dict__, **changes})
 
 
-def _grouped(qs: QuerySet, field: str) -> dict[str, int]:
-    return dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n"))
-
-
-def _breakdowns(scope: Scope, period: Period, base: Drill) -> dict:
-    qs = selectors.cohort(scope, period)
-    channels = _grouped(qs, "channel")
-    kinds = _grouped(qs, "kind")
+def _breakdowns(groups: list[tuple], base: Drill) -> dict:
+    """Received by channel, kind and top-level category (``groups``: setcounts.cohort_groups)."""
+    channels: dict[str, int] = defaultdict(int)
+    kinds: dict[str, int] = defaultdict(int)
     cats, roots = _category_roots()
     by_root: dict[int | None, int] = defaultdict(int)
-    for cat_id, n in _grouped(qs, "category").items():
+    for _day, channel, kind, cat_id, n in groups:
+        channels[channel] += n
+        kinds[kind] += n
         by_root[roots.get(cat_id) if cat_id else None] += n  # type: ignore[call-overload]
     categories = [
         {
@@ -357,9 +344,12 @@ def _breakdowns(scope: Scope, period: Period, base: Drill) -> dict:
 
 
 def _trend(scope: Scope, period: Period, base: Drill) -> list[dict]:
+    """The last 12 months at today's cut-off, in one query (setcounts.monthly_counts)."""
     out = []
-    for month in _previous_months(period.label, TREND_MONTHS):
-        counts = selectors.unit_counts(scope, selectors.month_period(month, period.cut_off))
+    months = _previous_months(period.label, TREND_MONTHS)
+    periods = [selectors.month_period(month, period.cut_off) for month in months]
+    monthly = setcounts.monthly_counts(scope.unit.pk, periods, selectors.rules_for(period))
+    for month, counts in zip(months, monthly, strict=True):
         rates = formulas.rates(counts)
         drill_month = _replace(base, month=month)
         out.append(
@@ -433,18 +423,46 @@ def _map(scope_unit: Unit, rows: list[dict], base: Drill) -> dict:
     return {"geojson": geo, "regions": data, "schematic": True}
 
 
+def _scope_and_ranking(scope_unit: Unit, period: Period) -> tuple[dict, list[dict]]:
+    """The scope unit's counts and the live ranking of the units it ranks (selectors.
+    live_rows), computed together set-based (selectors.set_rows)."""
+    rules = selectors.rules_for(period)
+    units = list(selectors.assessed_units(_ranked_scope(scope_unit)))
+    rows = selectors.set_rows([*units, scope_unit], period, rules)
+    counts = {name: rows[-1][name] for name in formulas.METRICS}
+    return counts, formulas.rank(rows[:-1], rules)
+
+
+def warning_count(scope: Scope, now: datetime, level: str) -> int:
+    """``open_warnings(scope, now, level).count()``, counted from the running clocks (the
+    clock_running_yellow index) instead of probing every ticket."""
+    clocks = Clock.objects.filter(
+        stopped_at__isnull=True, unit__path__startswith=scope.path, yellow_at__lte=now
+    )
+    red = clocks.filter(due_at__lte=now)
+    if level == "red":
+        return red.values("ticket_id").distinct().count()
+    return (
+        clocks.filter(due_at__gt=now)
+        .exclude(ticket_id__in=red.values("ticket_id"))
+        .values("ticket_id")
+        .distinct()
+        .count()
+    )
+
+
 def dashboard_data(user, scope_code: str | None, month: str | None, now: datetime) -> dict:
     scope_unit = scope_for(user, scope_code)
     period = period_for(month, now)
     scope = Scope(scope_unit)
     base = Drill(scope=scope_unit.code, month=period.label, metric="received")
-    counts = selectors.unit_counts(scope, period)
+    counts, rows = _scope_and_ranking(scope_unit, period)
     rates = formulas.rates(counts)
-    rows, _rules = selectors.live_rows(period, _ranked_scope(scope_unit))
     ranked = [r for r in rows if r.get("rank")]
     ranked.sort(key=lambda r: (r["rank"], r["unit"]))
     by_overdue = sorted((r for r in rows if r["overdue"]), key=lambda r: (-r["overdue"], r["unit"]))
-    warnings = {level: open_warnings(scope, now, level).count() for level in ("red", "yellow")}
+    warnings = {level: warning_count(scope, now, level) for level in ("red", "yellow")}
+    groups = setcounts.cohort_groups(scope_unit.pk, period)
     return {
         "scope": {"code": scope_unit.code, "name": scope_unit.name},
         "month": period.label,
@@ -465,8 +483,8 @@ def dashboard_data(user, scope_code: str | None, month: str | None, now: datetim
             },
             "rates": rates,
         },
-        "volume": _volume(scope, period, base),
-        "breakdowns": _breakdowns(scope, period, base),
+        "volume": _volume(groups, period, base),
+        "breakdowns": _breakdowns(groups, base),
         "trend": _trend(scope, period, base),
         "top_overdue": [_unit_row(r, base) for r in by_overdue[:TOP_UNITS]],
         "ranking": {

@@ -36,7 +36,7 @@ from hotline.tickets.models import Clock, Ticket, TicketAssignment, TicketEvent
 from hotline.workcal.calc import SHANGHAI
 from hotline.workcal.selectors import get_calendar
 
-from . import formulas
+from . import formulas, setcounts
 from .models import Publication, PublishedTicket, RuleSet
 
 SATISFIED = ("satisfied", "basically_satisfied")
@@ -430,11 +430,27 @@ def rule_set_for(period_start: datetime) -> RuleSet | None:
     )
 
 
+def set_rows(units: list[Unit], period: Period, rules: formulas.Rules) -> list[dict]:
+    """``unit_row`` of every unit of ``units`` at once: the same counts, set-based (setcounts:
+    two queries whatever the number of units, instead of four per unit)."""
+    ids = [unit.pk for unit in units]
+    counts, days = setcounts.counts_of(ids, period, rules)
+    return [
+        {
+            "unit": unit.code,
+            "name": unit.name,
+            **counts[unit.pk],
+            "avg_handling_days": days[unit.pk],
+            **formulas.row_finish(counts[unit.pk], rules),
+        }
+        for unit in units
+    ]
+
+
 def live_rows(period: Period, scope_unit: Unit | None = None) -> tuple[list[dict], formulas.Rules]:
-    rule_set = rule_set_for(period.start)
-    rules = rule_set.as_rules() if rule_set else DEFAULT_RULES
-    paths = reached_paths(period)
-    rows = [unit_row(unit, period, rules, paths) for unit in assessed_units(scope_unit)]
+    """The ranking of the assessed units of the scope, computed now (set-based)."""
+    rules = rules_for(period)
+    rows = set_rows(list(assessed_units(scope_unit)), period, rules)
     return formulas.rank(rows, rules), rules
 
 

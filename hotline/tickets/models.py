@@ -233,6 +233,12 @@ class TicketAssignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "ticket"]),
             models.Index(fields=["ticket", "active"]),
+            # The assessment's month (assessment/setcounts.py): the tickets that reached a unit
+            # as lead, or a co-unit, in a period. Without it, a seq scan of every assignment
+            # (docs/benchmarks.md, "Ranking and dashboard, set-based").
+            models.Index(
+                fields=["role", "assigned_at", "ticket"], name="assignment_role_time"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -132,9 +132,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("筛选条件无效，请按提示更正。"))
         # Wrong filters are shown under their fields; no list is shown for a wrong question.
         qs = selectors.ticket_list(request.user).none()
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_ids_in_order(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [_list_row(t, now) for t in page.object_list]
+    ids = list(page.object_list)
+    # The page's rows in a second, small query: ordering thousands of narrow ids (a red list
+    # by deadline) and then reading twenty whole rows with their units, regions and clocks is
+    # cheaper than sorting thousands of whole rows joined to all of them (issue 15 bench).
+    by_pk = {t.pk: t for t in qs.filter(pk__in=ids).order_by()}
+    rows = [_list_row(by_pk[pk], now) for pk in ids if pk in by_pk]
     query = request.GET.copy()
     query.pop("page", None)
     return _page(
@@ -142,6 +147,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "console/ticket_list.html",
         {"filters": filters, "rows": rows, "page": page, "query": query.urlencode()},
     )
+
+
+def _ids_in_order(qs: QuerySet) -> QuerySet:
+    """The list's ticket ids in the list's order, without its joins and prefetches."""
+    return qs.prefetch_related(None).select_related(None).values_list("pk", flat=True)
 
 
 class CappedPaginator(Paginator):

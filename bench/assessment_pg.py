@@ -24,7 +24,9 @@ What it does, in order:
    assignments, clocks (dispatch, transfer, accept, handle, follow_up, review) with yellow and
    due times, stop time, reason and ``met`` as the handlers write them, and a RepeatCheck per
    ticket (7 % repeats). The hash chain is not computed (``prev_hash``/``hash`` empty: nothing
-   here reads it); ``VACUUM ANALYZE`` at the end;
+   here reads it), nor the search words unless ``--search-words`` (the search is not measured
+   here and its GIN index takes minutes per million tickets to build); ``VACUUM ANALYZE`` at
+   the end;
 3. in one Django process on the production settings, for each of the last ``--months`` full
    months (cut-off now): the ranking of all assessed units from scratch
    (``selectors.live_rows``, what ``GET /api/v1/assessment/{month}`` computes), each section of
@@ -204,11 +206,11 @@ class Gen:
     """Builds the COPY lines of tickets, one ticket at a time (cheap Python: precomputed
     strings, integer epoch seconds, one ``str.format`` per row)."""
 
-    def __init__(self, world: dict, now: int, begin: int, seed: int):
+    def __init__(self, world: dict, now: int, begin: int, seed: int, words: bool = False):
         self.w = world
         self.now = now
         self.rng = random.Random(seed)
-        self.pool = texts()
+        self.pool = [(t, c, w if words else "") for t, c, w in texts()]
         self.day0 = begin // 86400 - 1
         self.days = [
             datetime.fromtimestamp((self.day0 + i) * 86400, UTC).strftime("%Y-%m-%d ")
@@ -613,10 +615,13 @@ def registered(tid: int, n: int, begin: int, span: int, rng: random.Random) -> i
     return begin + int((tid - 1 + rng.random()) * span / n)
 
 
-def load_range(db: str, world: dict, lo: int, hi: int, n: int, now: int, worker: int) -> None:
-    """One worker: tickets ``lo``..``hi`` (inclusive) over its own connection."""
+def load_range(
+    db: str, world: dict, span: tuple[int, int, int], now: int, worker: int, words: bool
+):
+    """One worker: tickets ``lo``..``hi`` (inclusive) of ``n`` over its own connection."""
+    lo, hi, n = span
     begin = now - 730 * 86400
-    gen = Gen(world, now, begin, seed=1400 + worker)
+    gen = Gen(world, now, begin, seed=1400 + worker, words=words)
     t0 = time.perf_counter()
     rows = 0
     with psycopg.connect(dbname=db, **PG) as conn:
@@ -645,7 +650,7 @@ def flush(conn, gen: Gen) -> int:
     return n
 
 
-def seed(db: str, n: int, workers: int) -> dict:
+def seed(db: str, n: int, workers: int, words: bool) -> dict:
     now = int(time.time())
     with psycopg.connect(dbname=db, autocommit=True, **PG) as conn:
         check_columns(conn)
@@ -660,7 +665,7 @@ def seed(db: str, n: int, workers: int) -> dict:
     for k in range(workers):
         lo, hi = k * step + 1, min(n, (k + 1) * step)
         if lo <= hi:
-            p = ctx.Process(target=load_range, args=(db, world, lo, hi, n, now, k))
+            p = ctx.Process(target=load_range, args=(db, world, (lo, hi, n), now, k, words))
             p.start()
             procs.append(p)
     for p in procs:
@@ -857,7 +862,7 @@ def build(args, env: dict) -> dict:
     manage(env, "seed_demo", "--tickets", "0", "--no-train")
     log(f"writing {args.tickets:,} tickets over 24 months, {args.workers} workers")
     t0 = time.perf_counter()
-    loaded = seed(args.db, args.tickets, args.workers)
+    loaded = seed(args.db, args.tickets, args.workers, args.search_words)
     log(f"COPY done in {loaded['copy_s']:.0f} s; building {len(loaded['indexes'])} indexes")
     built = finish(args.db, loaded["indexes"])
     built.update(copy_s=loaded["copy_s"], load_s=time.perf_counter() - t0)
@@ -890,6 +895,9 @@ def main() -> int:
     ap.add_argument("--reuse-db", action="store_true", help="measure a database --keep-db left")
     ap.add_argument("--no-whole", dest="whole", action="store_false",
                     help="skip the whole dashboard data request (its sections are timed anyway)")  # fmt: skip
+    ap.add_argument("--search-words", action="store_true",
+                    help="fill tickets.search_text (the search's GIN index then takes long to build)")  # fmt: skip
+    ap.add_argument("--load-only", action="store_true", help="build the database, measure nothing")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.inner:
@@ -905,10 +913,13 @@ def main() -> int:
             built = db_size(args.db)
         else:
             built = build(args, env)
+        if args.load_only:
+            print(json.dumps({k: v for k, v in built.items() if k != "indexes"}))
+            return 0
         log(f"measuring {args.months} months")
         result = measure(args, env)
     finally:
-        if not (args.keep_db or args.reuse_db):
+        if not (args.keep_db or args.reuse_db or args.load_only):
             drop_database(args.db)
     report(args, built, load, result)
     return 0

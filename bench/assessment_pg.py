@@ -897,6 +897,8 @@ def main() -> int:
                     help="skip the whole dashboard data request (its sections are timed anyway)")  # fmt: skip
     ap.add_argument("--search-words", action="store_true",
                     help="fill tickets.search_text (the search's GIN index then takes long to build)")  # fmt: skip
+    ap.add_argument("--pg-options", default="",
+                    help='PGOPTIONS of the measuring process, e.g. "-c jit=off"')  # fmt: skip
     ap.add_argument("--load-only", action="store_true", help="build the database, measure nothing")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -904,6 +906,8 @@ def main() -> int:
         inner(args)
         return 0
     env = env_for(args.db)
+    if args.pg_options:
+        env["PGOPTIONS"] = args.pg_options
     load = os.getloadavg()
     built: dict = {}
     try:
@@ -932,7 +936,7 @@ def report(args, built: dict, load, result: dict) -> None:
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory']}, PostgreSQL {m['postgresql']}"
         f" (shared_buffers {m['shared_buffers']}), Python {m['python']}, per-core speed"
         f" {core_speed_us():.1f} µs, load average before {load[0]:.2f}. Database `{args.db}`"
-        f" {built.get('size', '?')}."
+        f" {built.get('size', '?')}. PostgreSQL session options: {args.pg_options or 'none'}."
     )
     if "load_s" in built:
         rows = ", ".join(f"{t} {n:,}" for t, n in built["rows"].items())

@@ -93,6 +93,7 @@ bench: setup services
 	$(PY) bench/search_pg.py > docs/benchmarks-search.md
 	$(PY) bench/oversight_pg.py
 	$(PY) bench/console_pg.py > docs/benchmarks-console.md
+	$(PY) bench/assessment_pg.py --tickets 1000000
 
 clean:
 	rm -rf $(VENV) $(OUT) var hotline.sqlite3* node_modules $(dir $(ECHARTS))

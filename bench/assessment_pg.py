@@ -173,6 +173,11 @@ def finish(db: str, indexes: list) -> dict:
     return out
 
 
+def ticket_count(db: str) -> int:
+    with psycopg.connect(dbname=db, **PG) as conn:
+        return conn.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0]
+
+
 def db_size(db: str) -> dict:
     with psycopg.connect(dbname=db, **PG) as conn:
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
@@ -403,6 +408,7 @@ def main() -> int:
             log(f"reusing {args.db}: migrate, no seed")
             manage(env, "migrate", "--noinput", "-v0")
             built = db_size(args.db)
+            args.tickets = ticket_count(args.db)  # what is there, not the default
         else:
             built = build(args, env)
         if args.load_only:

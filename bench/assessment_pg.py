@@ -67,6 +67,7 @@ from common import (  # noqa: E402
     PY,
     core_speed_us,
     drop_database,
+    env_for,
     log,
     machine,
     manage,
@@ -332,19 +333,6 @@ def inner(args) -> None:
 
 
 # --- the outer process ------------------------------------------------------------------------
-
-
-def env_for(db: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
-        SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
-        HTTPS="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        LOG_LEVEL="WARNING",
-    )
-    return env
 
 
 def build(args, env: dict) -> dict:

@@ -36,6 +36,21 @@ while True:
 """
 
 
+def env_for(db: str) -> dict[str, str]:
+    """The environment of a Django process of a benchmark: the production settings on the
+    benchmark's own database."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://postgres@{HOST}:5432/{db}",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
+        HTTPS="0",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
 def log(msg: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
 

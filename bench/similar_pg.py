@@ -49,7 +49,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from common import HOST, PG, core_speed_us, drop_database, log, manage, recreate_database  # noqa: E402
+from common import PG, core_speed_us, drop_database, env_for, log, manage, recreate_database  # noqa: E402
 from seed_pg import TABLES, check_columns, copy_rows, reset_sequences  # noqa: E402
 
 from hotline.insight.data import read_rows  # noqa: E402  (pure, no Django)
@@ -64,19 +64,6 @@ FILES = (
     "replies.csv",
     "unlabeled_test_messages.csv",
 )
-
-
-def env_for(db: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"postgres://postgres@{HOST}:5432/{db}",
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
-        SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
-        HTTPS="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        LOG_LEVEL="WARNING",
-    )
-    return env
 
 
 def variant(base: str, rng: random.Random) -> str:

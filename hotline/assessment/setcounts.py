@@ -104,6 +104,15 @@ def _ids(unit_ids: Iterable[int]) -> str:
     return ", ".join(str(int(pk)) for pk in unit_ids) or "NULL"
 
 
+def _anc(unit_ids: Iterable[int]) -> str:
+    """Every unit -> the units of the set at or above it (their path prefixes its path)."""
+    return f"""
+  SELECT u.id AS unit_id, au.id AS aid
+  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
+  WHERE au.id IN ({_ids(unit_ids)})
+"""
+
+
 def _base_ctes(unit_ids: Sequence[int], period) -> Sql:
     """``anc`` (every unit -> the units of the set above or equal to it), ``cand`` (tickets
     with a lead assignment in the period), ``reach`` (first reach of each sub-tree), ``cev``
@@ -113,11 +122,7 @@ def _base_ctes(unit_ids: Sequence[int], period) -> Sql:
     start, last, cut = _dt(period.start), _dt(period.last_reach), _dt(period.cut_off)
     return Sql(
         f"""
-WITH anc AS (
-  SELECT u.id AS unit_id, au.id AS aid
-  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
-  WHERE au.id IN ({_ids(unit_ids)})
-),
+WITH anc AS ({_anc(unit_ids)}),
 cand AS MATERIALIZED (
   SELECT DISTINCT ticket_id FROM {T_ASSIGN}
   WHERE role = 'lead' AND assigned_at >= %s AND assigned_at < %s
@@ -357,11 +362,7 @@ def _co_handled_query(unit_ids: Sequence[int], period) -> Sql:
     start, last, cut = _dt(period.start), _dt(period.last_reach), _dt(period.cut_off)
     return Sql(
         f"""
-WITH anc AS (
-  SELECT u.id AS unit_id, au.id AS aid
-  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
-  WHERE au.id IN ({_ids(unit_ids)})
-)
+WITH anc AS ({_anc(unit_ids)})
 SELECT anc.aid, COUNT(DISTINCT a.ticket_id)
 FROM {T_ASSIGN} a JOIN anc ON anc.unit_id = a.unit_id
 WHERE a.role = 'co' AND a.assigned_at >= %s AND a.assigned_at < %s

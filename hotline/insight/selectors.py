@@ -30,7 +30,7 @@ from hotline.tickets.selectors import (
 from hotline.tickets.workflow import OPEN_STATUSES as OPEN
 
 from . import classifier, replycheck, routing
-from .models import DispatchRecord, RoutingRule, TicketSignature
+from .models import DispatchRecord, HotSpotSnapshot, RoutingRule, TicketSignature
 from .place import Place, PlaceIndex, RegionNode
 from .similar import (
     DEFAULT_WINDOW,
@@ -715,4 +715,22 @@ def weak_replies_for(user):
         .filter(Exists(weak))
         .select_related("unit")
         .order_by("replied_at", "pk")
+    )
+
+
+# The dashboard shows a snapshot at most this old; the worker refreshes them every 10 minutes.
+HOT_SPOT_FRESH = timedelta(minutes=15)
+
+
+def hot_spot_snapshot(unit, days: int, *, now: datetime, pk: int | None = None):
+    """The hot spots of ``unit``'s scope over ``days`` days: snapshot ``pk`` when given (a link
+    from a page shown earlier: None if it is not of this scope and window), else the newest one
+    computed at most ``HOT_SPOT_FRESH`` before ``now`` (None if there is none)."""
+    snapshots = HotSpotSnapshot.objects.filter(unit=unit, days=days)
+    if pk is not None:
+        return snapshots.filter(pk=pk).first()
+    return (
+        snapshots.filter(computed_at__gt=now - HOT_SPOT_FRESH, computed_at__lte=now)
+        .order_by("-computed_at", "-pk")
+        .first()
     )

@@ -155,13 +155,6 @@ def open_warnings(scope: Scope, now: datetime, level: str) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Exists(clocks.filter(due_at__gt=now))).exclude(Exists(red))
 
 
-def _in_scope(scope: Scope) -> QuerySet[Ticket]:
-    if scope.unit.parent_id is None:
-        return Ticket.objects.all()
-    lead = selectors._lead_in(scope).filter(ticket=OuterRef("pk"))
-    return Ticket.objects.filter(Exists(lead))
-
-
 def hotspots(scope: Scope, now: datetime, days: int, snapshot: int | None = None):
     """The hot spots among the scope's tickets registered in the last ``days`` days: the
     worker's newest snapshot (``insight.services.hot_spots_refresh``, every 10 minutes), or

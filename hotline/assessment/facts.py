@@ -90,18 +90,10 @@ UNIT_COLUMNS = (
 )
 
 
-def _ticket_insert(where: str) -> Sql:
-    """INSERT the TicketFact of each candidate."""
+def _ticket_select() -> str:
+    """The TicketFact of each candidate (after ``_ctes``, ``first_reply`` and ``hrun``)."""
     followed = "COALESCE(ev.followed, 0) = 1"
-    return (
-        _ctes(where)
-        + FIRST_REPLY.format(events=T_EVENT, in_cand=_in_cand())
-        + f""",
-hrun AS (
-  SELECT c.ticket_id, MIN(c.due_at) AS due_at FROM ccl c
-  WHERE c.kind = 'handle' AND c.stopped_at IS NULL
-  GROUP BY c.ticket_id
-)
+    return f"""
 INSERT INTO {T_TF} ({TICKET_COLUMNS})
 SELECT c.ticket_id, {_bool("COALESCE(ev.merged, 0) = 1")}, {_bool("COALESCE(ev.replied, 0) = 1")},
   {_bool(followed)},
@@ -115,18 +107,39 @@ LEFT JOIN ev ON ev.ticket_id = c.ticket_id
 LEFT JOIN ontime ON ontime.ticket_id = c.ticket_id
 LEFT JOIN hrun ON hrun.ticket_id = c.ticket_id
 LEFT JOIN first_reply fr ON fr.ticket_id = c.ticket_id"""
-    )
 
 
-def _unit_insert(where: str) -> Sql:
-    """INSERT the UnitFact of each (unit at or above a lead unit, candidate): its first reach,
-    the sub-tree's valid send-back, flags, worst case spot check and first accept clock."""
+def _unit_select() -> str:
+    """The UnitFact of each (unit at or above a lead unit, candidate): its first reach, the
+    sub-tree's valid send-back, flags, worst case spot check and first accept clock (after
+    ``_ctes``, ``sample`` and ``worst``)."""
     flags = ", ".join(
         _bool(f"COALESCE(ufa.{f}, 0) = 1") for f in ("fwd", "late", "sb_invalid", "red", "sup")
     )
+    return f"""
+INSERT INTO {T_UF} ({UNIT_COLUMNS})
+SELECT r.ticket_id, r.aid, r.reached_at, {_bool("sbv.ticket_id IS NOT NULL")}, {flags},
+  {_bool("COALESCE(ufa.acc, 0) = 1")}, w.points, w.maxp,
+  acc.started_at, acc.stopped_at, acc.due_at, acc.stop_reason
+FROM reach r
+LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
+LEFT JOIN ufa ON ufa.aid = r.aid AND ufa.ticket_id = r.ticket_id
+LEFT JOIN acc ON acc.aid = r.aid AND acc.ticket_id = r.ticket_id
+LEFT JOIN worst w ON w.aid = r.aid AND w.ticket_id = r.ticket_id"""
+
+
+def _more_ctes() -> str:
+    """``first_reply`` and ``hrun`` (the running handling clocks' earliest deadline) for the
+    TicketFact; ``sample`` and ``worst`` (the lowest scored case spot check of each sub-tree)
+    for the UnitFact."""
     return (
-        _ctes(where)
+        FIRST_REPLY.format(events=T_EVENT, in_cand=_in_cand())
         + f""",
+hrun AS (
+  SELECT c.ticket_id, MIN(c.due_at) AS due_at FROM ccl c
+  WHERE c.kind = 'handle' AND c.stopped_at IS NULL
+  GROUP BY c.ticket_id
+),
 sample AS (
   SELECT sc.sample_id, SUM(sc.points) AS points, SUM(it.max_points) AS maxp
   FROM {T_SCORE} sc JOIN {T_ITEM} it ON it.id = sc.item_id
@@ -143,28 +156,23 @@ worst AS (
                          ORDER BY p.points * 1.0 / p.maxp, p.maxp, s.id) AS rn
     FROM {T_SAMPLE} s JOIN sample p ON p.sample_id = s.id JOIN anc ON anc.unit_id = s.unit_id
   ) ranked WHERE rn = 1
-)
-INSERT INTO {T_UF} ({UNIT_COLUMNS})
-SELECT r.ticket_id, r.aid, r.reached_at, {_bool("sbv.ticket_id IS NOT NULL")}, {flags},
-  {_bool("COALESCE(ufa.acc, 0) = 1")}, w.points, w.maxp,
-  acc.started_at, acc.stopped_at, acc.due_at, acc.stop_reason
-FROM reach r
-LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
-LEFT JOIN ufa ON ufa.aid = r.aid AND ufa.ticket_id = r.ticket_id
-LEFT JOIN acc ON acc.aid = r.aid AND acc.ticket_id = r.ticket_id
-LEFT JOIN worst w ON w.aid = r.aid AND w.ticket_id = r.ticket_id"""
+)"""
     )
 
 
 def facts_write(where: str, *, bulk: bool = False) -> None:
     """Replace the facts of the tickets ``where`` selects (SQL on ``ticket_id``: a list or a
-    range of ids, integers only) by what their rows say now."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {T_UF} WHERE {where}")
-            cursor.execute(f"DELETE FROM {T_TF} WHERE {where}")
-        setcounts._run(_ticket_insert(where), loops=not bulk, fetch=False)
-        setcounts._run(_unit_insert(where), loops=not bulk, fetch=False)
+    range of ids, integers only) by what their rows say now. PostgreSQL: one statement writes
+    both tables (the facts are computed once); SQLite: one each."""
+    deletes = [f"DELETE FROM {T_UF} WHERE {where}", f"DELETE FROM {T_TF} WHERE {where}"]
+    head = _ctes(where) + _more_ctes()
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            both = head + f",\nticket_rows AS ({_ticket_select()}\n)" + _unit_select()
+            setcounts._run(both, loops=not bulk, before=deletes)
+        else:
+            setcounts._run(head + _ticket_select(), before=deletes)
+            setcounts._run(head + _unit_select())
 
 
 def facts_refresh(ticket_ids: Iterable[int]) -> None:
@@ -173,7 +181,7 @@ def facts_refresh(ticket_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in ticket_ids})
     if not ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # Two writers of one ticket's facts take turns, as two changes of the ticket do.
         list(
             Ticket.objects.select_for_update(of=("self",))

@@ -544,26 +544,34 @@ def _local_day_secs(column: str) -> Sql:
     return Sql(f"{day} AS day, SUM({secs}) AS secs", params)
 
 
-def _run(sql: Sql, *, loops: bool = False, fetch: bool = True) -> list[tuple]:
-    """Run one of the queries. On PostgreSQL without JIT: compiling these plans (hundreds of
-    expressions) took ~8 s of a 15 s query at 1M tickets, and they run in well under that;
-    and without nested loops unless ``loops`` (the planner cannot estimate the grouped CTEs
-    and chose loops over them; the fact tables' reads and one ticket's facts want them)."""
+def _run(sql: Sql, *, loops: bool = False, before: Sequence[str] = ()) -> list[tuple]:
+    """Run one of the queries (after the plain statements ``before``, in the same savepoint).
+    On PostgreSQL without JIT: compiling these plans (hundreds of expressions) took ~8 s of a
+    15 s query at 1M tickets, and they run in well under that; and without nested loops unless
+    ``loops`` (the planner cannot estimate the grouped CTEs and chose loops over them; the
+    fact tables' reads and one ticket's facts want them)."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
+            for statement in before:
+                cursor.execute(statement)
             cursor.execute(sql.text, sql.params)
-            return cursor.fetchall() if fetch else []
+            return cursor.fetchall() if cursor.description else []
         # Within a caller's transaction SET LOCAL would outlast this query: put them back (on
         # an error the savepoint's rollback does).
-        cursor.execute("SELECT current_setting('jit'), current_setting('enable_nestloop')")
-        before = cursor.fetchone()
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('enable_nestloop'),"
+            " set_config('jit', 'off', true)"
+        )
+        before_settings = cursor.fetchone()[:2]
         if not loops:
             cursor.execute("SET LOCAL enable_nestloop = off")
+        if before:
+            cursor.execute(";\n".join(before))
         cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall() if fetch else []
+        rows = cursor.fetchall() if cursor.description else []
         cursor.execute(
-            "SELECT set_config('jit', %s, true), set_config('enable_nestloop', %s, true)", before
+            "SELECT set_config('jit', %s, true), set_config('enable_nestloop', %s, true)",
+            before_settings,
         )
         return rows
 

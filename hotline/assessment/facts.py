@@ -79,53 +79,69 @@ def _ctes(where: str) -> Sql:
     return setcounts._base_ctes(src) + setcounts._fact_ctes(src, None)
 
 
-TICKET_COLUMNS = (
-    "ticket_id, merged, replied, followed, satisfied, on_time, running_due_at, first_reply_at,"
-    " repeated, centre_id, channel, kind, category_id"
-)
-UNIT_COLUMNS = (
-    "ticket_id, unit_id, reached_at, sb_valid, fwd, late, sb_invalid, red, sup, acc,"
-    " spot_points, spot_max, accept_started_at, accept_stopped_at, accept_due_at,"
-    " accept_stop_reason"
-)
+# A ticket's conditions (models.TicketConditions): column -> its value, over ``ev``,
+# ``ontime``, ``hrun``, ``fr`` (first reply), ``tk`` and ``t`` (the ticket).
+_FOLLOWED = "COALESCE(ev.followed, 0) = 1"
+CONDITIONS = {
+    "merged": _bool("COALESCE(ev.merged, 0) = 1"),
+    "replied": _bool("COALESCE(ev.replied, 0) = 1"),
+    "followed": _bool(_FOLLOWED),
+    "satisfied": _bool(f"{_FOLLOWED} AND ev.good_seq IS NOT NULL AND ev.good_seq >= ev.fu_seq"),
+    "on_time": _bool("ontime.on_time = 1"),
+    "running_due_at": "hrun.due_at",
+    "first_reply_at": "fr.at",
+    "repeated": _bool("tk.repeat_of_id IS NOT NULL"),
+    "centre_id": "tk.centre_id",
+    "channel": "t.channel",
+    "kind": "t.kind",
+    "category_id": "t.category_id",
+}
+TICKET_JOINS = f"""
+JOIN tk ON tk.id = {{ticket}}
+JOIN {T_TICKET} t ON t.id = {{ticket}}
+LEFT JOIN ev ON ev.ticket_id = {{ticket}}
+LEFT JOIN ontime ON ontime.ticket_id = {{ticket}}
+LEFT JOIN hrun ON hrun.ticket_id = {{ticket}}
+LEFT JOIN first_reply fr ON fr.ticket_id = {{ticket}}"""
 
 
 def _ticket_select() -> str:
-    """The TicketFact of each candidate (after ``_ctes``, ``first_reply`` and ``hrun``)."""
-    followed = "COALESCE(ev.followed, 0) = 1"
+    """The TicketFact of each candidate (after ``_ctes`` and ``_more_ctes``)."""
     return f"""
-INSERT INTO {T_TF} ({TICKET_COLUMNS})
-SELECT c.ticket_id, {_bool("COALESCE(ev.merged, 0) = 1")}, {_bool("COALESCE(ev.replied, 0) = 1")},
-  {_bool(followed)},
-  {_bool(f"{followed} AND ev.good_seq IS NOT NULL AND ev.good_seq >= ev.fu_seq")},
-  {_bool("ontime.on_time = 1")}, hrun.due_at, fr.at, {_bool("tk.repeat_of_id IS NOT NULL")},
-  tk.centre_id, t.channel, t.kind, t.category_id
-FROM cand c
-JOIN tk ON tk.id = c.ticket_id
-JOIN {T_TICKET} t ON t.id = c.ticket_id
-LEFT JOIN ev ON ev.ticket_id = c.ticket_id
-LEFT JOIN ontime ON ontime.ticket_id = c.ticket_id
-LEFT JOIN hrun ON hrun.ticket_id = c.ticket_id
-LEFT JOIN first_reply fr ON fr.ticket_id = c.ticket_id"""
+INSERT INTO {T_TF} (ticket_id, {", ".join(CONDITIONS)})
+SELECT c.ticket_id, {", ".join(CONDITIONS.values())}
+FROM cand c{TICKET_JOINS.format(ticket="c.ticket_id")}"""
+
+
+UNIT_COLUMNS = {
+    "reached_at": "r.reached_at",
+    "sb_valid": _bool("sbv.ticket_id IS NOT NULL"),
+    **{f: _bool(f"COALESCE(ufa.{f}, 0) = 1") for f in ("fwd", "late", "sb_invalid", "red")},
+    **{f: _bool(f"COALESCE(ufa.{f}, 0) = 1") for f in ("sup", "acc")},
+    "spot_points": "w.points",
+    "spot_max": "w.maxp",
+    "accept_started_at": "acc.started_at",
+    "accept_stopped_at": "acc.stopped_at",
+    "accept_due_at": "acc.due_at",
+    "accept_stop_reason": "acc.stop_reason",
+}
 
 
 def _unit_select() -> str:
     """The UnitFact of each (unit at or above a lead unit, candidate): its first reach, the
-    sub-tree's valid send-back, flags, worst case spot check and first accept clock (after
-    ``_ctes``, ``sample`` and ``worst``)."""
-    flags = ", ".join(
-        _bool(f"COALESCE(ufa.{f}, 0) = 1") for f in ("fwd", "late", "sb_invalid", "red", "sup")
-    )
+    sub-tree's valid send-back, flags, worst case spot check and first accept clock, and the
+    ticket's conditions (after ``_ctes`` and ``_more_ctes``)."""
+    columns = {**UNIT_COLUMNS, **CONDITIONS}
     return f"""
-INSERT INTO {T_UF} ({UNIT_COLUMNS})
-SELECT r.ticket_id, r.aid, r.reached_at, {_bool("sbv.ticket_id IS NOT NULL")}, {flags},
-  {_bool("COALESCE(ufa.acc, 0) = 1")}, w.points, w.maxp,
-  acc.started_at, acc.stopped_at, acc.due_at, acc.stop_reason
+INSERT INTO {T_UF} (ticket_id, unit_id, {", ".join(columns)})
+SELECT r.ticket_id, r.aid, {", ".join(columns.values())}
 FROM reach r
 LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
 LEFT JOIN ufa ON ufa.aid = r.aid AND ufa.ticket_id = r.ticket_id
 LEFT JOIN acc ON acc.aid = r.aid AND acc.ticket_id = r.ticket_id
-LEFT JOIN worst w ON w.aid = r.aid AND w.ticket_id = r.ticket_id"""
+LEFT JOIN worst w ON w.aid = r.aid AND w.ticket_id = r.ticket_id{
+        TICKET_JOINS.format(ticket="r.ticket_id")
+    }"""
 
 
 def _more_ctes() -> str:

@@ -188,14 +188,10 @@ class PublishedTicket(AppendOnly):
 # --- per-ticket assessment facts (docs/assessment.md, "How the counts are computed") ---------
 
 
-class TicketFact(models.Model):
-    """What the counts read of one ticket, kept true by the write path (``facts.py``): one row
-    per ticket with a lead assignment, each column a count's condition with no cut-off (every
-    recorded row), those that depend on the cut-off stored as the moment they compare."""
+class TicketConditions(models.Model):  # noqa: DJ008 - abstract
+    """A ticket's conditions with no cut-off (every recorded row), those that depend on the
+    cut-off stored as the moment they compare."""
 
-    ticket = models.OneToOneField(
-        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
     merged = models.BooleanField(default=False)
     replied = models.BooleanField(default=False)
     followed = models.BooleanField(default=False)
@@ -222,6 +218,18 @@ class TicketFact(models.Model):
     category_id = models.IntegerField(null=True)
 
     class Meta:
+        abstract = True
+
+
+class TicketFact(TicketConditions):
+    """What the counts read of one ticket, kept true by the write path (``facts.py``): one row
+    per ticket with a lead assignment."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
         verbose_name = "考核工单事实"
         verbose_name_plural = "考核工单事实"
 
@@ -229,11 +237,13 @@ class TicketFact(models.Model):
         return str(self.ticket_id)
 
 
-class UnitFact(models.Model):
+class UnitFact(TicketConditions):
     """What the counts read of one ticket for one unit at or above a unit it reached as lead:
     when it first reached the unit's sub-tree, whether a unit of the sub-tree sent it back
     validly (out of the cohort), what units of the sub-tree did (flags), the worst case spot
-    check of the sub-tree and the sub-tree's first accept clock."""
+    check of the sub-tree and the sub-tree's first accept clock; and a copy of its ticket's
+    conditions, so that a month's counts read one index range of one table (joined to
+    TicketFact, the read scanned the whole of it: docs/assessment.md)."""
 
     fact = models.ForeignKey(
         TicketFact, on_delete=models.CASCADE, db_column="ticket_id", related_name="units"

@@ -299,7 +299,7 @@ def fact_conditions(
     cut = period.cut_off
     rules = rules or rules_for(period)
     prefixes = [scope.path[: i + 1] for i, ch in enumerate(scope.path) if ch == "/" and i]
-    own = Q(fact__centre__parent__isnull=False, fact__centre__covers__path__in=prefixes)
+    own = Q(centre__parent__isnull=False, centre__covers__path__in=prefixes)
     spot = LessThan(
         ExpressionWrapper(F("spot_points") * 100, output_field=FloatField()),
         ExpressionWrapper(F("spot_max") * float(rules.spot_pass), output_field=FloatField()),
@@ -317,12 +317,12 @@ def fact_conditions(
         ),
         "accept_due": Q(accept_started_at__lte=cut)
         & (Q(accept_stopped_at__lte=cut) | Q(accept_due_at__lte=cut)),
-        "replied": Q(fact__replied=True),
-        "replied_on_time": Q(fact__on_time=True),
-        "overdue": Q(fact__replied=False, fact__running_due_at__lte=cut),
-        "followed_up": Q(fact__replied=True, fact__followed=True),
-        "satisfied": Q(fact__satisfied=True),
-        "repeats": Q(fact__repeated=True),
+        "replied": Q(replied=True),
+        "replied_on_time": Q(on_time=True),
+        "overdue": Q(replied=False, running_due_at__lte=cut),
+        "followed_up": Q(replied=True, followed=True),
+        "satisfied": Q(satisfied=True),
+        "repeats": Q(repeated=True),
         "send_backs_invalid": Q(sb_invalid=True),
         "red_warnings": Q(red=True),
         "supervision_orders": Q(sup=True),
@@ -341,7 +341,7 @@ def _fact_tickets(
         reached_at__gte=period.start,
         reached_at__lt=period.last_reach,
         sb_valid=False,
-        fact__merged=False,
+        merged=False,
     )
     if metric != "received":
         conds = fact_conditions(scope, period, rules)

@@ -353,9 +353,9 @@ def _event_conds(cut: str, pass_mark: float) -> dict[str, Sql]:
 
 
 def _fact_conds(cut: str, pass_mark: float) -> dict[str, Sql]:
-    """The same conditions over the facts (``uf``: UnitFact, ``tf``: TicketFact, ``au``: the
-    unit, ``ctr``/``cov``: the registering centre and the unit it covers): what depends on
-    the cut-off compares the stored moments with it (facts.py)."""
+    """The same conditions over the facts (``uf``: UnitFact, its ticket's conditions included;
+    ``au``: the unit; ``ctr``/``cov``: the registering centre and the unit it covers): what
+    depends on the cut-off compares the stored moments with it (facts.py)."""
     conds = {
         "received_own": (
             "ctr.parent_id IS NOT NULL AND substr(au.path, 1, length(cov.path)) = cov.path"
@@ -369,12 +369,12 @@ def _fact_conds(cut: str, pass_mark: float) -> dict[str, Sql]:
         "accept_due": (
             "uf.accept_started_at <= %s AND (uf.accept_stopped_at <= %s OR uf.accept_due_at <= %s)"
         ),
-        "replied": "tf.replied",
-        "replied_on_time": "tf.on_time",
-        "overdue": "NOT tf.replied AND tf.running_due_at <= %s",
-        "followed_up": "tf.replied AND tf.followed",
-        "satisfied": "tf.satisfied",
-        "repeats": "tf.repeated",
+        "replied": "uf.replied",
+        "replied_on_time": "uf.on_time",
+        "overdue": "NOT uf.replied AND uf.running_due_at <= %s",
+        "followed_up": "uf.replied AND uf.followed",
+        "satisfied": "uf.satisfied",
+        "repeats": "uf.repeated",
         "send_backs_invalid": "uf.sb_invalid",
         "red_warnings": "uf.red",
         "supervision_orders": "uf.sup",
@@ -449,14 +449,13 @@ def _event_rows(
 def _fact_cohort(unit_ids: Sequence[int], period, joins: str = "") -> Sql:
     """FROM and WHERE of the cohort read from the facts: the first reach of the unit's sub-tree
     in the period, not validly sent back by a unit of the sub-tree, not merged."""
-    from .models import TicketFact, UnitFact
+    from .models import UnitFact
 
     return Sql(
         f"""
-  FROM {UnitFact._meta.db_table} uf
-  JOIN {TicketFact._meta.db_table} tf ON tf.ticket_id = uf.ticket_id{joins}
+  FROM {UnitFact._meta.db_table} uf{joins}
   WHERE uf.unit_id IN ({_ids(unit_ids)}) AND uf.reached_at >= %s AND uf.reached_at < %s
-    AND NOT uf.sb_valid AND NOT tf.merged""",
+    AND NOT uf.sb_valid AND NOT uf.merged""",
         [_dt(period.start), _dt(period.last_reach)],
     )
 
@@ -466,10 +465,10 @@ def _fact_rows(
 ) -> tuple[Sql, tuple[str, ...]]:
     """``facts`` as ``_event_rows`` gives it, read from the fact tables (cut-off now)."""
     flags, names = _count_flags(_fact_conds(_dt(period.cut_off), pass_mark))
-    reply_at = "tf.first_reply_at" if days else "NULL"
+    reply_at = "uf.first_reply_at" if days else "NULL"
     joins = f"""
   JOIN {T_UNIT} au ON au.id = uf.unit_id
-  LEFT JOIN {T_CENTRE} ctr ON ctr.id = tf.centre_id
+  LEFT JOIN {T_CENTRE} ctr ON ctr.id = uf.centre_id
   LEFT JOIN {T_UNIT} cov ON cov.id = ctr.covers_id"""
     sql = (
         Sql("\nWITH facts AS MATERIALIZED (\n  SELECT uf.unit_id AS aid, ")
@@ -650,7 +649,7 @@ def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None
     if facts_usable(period):
         day, day_params = ops.datetime_cast_date_sql("uf.reached_at", (), SHANGHAI.key)
         sql = (
-            Sql(f"SELECT {day} AS day, tf.channel, tf.kind, tf.category_id, COUNT(*)", day_params)
+            Sql(f"SELECT {day} AS day, uf.channel, uf.kind, uf.category_id, COUNT(*)", day_params)
             + _fact_cohort([unit_id], period)
             + "\nGROUP BY 1, 2, 3, 4"
         )

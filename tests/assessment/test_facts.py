@@ -187,7 +187,7 @@ def test_a_failed_change_leaves_the_facts_as_they_were(october):
 
 
 def _rows():
-    ticket_rows = sorted(TicketFact.objects.values_list(*_fields(TicketFact)))
+    ticket_rows = sorted(TicketFact.objects.values_list(*_fields(TicketFact)), key=str)
     unit_rows = sorted(
         UnitFact.objects.values_list(*(f for f in _fields(UnitFact) if f != "id")), key=str
     )

@@ -127,21 +127,39 @@ UNIT_COLUMNS = {
 }
 
 
-def _unit_select() -> str:
+def _unit_select() -> Sql:
     """The UnitFact of each (unit at or above a lead unit, candidate): its first reach, the
-    sub-tree's valid send-back, flags, worst case spot check and first accept clock, and the
-    ticket's conditions (after ``_ctes`` and ``_more_ctes``)."""
+    sub-tree's valid send-back, flags, worst case spot check and first accept clock, the
+    local days and seconds of its reach and first reply, and the ticket's conditions (after
+    ``_ctes`` and ``_more_ctes``)."""
     columns = {**UNIT_COLUMNS, **CONDITIONS}
-    return f"""
-INSERT INTO {T_UF} (ticket_id, unit_id, {", ".join(columns)})
-SELECT r.ticket_id, r.aid, {", ".join(columns.values())}
+    days = (
+        Sql(", ")
+        + setcounts.local_day("r.reached_at")
+        + ", "
+        + setcounts.local_secs("r.reached_at")
+        + ", "
+        + setcounts.local_day("fr.at")
+        + ", "
+        + setcounts.local_secs("fr.at")
+    )
+    return (
+        Sql(
+            f"""
+INSERT INTO {T_UF} (ticket_id, unit_id, {", ".join(columns)},
+  reach_day, reach_secs, reply_day, reply_secs)
+SELECT r.ticket_id, r.aid, {", ".join(columns.values())}"""
+        )
+        + days
+        + f"""
 FROM reach r
 LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
 LEFT JOIN ufa ON ufa.aid = r.aid AND ufa.ticket_id = r.ticket_id
 LEFT JOIN acc ON acc.aid = r.aid AND acc.ticket_id = r.ticket_id
 LEFT JOIN worst w ON w.aid = r.aid AND w.ticket_id = r.ticket_id{
-        TICKET_JOINS.format(ticket="r.ticket_id")
-    }"""
+            TICKET_JOINS.format(ticket="r.ticket_id")
+        }"""
+    )
 
 
 def _more_ctes() -> str:

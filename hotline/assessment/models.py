@@ -262,6 +262,12 @@ class UnitFact(TicketConditions):
     # the sub-tree's case spot check of the lowest points / max points (max > 0)
     spot_points = models.IntegerField(null=True)
     spot_max = models.IntegerField(null=True)
+    # the local day of reached_at and of first_reply_at and their seconds since local
+    # midnight (avg_handling_days sums them per day: setcounts.local_day, local_secs)
+    reach_day = models.DateField(null=True)
+    reach_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    reply_day = models.DateField(null=True)
+    reply_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
     # the sub-tree's first accept clock
     accept_started_at = models.DateTimeField(null=True)
     accept_stopped_at = models.DateTimeField(null=True)

@@ -466,6 +466,10 @@ def _fact_rows(
     """``facts`` as ``_event_rows`` gives it, read from the fact tables (cut-off now)."""
     flags, names = _count_flags(_fact_conds(_dt(period.cut_off), pass_mark))
     reply_at = "uf.first_reply_at" if days else "NULL"
+    if days:
+        reply_at += " AS replied_at, uf.reach_day, uf.reach_secs, uf.reply_day, uf.reply_secs"
+    else:
+        reply_at += " AS replied_at"
     joins = f"""
   JOIN {T_UNIT} au ON au.id = uf.unit_id
   LEFT JOIN {T_CENTRE} ctr ON ctr.id = uf.centre_id
@@ -473,7 +477,7 @@ def _fact_rows(
     sql = (
         Sql("\nWITH facts AS MATERIALIZED (\n  SELECT uf.unit_id AS aid, ")
         + _bucket(bounds, "uf.reached_at")
-        + f" AS bucket, uf.reached_at, {reply_at} AS replied_at"
+        + f" AS bucket, uf.reached_at, {reply_at}"
         + flags
         + _fact_cohort(unit_ids, period, joins)
         + "\n)"
@@ -504,9 +508,15 @@ def _counts_query(
     day_column = 4 + len(names)
     for part, column in (("reach", "reached_at"), ("reply", "replied_at")):
         if days:
+            # The facts keep each moment's local day and seconds (computed as here).
+            day_secs = (
+                Sql(f"{part}_day AS day, SUM({part}_secs) AS secs")
+                if from_facts
+                else _local_day_secs(column)
+            )
             sql += (
                 Sql(f"\nUNION ALL\nSELECT '{part}', aid, 0, COUNT(*){nulls}, ")
-                + _local_day_secs(column)
+                + day_secs
                 + f" FROM facts WHERE c_replied = 1 GROUP BY aid, {day_column}"
             )
     return sql, names
@@ -528,19 +538,29 @@ GROUP BY anc.aid""",
     )
 
 
-def _local_day_secs(column: str) -> Sql:
-    """The local (Asia/Shanghai) date of ``column`` and its seconds since local midnight, as
-    the ORM's TruncDate and Extract* write them (selectors._day_groups)."""
+def local_day(column: str) -> Sql:
+    """The local (Asia/Shanghai) date of ``column``, as the ORM's TruncDate writes it."""
+    day, day_params = connection.ops.datetime_cast_date_sql(column, (), SHANGHAI.key)
+    return Sql(day, day_params)
+
+
+def local_secs(column: str) -> Sql:
+    """The seconds of ``column`` since local midnight, as the ORM's Extract* write them
+    (selectors._seconds)."""
     ops, tz = connection.ops, SHANGHAI.key
-    day, day_params = ops.datetime_cast_date_sql(column, (), tz)
     parts = [
         ops.datetime_extract_sql(kind, column, (), tz) for kind in ("hour", "minute", "second")
     ]
     secs = " + ".join(
         f"({sql}) * {mult}" for (sql, _p), mult in zip(parts, (3600, 60, 1), strict=True)
     )
-    params = [*day_params, *(p for _sql, ps in parts for p in ps)]
-    return Sql(f"{day} AS day, SUM({secs}) AS secs", params)
+    return Sql(secs, [p for _sql, ps in parts for p in ps])
+
+
+def _local_day_secs(column: str) -> Sql:
+    """The local date of ``column`` and the sum of its seconds since local midnight
+    (selectors._day_groups)."""
+    return local_day(column) + " AS day, SUM(" + local_secs(column) + ") AS secs"
 
 
 def _run(sql: Sql, *, loops: bool = False, before: Sequence[str] = ()) -> list[tuple]:

@@ -6,7 +6,8 @@ the cut-off. With the cut-off now, nothing recorded comes after it, so every con
 function of the rows as they are, save the few that compare a moment with the cut-off (a
 handling deadline passed, the accept clock's deadline): those keep the moment. ``TicketFact``
 holds one ticket's conditions, ``UnitFact`` those of a ticket for each unit at or above a unit it
-reached as lead (the ``reach`` of setcounts over every unit, with no period).
+reached as lead (the ``reach`` of setcounts over every unit, with no period), with a copy of the
+ticket's so that counting reads one table.
 
 ``facts_write`` computes the facts of a set of tickets with the CTEs of ``setcounts`` (the
 candidates are the given tickets, no period filter, no cut-off) and replaces their rows: the

@@ -21,6 +21,11 @@ A second query gives ``co_handled``, a third the per-day sums behind ``avg_handl
 The test ``test_setcounts.py`` checks the result equals the per-unit path for every unit of
 the edge-case month, and ``test_recompute.py`` checks it against a plain recomputation.
 
+With the cut-off now and the facts ready (``facts_usable``), the same counts are read from the
+per-ticket facts the write path keeps (facts.py, written by these same CTEs): one grouped read
+of ``UnitFact`` per query (``_fact_rows``), each condition written over its columns
+(``_fact_conds``). ``test_facts.py`` checks the two paths agree.
+
 Portable SQL (SQLite and PostgreSQL): the JSON keys and the local date of a moment come from
 the backend (``_json``, ``connection.ops``), every datetime parameter is adapted by the
 backend as the ORM would.

@@ -7,9 +7,11 @@ the changes wrote; a move in the unit tree stops their use until a rebuild."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from october import MONTH
 
@@ -202,10 +204,13 @@ def test_a_rebuild_writes_what_the_changes_wrote(october):
     incremental = _rows()
     assert len(incremental[0]) >= 17 and len(incremental[1]) > len(incremental[0])
     TicketFact.objects.all().delete()
-    lines: list[str] = []
-    facts.facts_rebuild(batch=7, progress=lines.append)
+    out = StringIO()
+    call_command("assessment_facts", "--rebuild", "--batch", "7", stdout=out)
     assert _rows() == incremental
-    assert lines and FactsState.objects.get(pk=1).ready
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) > 3 and lines[0].startswith("tickets ")
+    assert lines[-1] == f"ready=True tickets={len(incremental[0])} units={len(incremental[1])}"
+    assert FactsState.objects.get(pk=1).ready
 
 
 def test_a_move_in_the_unit_tree_stops_the_facts_until_a_rebuild(october):

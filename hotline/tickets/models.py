@@ -236,7 +236,9 @@ class TicketAssignment(models.Model):
             # The assessment's month (assessment/setcounts.py): the tickets that reached a unit
             # as lead, or a co-unit, in a period. Without it, a seq scan of every assignment
             # (docs/benchmarks.md, "Ranking and dashboard, set-based").
-            models.Index(fields=["role", "assigned_at", "ticket"], name="assignment_role_time"),
+            models.Index(
+                fields=["role", "assigned_at", "ticket"], name="assignment_role_time"
+            ),
         ]
 
     def __str__(self) -> str:

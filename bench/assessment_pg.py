@@ -257,7 +257,7 @@ def measure_month(timer: Timer, month: str, now: datetime, clients: dict, whole:
     timer.run("dashboard: 12-month trend", lambda: dash._trend(scope, period, base))
     for days in dash.HOTSPOT_WINDOWS:
         timer.run(
-            f"dashboard: hot spots, {days} days",
+            f"dashboard: hot spots, {days} days (the worker's snapshot)",
             lambda d=days: dash._hotspot_rows(scope, now, d, base),
         )
     timer.run("dashboard: map", lambda: dash._map(root, rows, base))
@@ -316,6 +316,12 @@ def inner(args) -> None:
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
     timer = Timer()
+    from hotline.insight.services import hot_spots_refresh_all
+
+    # The worker's job (every 10 minutes, off the request): the dashboard reads its snapshots.
+    timer.run("worker: hot spots of the city and every district, 7 and 30 days", lambda: (
+        hot_spots_refresh_all(now=now)
+    ))  # fmt: skip
     months: list[dict] = []
     for month in last_months(now, args.months):
         t0 = time.perf_counter()

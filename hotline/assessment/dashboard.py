@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core.errors import BadInput, Forbidden
-from hotline.insight.hotspots import HotMessage, hot_spots
+from hotline.insight.selectors import hot_spot_snapshot
+from hotline.insight.services import HOT_SPOT_WINDOWS, hot_spots_refresh
 from hotline.orgs.models import Category, Level, Unit
 from hotline.tickets.models import Clock, Ticket
 from hotline.tickets.workflow import CHANNELS, KINDS
@@ -29,9 +31,7 @@ from .selectors import Period, Scope
 
 TREND_MONTHS = 12
 TOP_UNITS = 10
-HOTSPOT_WINDOWS = (7, 30)
-HOTSPOT_TICKETS = 3000  # the newest tickets of a window that hot spots are sought among
-HOTSPOT_TOP = 5
+HOTSPOT_WINDOWS = HOT_SPOT_WINDOWS
 EXTRA_METRICS = ("warning_red", "warning_yellow", "hotspot")
 
 
@@ -103,6 +103,7 @@ class Drill:
     unit: str = ""  # a unit in the scope: the metric of that unit instead
     window: str = ""  # hot spots: days
     rank: str = ""  # hot spots: rank
+    snapshot: str = ""  # hot spots: the snapshot shown (insight.models.HotSpotSnapshot)
 
     def url(self) -> str:
         params = {k: v for k, v in self.__dict__.items() if v}
@@ -161,23 +162,15 @@ def _in_scope(scope: Scope) -> QuerySet[Ticket]:
     return Ticket.objects.filter(Exists(lead))
 
 
-def hotspots(scope: Scope, now: datetime, days: int) -> tuple[list, dict[int, str]]:
-    """The hot spots among the scope's tickets registered in the last ``days`` days (the newest
-    ``HOTSPOT_TICKETS``), hottest first (hotline.insight.hotspots), and the title each ticket
-    was clustered by."""
-    start = now - timedelta(days=days)
-    rows = (
-        _in_scope(scope)
-        .filter(registered_at__gt=start, registered_at__lte=now, merged_into__isnull=True)
-        .order_by("-registered_at")
-        .values_list("pk", "title", "content", "citizen_phone", "registered_at")[:HOTSPOT_TICKETS]
-    )
-    messages = [
-        HotMessage(id=pk, title=title or content[:30], detail=content[:200], user=phone, time=at)
-        for pk, title, content, phone, at in rows
-    ]
-    spots = hot_spots(messages, timedelta(days=days), end=now, top=HOTSPOT_TOP)
-    return spots, {int(m.id): m.title for m in messages}
+def hotspots(scope: Scope, now: datetime, days: int, snapshot: int | None = None):
+    """The hot spots among the scope's tickets registered in the last ``days`` days: the
+    worker's newest snapshot (``insight.services.hot_spots_refresh``, every 10 minutes), or
+    one computed and kept now when there is no fresh one; snapshot ``snapshot`` for a link from
+    a page shown earlier (None when it is gone)."""
+    found = hot_spot_snapshot(scope.unit, days, now=now, pk=snapshot)
+    if found is None and snapshot is None:
+        found = hot_spots_refresh(scope.unit, days, now=now)
+    return found
 
 
 def drill(user, params, now: datetime) -> tuple[Unit, Period, str, QuerySet[Ticket]]:
@@ -199,10 +192,12 @@ def drill(user, params, now: datetime) -> tuple[Unit, Period, str, QuerySet[Tick
         window, rank = params.get("window") or "", params.get("rank") or ""
         if not window.isdigit() or int(window) not in HOTSPOT_WINDOWS:
             raise BadInput("window", "7 or 30")
-        spots = {str(s.rank): s for s in hotspots(scope, now, int(window))[0]}
+        snap = params.get("snapshot") or ""
+        found = hotspots(scope, now, int(window), int(snap) if snap.isdigit() else None)
+        spots = {str(s["rank"]): s for s in (found.spots if found else [])}
         if rank not in spots:
             raise BadInput("rank", "no such hot spot now")
-        qs = Ticket.objects.filter(pk__in=spots[rank].message_ids)
+        qs = Ticket.objects.filter(pk__in=spots[rank]["ids"])
     else:
         qs = _metric_narrowed(scope, period, metric, params)
     return scope_unit, period, metric, qs
@@ -502,29 +497,21 @@ def dashboard_data(user, scope_code: str | None, month: str | None, now: datetim
 
 
 def _hotspot_rows(scope: Scope, now: datetime, days: int, base: Drill) -> list[dict]:
-    spots, titles = hotspots(scope, now, days)
-    examples = {}
-    for s in spots:
-        # the ticket of each example title (the cluster's most central messages)
-        examples[s.rank] = [
-            next(pk for pk in s.message_ids if titles[int(pk)].strip() == title)
-            for title in s.examples
-        ]
-    ids = [pk for pks in examples.values() for pk in pks]
+    found = hotspots(scope, now, days)
+    spots = found.spots if found else []
+    ids = [e["id"] for s in spots for e in s["examples"]]
     numbers = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "number"))
+    snapshot = str(found.pk) if found else ""
     return [
         {
-            "rank": s.rank,
-            "topic": s.topic,
-            "place": s.place,
-            "heat": round(s.heat, 2),
-            "growth": round(s.growth, 2),
-            "count": s.count,
-            "citizens": s.citizens,
+            **{k: s[k] for k in ("rank", "topic", "place", "heat", "growth", "count", "citizens")},
             "examples": [
-                {"number": numbers.get(pk), "title": titles[int(pk)]} for pk in examples[s.rank]
+                {"number": numbers.get(e["id"]), "title": e["title"]} for e in s["examples"]
             ],
-            "url": _replace(base, metric="hotspot", window=str(days), rank=str(s.rank)).url(),
+            "computed_at": timezone.localtime(found.computed_at).isoformat() if found else None,
+            "url": _replace(
+                base, metric="hotspot", window=str(days), rank=str(s["rank"]), snapshot=snapshot
+            ).url(),
         }
         for s in spots
     ]

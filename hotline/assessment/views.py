@@ -88,6 +88,7 @@ DASHBOARD_TEXT = {
     "warnings": gettext_noop("当前预警"),
     "hotspots": gettext_noop("热点"),
     "last_days": gettext_noop("近{n}天"),
+    "as_of": gettext_noop("计算于"),
     "unit": gettext_noop("单位"),
     "rank": gettext_noop("排名"),
     "score": gettext_noop("综合得分"),

@@ -150,3 +150,26 @@ class RepeatCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} -> {self.repeat_of_id}"
+
+
+class HotSpotSnapshot(models.Model):
+    """The hot spots of a scope's tickets over the last ``days`` days, as found at
+    ``computed_at`` (``services.hot_spots_refresh``, run by the worker every few minutes): the
+    dashboard shows the newest snapshot and its links list the tickets of that snapshot, so a
+    hot spot's count always equals its list, even after newer tickets arrived."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="范围"
+    )
+    days = models.PositiveSmallIntegerField("天数")
+    computed_at = models.DateTimeField("计算时间")
+    # [{rank, topic, place, heat, growth, count, citizens, examples: [{id, title}], ids}]
+    spots = models.JSONField("热点", default=list)
+
+    class Meta:
+        verbose_name = "热点快照"
+        verbose_name_plural = "热点快照"
+        indexes = [models.Index(fields=["unit", "days", "-computed_at"], name="hotspot_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.days}d {self.computed_at:%Y-%m-%d %H:%M}"

@@ -22,11 +22,15 @@ from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.tickets.selectors import ticket_get_visible, tickets_visible_to
+from hotline.tickets.selectors import (
+    ticket_get_visible,
+    tickets_visible_to,
+    visible_ticket_check,
+)
 from hotline.tickets.workflow import OPEN_STATUSES as OPEN
 
 from . import classifier, replycheck, routing
-from .models import DispatchRecord, RoutingRule, TicketSignature
+from .models import DispatchRecord, HotSpotSnapshot, RoutingRule, TicketSignature
 from .place import Place, PlaceIndex, RegionNode
 from .similar import (
     DEFAULT_WINDOW,
@@ -77,28 +81,26 @@ _CANDIDATE_COLUMNS = (
 
 
 def _candidate_statement(
-    ticket, query: TicketText, visible: tuple[str, tuple] | None, window: timedelta
+    ticket, query: TicketText, visible: tuple[str, list] | None, window: timedelta
 ) -> tuple[str, list]:
     """One statement for every candidate row. Three sources, each limited: the tickets sharing
     the most title keys, the newest of the same phone, the newest of the same region and
-    category in the window; each restricted to the ``visible`` ids (an SQL subquery and its
-    parameters; None: every ticket) and without the ticket itself. The rows come joined to
-    their region and category codes. ("", []) when the ticket has nothing to match by."""
+    category in the window; each restricted to the tickets the viewer may see (``visible``: an
+    SQL test of the ticket id ``{column}`` and its parameters, ``visible_ticket_check``; None:
+    every ticket) and without the ticket itself. The rows come joined to their region and
+    category codes. ("", []) when the ticket has nothing to match by."""
     qn = connection.ops.quote_name
     tickets = qn(Ticket._meta.db_table)
 
     def restricted(column: str, params: list, *, where: str = " AND") -> str:
         # A check per candidate (a few index probes), never a join with everything the viewer
-        # may see: a correlated EXISTS under CASE is not turned into a semi-join, so the plan
-        # cannot build the district's whole visible set (tens of thousands of tickets), as a
-        # database without planner statistics did for "IN (visible)" (2.8 s instead of ms).
+        # may see: a test under CASE is not turned into a semi-join, so the plan cannot build
+        # the district's whole visible set (tens of thousands of tickets), as a database
+        # without planner statistics did for "IN (visible)" (2.8 s instead of ms).
         if visible is None:
             return ""
         params.extend(visible[1])
-        return (
-            f"{where} CASE WHEN EXISTS (SELECT 1 FROM ({visible[0]}) v WHERE v.pk = {column})"
-            " THEN 1 ELSE 0 END = 1"
-        )
+        return f"{where} CASE WHEN {visible[0].replace('{column}', column)} THEN 1 ELSE 0 END = 1"
 
     sources: list[str] = []
     params: list = []
@@ -172,8 +174,7 @@ def similar_for(
     ticket = ticket_get_visible(user, number, related=("region", "category"))
     sees_all = grants_for(user).sees_all
     query = _text_of(ticket, with_citizen=sees_all)
-    visible = None if sees_all else tickets_visible_to(user).values("pk").query.sql_with_params()
-    sql, params = _candidate_statement(ticket, query, visible, window)
+    sql, params = _candidate_statement(ticket, query, visible_ticket_check(user), window)
     return _scored(sql, params, query, sees_all=sees_all, window=window, limit=limit)
 
 
@@ -252,7 +253,8 @@ def similar_to_text(
     phone = normalize_phone(phone) if sees_all and phone else ""
     query = TicketText(id=0, title=title, content=content, phone=phone, time=now)
     visible_qs = tickets_visible_to(user).filter(status__in=list(OPEN))
-    visible = visible_qs.values("pk").query.sql_with_params()
+    visible_sql, visible_params = visible_qs.values("pk").query.sql_with_params()
+    visible = (f"EXISTS (SELECT 1 FROM ({visible_sql}) v WHERE v.pk = {{column}})", [*visible_params])
     sql, params = _candidate_statement(
         _Draft(citizen_phone=phone, registered_at=now), query, visible, DEFAULT_WINDOW
     )
@@ -713,4 +715,22 @@ def weak_replies_for(user):
         .filter(Exists(weak))
         .select_related("unit")
         .order_by("replied_at", "pk")
+    )
+
+
+# The dashboard shows a snapshot at most this old; the worker refreshes them every 10 minutes.
+HOT_SPOT_FRESH = timedelta(minutes=15)
+
+
+def hot_spot_snapshot(unit, days: int, *, now: datetime, pk: int | None = None):
+    """The hot spots of ``unit``'s scope over ``days`` days: snapshot ``pk`` when given (a link
+    from a page shown earlier: None if it is not of this scope and window), else the newest one
+    computed at most ``HOT_SPOT_FRESH`` before ``now`` (None if there is none)."""
+    snapshots = HotSpotSnapshot.objects.filter(unit=unit, days=days)
+    if pk is not None:
+        return snapshots.filter(pk=pk).first()
+    return (
+        snapshots.filter(computed_at__gt=now - HOT_SPOT_FRESH, computed_at__lte=now)
+        .order_by("-computed_at", "-pk")
+        .first()
     )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hotline.accounts.selectors import SYSTEM
@@ -18,7 +19,8 @@ from hotline.tickets import extensions
 from hotline.tickets.models import Ticket
 
 from . import classifier
-from .models import DispatchRecord, RepeatCheck, TicketSignature
+from .hotspots import HotMessage, HotSpot, hot_spots
+from .models import DispatchRecord, HotSpotSnapshot, RepeatCheck, TicketSignature
 from .selectors import reply_check_of
 from .similar import TicketText, ticket_keys
 from .urgency import detect_urgency
@@ -204,3 +206,95 @@ def repeats_check(*, limit: int = 500, now: datetime | None = None) -> int:
         # A verdict of no repeat counts as none taken: only the repeats change a count.
         extensions.tickets_changed(c.ticket_id for c in checks if c.repeat_of_id is not None)
     return len(checks)
+
+
+# Hot spots (DESIGN section 8), as the leaders' dashboard shows them.
+HOT_SPOT_WINDOWS = (7, 30)  # days
+HOT_SPOT_TICKETS = 3000  # the newest tickets of a window that hot spots are sought among
+HOT_SPOT_TOP = 5
+# Snapshots older than this are deleted by the next refresh of their scope and window; a link
+# from a page shown before then still lists its tickets.
+HOT_SPOT_KEEP = timedelta(days=1)
+
+
+def _scope_tickets(unit):
+    """The tickets that reached ``unit``'s sub-tree as lead (all of them for the city's root)."""
+    from hotline.tickets.models import TicketAssignment
+
+    if unit.parent_id is None:
+        return Ticket.objects.all()
+    lead = TicketAssignment.objects.filter(
+        role=TicketAssignment.LEAD, unit__path__startswith=unit.path, ticket=OuterRef("pk")
+    )
+    return Ticket.objects.filter(Exists(lead))
+
+
+def hot_spots_refresh(unit, days: int, *, now: datetime | None = None) -> HotSpotSnapshot:
+    """Find the hot spots among the newest ``HOT_SPOT_TICKETS`` tickets of ``unit``'s scope
+    registered in the last ``days`` days (merged ones left out) and keep them as a snapshot,
+    with the ids of each spot's tickets; older snapshots of the scope and window past
+    ``HOT_SPOT_KEEP`` are deleted."""
+    now = now or timezone.now()
+    rows = (
+        _scope_tickets(unit)
+        .filter(
+            registered_at__gt=now - timedelta(days=days),
+            registered_at__lte=now,
+            merged_into__isnull=True,
+        )
+        .order_by("-registered_at")
+        .values_list("pk", "title", "content", "citizen_phone", "registered_at")[
+            :HOT_SPOT_TICKETS
+        ]
+    )
+    messages = [
+        HotMessage(id=pk, title=title or content[:30], detail=content[:200], user=phone, time=at)
+        for pk, title, content, phone, at in rows
+    ]
+    titles = {int(m.id): m.title for m in messages}
+    spots = hot_spots(messages, timedelta(days=days), end=now, top=HOT_SPOT_TOP)
+    kept = [_spot_row(spot, titles) for spot in spots]
+    with transaction.atomic():
+        snapshot = HotSpotSnapshot.objects.create(
+            unit=unit, days=days, computed_at=now, spots=kept
+        )
+        HotSpotSnapshot.objects.filter(
+            unit=unit, days=days, computed_at__lt=now - HOT_SPOT_KEEP
+        ).delete()
+    return snapshot
+
+
+def _spot_row(spot: HotSpot, titles: dict[int, str]) -> dict:
+    ids = [int(pk) for pk in spot.message_ids]
+    # the ticket of each example title (the cluster's most central messages)
+    examples = [
+        {"id": next(pk for pk in ids if titles[pk].strip() == title), "title": title}
+        for title in spot.examples
+    ]
+    return {
+        "rank": spot.rank,
+        "topic": spot.topic,
+        "place": spot.place,
+        "heat": round(spot.heat, 2),
+        "growth": round(spot.growth, 2),
+        "count": spot.count,
+        "citizens": spot.citizens,
+        "examples": examples,
+        "ids": ids,
+    }
+
+
+def hot_spots_refresh_all(*, now: datetime | None = None) -> int:
+    """Refresh the hot spots of the scopes the leaders' dashboard opens on (the city's root and
+    its districts) for every window; returns how many snapshots were written."""
+    from hotline.orgs.models import Level, Unit
+
+    now = now or timezone.now()
+    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None:
+        return 0
+    scopes = [root, *Unit.objects.filter(path__startswith=root.path, level=Level.DISTRICT)]
+    for unit in scopes:
+        for days in HOT_SPOT_WINDOWS:
+            hot_spots_refresh(unit, days, now=now)
+    return len(scopes) * len(HOT_SPOT_WINDOWS)

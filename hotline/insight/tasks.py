@@ -31,3 +31,12 @@ def insight_repeats() -> int:
     from .services import repeats_check
 
     return repeats_check()
+
+
+@task()
+def insight_hotspots() -> int:
+    """The hot spots of the city and each district over the last 7 and 30 days, as the leaders'
+    dashboard shows them (``services.hot_spots_refresh_all``); returns the snapshots written."""
+    from .services import hot_spots_refresh_all
+
+    return hot_spots_refresh_all()

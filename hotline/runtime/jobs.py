@@ -10,6 +10,7 @@ JOBS: tuple[Job, ...] = (
     Job("deliver_outbox", 10, "hotline.notifications.tasks.deliver_outbox"),
     Job("insight_retrain", 7 * 24 * 3600, "hotline.insight.tasks.insight_retrain"),
     Job("insight_repeats", 60, "hotline.insight.tasks.insight_repeats"),
+    Job("insight_hotspots", 600, "hotline.insight.tasks.insight_hotspots"),
     Job("wechat_progress", 30, "hotline.intake.tasks.wechat_progress"),
     Job("portal_follow_up_links", 60, "hotline.intake.tasks.portal_follow_up_links"),
     Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),

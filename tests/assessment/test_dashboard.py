@@ -223,3 +223,76 @@ def test_the_pages_in_english(october, leader, client):
     assert client.get(f"/ranking/dashboard/data/?month={MONTH}").json()["labels"]["map"] == (
         "各区受理量与指标（示意图）"
     )
+
+
+def test_hot_spots_show_the_workers_snapshot_and_its_links_list_its_tickets(october, leader):
+    """The dashboard shows the newest snapshot (the worker's, every 10 minutes); a newer ticket
+    joins at the next refresh, and a link from the page shown before still lists exactly the
+    tickets it counted. A stale snapshot is recomputed on the spot; a link to a snapshot that is
+    gone says so (400), never lists other tickets."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.core.errors import BadInput
+    from hotline.insight.models import HotSpotSnapshot
+    from hotline.insight.services import hot_spots_refresh_all
+    from tests.factories import register
+
+    def noise(n: int, start: int = 0) -> None:
+        for i in range(start, start + n):
+            register(
+                title="魅力之城小区夜间施工噪音扰民",
+                content=f"魅力之城小区旁工地夜间施工噪音很大，第{i}次反映。",
+                citizen={"name": "市民", "phone": f"1380000{i:04d}"},
+            )
+
+    noise(3)
+    written = hot_spots_refresh_all(now=timezone.now())
+    districts = Unit.objects.filter(level="district").count()
+    assert written == 2 * (1 + districts) == HotSpotSnapshot.objects.count()
+    noise(2, start=3)
+    now = timezone.now() + timedelta(minutes=5)
+    shown = dashboard.dashboard_data(leader, None, MONTH, now)["hotspots"]["7"]
+    assert shown[0]["count"] == 3  # the snapshot, not yet the two new tickets
+    assert shown[0]["computed_at"].endswith("+08:00")  # shown in the city's time
+    hot_spots_refresh_all(now=now)
+    fresh = dashboard.dashboard_data(leader, None, MONTH, now)["hotspots"]["7"]
+    assert fresh[0]["count"] == 5
+    for spots in (shown, fresh):  # each link lists the tickets its page counted
+        _scope, _period, _metric, qs = dashboard.drill(leader, _params(spots[0]["url"]), now)
+        assert qs.count() == spots[0]["count"]
+    # 20 minutes later without the worker: computed on the spot, then kept
+    later = now + timedelta(minutes=20)
+    before = HotSpotSnapshot.objects.count()
+    assert dashboard.dashboard_data(leader, None, MONTH, later)["hotspots"]["7"][0]["count"] == 5
+    assert HotSpotSnapshot.objects.count() == before + 2
+    gone = {**_params(shown[0]["url"]), "snapshot": "999999"}
+    with pytest.raises(BadInput) as err:
+        dashboard.drill(leader, gone, now)
+    assert err.value.field == "rank"
+
+
+def test_old_hot_spot_snapshots_are_deleted_by_the_next_refresh(october):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.insight.models import HotSpotSnapshot
+    from hotline.insight.services import HOT_SPOT_KEEP, hot_spots_refresh
+
+    root = Unit.objects.get(code="wuhan")
+    now = timezone.now()
+    old = hot_spots_refresh(root, 7, now=now - HOT_SPOT_KEEP - timedelta(minutes=1))
+    kept = hot_spots_refresh(root, 7, now=now - timedelta(hours=1))
+    other_window = hot_spots_refresh(root, 30, now=now - HOT_SPOT_KEEP - timedelta(minutes=1))
+    hot_spots_refresh(root, 7, now=now)
+    left = set(HotSpotSnapshot.objects.values_list("pk", flat=True))
+    assert old.pk not in left and kept.pk in left and other_window.pk in left
+
+
+def test_the_worker_refreshes_the_hot_spots():
+    from hotline.runtime.jobs import JOBS
+
+    (job,) = [j for j in JOBS if j.name == "insight_hotspots"]
+    assert job.every_seconds <= 600 and job.task == "hotline.insight.tasks.insight_hotspots"

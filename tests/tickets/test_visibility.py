@@ -99,3 +99,40 @@ def test_inspector_sees_only_copies(api):
     assert t.number in seen and other.number not in seen
     # read-only: the inspector cannot comment
     assert api("inspector").act(t.number, "comment", text="x").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["jiangan-handler", "jiangan-01-handler", "hanyang-handler", "jianghan-centre-agent",
+     "inspector", "auditor"],
+)
+def test_the_per_candidate_check_sees_what_the_list_sees(username, two_tickets):
+    """``visible_ticket_check`` (one probe per candidate, for the similar tickets) passes exactly
+    the tickets of ``tickets_visible_to``: units, a sub-unit, a district centre, none."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from hotline.tickets.models import Ticket
+    from hotline.tickets.selectors import tickets_visible_to, visible_ticket_check
+
+    t = ticket_in("dispatched")
+    act("jiangan-dispatcher", t.number, "forward", unit="jiangan-02")
+    own = register(title="江汉自办", content="江汉区某小区噪音扰民")  # at the city centre
+    user = get_user_model().objects.get(username=username)
+    sql, params = visible_ticket_check(user)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id FROM {Ticket._meta.db_table} t WHERE {sql.replace('{column}', 't.id')}",
+            params,
+        )
+        checked = {row[0] for row in cursor.fetchall()}
+    assert checked == set(tickets_visible_to(user).values_list("pk", flat=True))
+    assert own.pk not in checked or username == "jianghan-centre-agent"
+
+
+def test_the_per_candidate_check_is_none_for_who_sees_all():
+    from django.contrib.auth import get_user_model
+
+    from hotline.tickets.selectors import visible_ticket_check
+
+    assert visible_ticket_check(get_user_model().objects.get(username="dispatcher")) is None

@@ -192,7 +192,10 @@
     box.className = "hotspots";
     Object.keys(d.hotspots).forEach(function (days) {
       var sec = el("div", { "data-window": days });
-      sec.appendChild(el("h3", {}, L.last_days.replace("{n}", days)));
+      var at = d.hotspots[days].length ? d.hotspots[days][0].computed_at : null;
+      // The worker's snapshot (every 10 minutes): say when it was taken.
+      sec.appendChild(el("h3", {}, L.last_days.replace("{n}", days) +
+        (at ? " · " + L.as_of + " " + at.slice(11, 16) : "")));
       var id = "hot-" + days;
       sec.appendChild(el("div", { id: id, "class": "tablewrap" }));
       box.appendChild(sec);

@@ -183,3 +183,121 @@ class PublishedTicket(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.publication_id} {self.unit_id} {self.metric} {self.ticket_id}"
+
+
+# --- per-ticket assessment facts (docs/assessment.md, "How the counts are computed") ---------
+
+
+class TicketConditions(models.Model):  # noqa: DJ008 - abstract
+    """A ticket's conditions with no cut-off (every recorded row), those that depend on the
+    cut-off stored as the moment they compare."""
+
+    merged = models.BooleanField(default=False)
+    replied = models.BooleanField(default=False)
+    followed = models.BooleanField(default=False)
+    # followed, and the last good rating (a satisfied follow-up or a review found proper)
+    # comes at or after the last follow-up
+    satisfied = models.BooleanField(default=False)
+    # the first reply stopped a handling clock on or before its deadline
+    on_time = models.BooleanField(default=False)
+    # the earliest deadline of the handling clocks still running (overdue at C: not replied
+    # and running_due_at <= C)
+    running_due_at = models.DateTimeField(null=True)
+    first_reply_at = models.DateTimeField(null=True)
+    repeated = models.BooleanField(default=False)
+    # the registering centre (its parent and covered unit are read at query time: 自办件)
+    centre = models.ForeignKey(
+        "orgs.HotlineCentre",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+    category_id = models.IntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class TicketFact(TicketConditions):
+    """What the counts read of one ticket, kept true by the write path (``facts.py``): one row
+    per ticket with a lead assignment."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "考核工单事实"
+        verbose_name_plural = "考核工单事实"
+
+    def __str__(self) -> str:
+        return str(self.ticket_id)
+
+
+class UnitFact(TicketConditions):
+    """What the counts read of one ticket for one unit at or above a unit it reached as lead:
+    when it first reached the unit's sub-tree, whether a unit of the sub-tree sent it back
+    validly (out of the cohort), what units of the sub-tree did (flags), the worst case spot
+    check of the sub-tree and the sub-tree's first accept clock; and a copy of its ticket's
+    conditions, so that a month's counts read one index range of one table (joined to
+    TicketFact, the read scanned the whole of it: docs/assessment.md)."""
+
+    fact = models.ForeignKey(
+        TicketFact, on_delete=models.CASCADE, db_column="ticket_id", related_name="units"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    reached_at = models.DateTimeField()
+    sb_valid = models.BooleanField(default=False)
+    fwd = models.BooleanField(default=False)
+    late = models.BooleanField(default=False)
+    sb_invalid = models.BooleanField(default=False)
+    red = models.BooleanField(default=False)
+    sup = models.BooleanField(default=False)
+    acc = models.BooleanField(default=False)  # an accountability record
+    # the sub-tree's case spot check of the lowest points / max points (max > 0)
+    spot_points = models.IntegerField(null=True)
+    spot_max = models.IntegerField(null=True)
+    # the local day of reached_at and of first_reply_at and their seconds since local
+    # midnight (avg_handling_days sums them per day: setcounts.local_day, local_secs)
+    reach_day = models.DateField(null=True)
+    reach_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    reply_day = models.DateField(null=True)
+    reply_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    # the sub-tree's first accept clock
+    accept_started_at = models.DateTimeField(null=True)
+    accept_stopped_at = models.DateTimeField(null=True)
+    accept_due_at = models.DateTimeField(null=True)
+    accept_stop_reason = models.CharField(max_length=16, null=True)  # noqa: DJ001 - none: NULL
+
+    class Meta:
+        verbose_name = "考核单位事实"
+        verbose_name_plural = "考核单位事实"
+        indexes = [models.Index(fields=["unit", "reached_at"], name="unitfact_unit_reach")]
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "unit"], name="uniq_unitfact_ticket_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact_id} {self.unit_id}"
+
+
+class FactsState(models.Model):
+    """One row: whether the facts are complete and true for the current unit tree. Set by a
+    rebuild; cleared in the same transaction as a move of a unit that facts were built on
+    (paths decide the sub-trees) and by the start of a rebuild. No row: not ready."""
+
+    ready = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(null=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "考核事实状态"
+        verbose_name_plural = "考核事实状态"
+
+    def __str__(self) -> str:
+        return f"ready={self.ready}"

@@ -24,6 +24,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import ExtractHour, ExtractMinute, ExtractSecond, TruncDate
+from django.db.models.lookups import LessThan
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
@@ -37,7 +38,7 @@ from hotline.workcal.calc import SHANGHAI
 from hotline.workcal.selectors import get_calendar
 
 from . import formulas, setcounts
-from .models import Publication, PublishedTicket, RuleSet
+from .models import Publication, PublishedTicket, RuleSet, UnitFact
 
 SATISFIED = ("satisfied", "basically_satisfied")
 
@@ -290,14 +291,77 @@ def co_handled(scope: Scope, period: Period) -> QuerySet[Ticket]:
     return Ticket.objects.filter(pk__in=named).exclude(Exists(_events("merge", period)))
 
 
+def fact_conditions(
+    scope: Scope, period: Period, rules: formulas.Rules | None = None
+) -> dict[str, Q]:
+    """``conditions`` over the facts (models.UnitFact of the unit and its TicketFact), for a
+    cut-off now (setcounts.facts_usable): the same words as setcounts._fact_conds."""
+    cut = period.cut_off
+    rules = rules or rules_for(period)
+    prefixes = [scope.path[: i + 1] for i, ch in enumerate(scope.path) if ch == "/" and i]
+    own = Q(centre__parent__isnull=False, centre__covers__path__in=prefixes)
+    spot = LessThan(
+        ExpressionWrapper(F("spot_points") * 100, output_field=FloatField()),
+        ExpressionWrapper(F("spot_max") * float(rules.spot_pass), output_field=FloatField()),
+    )
+    return {
+        "received_own": own,
+        "received_transferred": ~own,
+        "forwarded": Q(fwd=True),
+        "forwarded_late": Q(late=True),
+        "accepted_on_time": Q(
+            accept_started_at__lte=cut,
+            accept_stop_reason__in=("accepted", "forwarded"),
+            accept_stopped_at__lte=cut,
+            accept_due_at__gte=F("accept_stopped_at"),
+        ),
+        "accept_due": Q(accept_started_at__lte=cut)
+        & (Q(accept_stopped_at__lte=cut) | Q(accept_due_at__lte=cut)),
+        "replied": Q(replied=True),
+        "replied_on_time": Q(on_time=True),
+        "overdue": Q(replied=False, running_due_at__lte=cut),
+        "followed_up": Q(replied=True, followed=True),
+        "satisfied": Q(satisfied=True),
+        "repeats": Q(repeated=True),
+        "send_backs_invalid": Q(sb_invalid=True),
+        "red_warnings": Q(red=True),
+        "supervision_orders": Q(sup=True),
+        "accountabilities": Q(acc=True),
+        "spot_checks_failed": Q(spot_max__gt=0) & Q(spot),
+    }
+
+
+def _fact_tickets(
+    scope: Scope, period: Period, metric: str, rules: formulas.Rules | None
+) -> QuerySet[Ticket]:
+    """``metric_tickets`` from the facts: the unit's fact rows of the cohort (first reach in
+    the period, not validly sent back, not merged) meeting the metric's condition."""
+    rows = UnitFact.objects.filter(
+        unit_id=scope.unit.pk,
+        reached_at__gte=period.start,
+        reached_at__lt=period.last_reach,
+        sb_valid=False,
+        merged=False,
+    )
+    if metric != "received":
+        conds = fact_conditions(scope, period, rules)
+        if metric not in conds:
+            raise BadInput("metric", f"one of {', '.join(formulas.METRICS)}")
+        rows = rows.filter(conds[metric])
+    return Ticket.objects.filter(pk__in=rows.values("fact_id"))
+
+
 def metric_tickets(
     scope: Scope, period: Period, metric: str, rules: formulas.Rules | None = None
 ) -> QuerySet[Ticket]:
-    """The tickets behind one count (the drill-down)."""
-    if metric == "received":
-        return cohort(scope, period)
+    """The tickets behind one count (the drill-down): from the facts when the cut-off is now
+    and they are ready (setcounts.facts_usable), else from the events."""
     if metric == "co_handled":
         return co_handled(scope, period)
+    if setcounts.facts_usable(period):
+        return _fact_tickets(scope, period, metric, rules)
+    if metric == "received":
+        return cohort(scope, period)
     conds = conditions(scope, period, rules)
     if metric not in conds:
         raise BadInput("metric", f"one of {', '.join(formulas.METRICS)}")

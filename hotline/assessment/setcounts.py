@@ -21,6 +21,11 @@ A second query gives ``co_handled``, a third the per-day sums behind ``avg_handl
 The test ``test_setcounts.py`` checks the result equals the per-unit path for every unit of
 the edge-case month, and ``test_recompute.py`` checks it against a plain recomputation.
 
+With the cut-off now and the facts ready (``facts_usable``), the same counts are read from the
+per-ticket facts the write path keeps (facts.py, written by these same CTEs): one grouped read
+of ``UnitFact`` per query (``_fact_rows``), each condition written over its columns
+(``_fact_conds``). ``test_facts.py`` checks the two paths agree.
+
 Portable SQL (SQLite and PostgreSQL): the JSON keys and the local date of a moment come from
 the backend (``_json``, ``connection.ops``), every datetime parameter is adapted by the
 backend as the ORM would.
@@ -30,9 +35,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from hotline.feedback.models import CheckItem, SpotSample, SpotScore
 from hotline.insight.models import RepeatCheck
@@ -113,26 +120,62 @@ def _anc(unit_ids: Iterable[int]) -> str:
 """
 
 
-def _base_ctes(unit_ids: Sequence[int], period) -> Sql:
-    """``anc`` (every unit -> the units of the set above or equal to it), ``cand`` (tickets
-    with a lead assignment in the period), ``reach`` (first reach of each sub-tree), ``cev``
+@dataclass(frozen=True)
+class Src:
+    """What a query computes over: ``cand`` (the candidate tickets: a condition on lead
+    assignments), ``anc`` (SQL: every unit -> the units counted above or at it), ``period``
+    (the period a first reach must fall in; None: every reach counts) and ``cut`` (the cut-off;
+    ``FOREVER``: every recorded row counts)."""
+
+    cand: Sql
+    anc: str
+    period: object | None
+    cut: datetime
+
+
+# The cut-off of the facts (facts.py): none, every recorded row counts.
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def period_src(unit_ids: Sequence[int], period) -> Src:
+    """The counts of ``unit_ids`` in ``period``: the tickets with a lead assignment in it."""
+    cand = Sql(
+        "assigned_at >= %s AND assigned_at < %s", [_dt(period.start), _dt(period.last_reach)]
+    )
+    return Src(cand, _anc(unit_ids), period, period.cut_off)
+
+
+def _base_ctes(src: Src) -> Sql:
+    """``cand`` (tickets with a lead assignment meeting ``src.cand``), ``anc`` (every unit ->
+    the units counted above or equal to it), ``reach`` (first reach of each sub-tree), ``cev``
     (the candidates' events up to the cut-off that a count reads, read once), ``ev``
     (per-ticket event facts), ``sb`` and ``sbv`` (send-back rulings, a valid one by a unit of
     the sub-tree), ``cohort``."""
-    start, last, cut = _dt(period.start), _dt(period.last_reach), _dt(period.cut_off)
-    return Sql(
-        f"""
-WITH anc AS ({_anc(unit_ids)}),
-cand AS MATERIALIZED (
+    having = Sql("")
+    if src.period is not None:
+        having = Sql(
+            "\n  HAVING MIN(a.assigned_at) >= %s AND MIN(a.assigned_at) < %s",
+            [_dt(src.period.start), _dt(src.period.last_reach)],  # type: ignore[attr-defined]
+        )
+    return (
+        Sql(
+            f"""
+WITH cand AS MATERIALIZED (
   SELECT DISTINCT ticket_id FROM {T_ASSIGN}
-  WHERE role = 'lead' AND assigned_at >= %s AND assigned_at < %s
+  WHERE role = 'lead' AND """
+        )
+        + src.cand
+        + f"""
 ),
+anc AS ({src.anc}),
 reach AS (
   SELECT anc.aid, a.ticket_id, MIN(a.assigned_at) AS reached_at
   FROM {T_ASSIGN} a JOIN anc ON anc.unit_id = a.unit_id
   WHERE a.role = 'lead' AND a.ticket_id {_in_cand()}
-  GROUP BY anc.aid, a.ticket_id
-  HAVING MIN(a.assigned_at) >= %s AND MIN(a.assigned_at) < %s
+  GROUP BY anc.aid, a.ticket_id"""
+        + having
+        + Sql(
+            f"""
 ),
 cev AS MATERIALIZED (
   SELECT e.ticket_id, e.seq, e.action,
@@ -170,21 +213,23 @@ cohort AS (
   LEFT JOIN sbv ON sbv.aid = r.aid AND sbv.ticket_id = r.ticket_id
   WHERE COALESCE(ev.merged, 0) = 0 AND sbv.ticket_id IS NULL
 )""",
-        [start, last, start, last, cut],
+            [_dt(src.cut)],
+        )
     )
 
 
-def _fact_ctes(period, pass_mark: float) -> Sql:
+def _fact_ctes(src: Src, pass_mark: float | None) -> Sql:
     """``ccl`` (the candidates' clocks a count reads, read once), per-ticket clock facts
     (``hc``, ``ontime``), per (unit, ticket) facts (``uf`` -> ``ufa``) and the sub-tree's
-    first accept clock (``acc``)."""
-    cut = _dt(period.cut_off)
+    first accept clock (``acc``). Without ``pass_mark`` no spot check is judged (the facts
+    keep the worst case sample instead: facts.py)."""
+    cut = _dt(src.cut)
     zeros = {flag: "0" for flag in UNIT_FLAGS}
 
     def flags(**ones: str) -> str:
         return ", ".join(f"{ones.get(f, zeros[f])} AS {f}" for f in UNIT_FLAGS)
 
-    return Sql(
+    sql = Sql(
         f""",
 ccl AS MATERIALIZED (
   SELECT c.id, c.ticket_id, c.kind, c.unit_id, c.started_at, c.stopped_at, c.due_at,
@@ -206,13 +251,30 @@ ontime AS (
   FROM ccl c JOIN hc ON hc.ticket_id = c.ticket_id AND c.stopped_at = hc.first_stop
   WHERE c.kind = 'handle' AND c.stop_reason = 'replied'
   GROUP BY c.ticket_id
-),
+),""",
+        [cut, cut, cut, cut],
+    )
+    spot_branch = Sql("")
+    if pass_mark is not None:
+        sql += Sql(
+            f"""
 spot AS (
   SELECT sc.sample_id FROM {T_SCORE} sc JOIN {T_ITEM} it ON it.id = sc.item_id
   WHERE sc.scored_at <= %s
   GROUP BY sc.sample_id
   HAVING SUM(it.max_points) > 0 AND SUM(sc.points) * 100 < SUM(it.max_points) * %s
-),
+),""",
+            [cut, float(pass_mark)],
+        )
+        spot_branch = Sql(
+            f"""
+  UNION ALL
+  SELECT s.ticket_id, s.unit_id, {flags(spot="1")}
+  FROM {T_SAMPLE} s JOIN spot ON spot.sample_id = s.id
+  WHERE s.ticket_id {_in_cand()} AND s.kind = 'case'"""
+        )
+    sql += Sql(
+        f"""
 uf AS (
   SELECT c.ticket_id, c.unit_id, {flags(fwd="1", late="CASE WHEN NOT c.met THEN 1 ELSE 0 END")}
   FROM ccl c
@@ -228,11 +290,13 @@ uf AS (
   WHERE o.ticket_id {_in_cand()} AND o.created_at <= %s
   UNION ALL
   SELECT x.ticket_id, x.unit_id, {flags(acc="1")} FROM {T_ACCOUNT} x
-  WHERE x.ticket_id {_in_cand()} AND x.decided_at <= %s
-  UNION ALL
-  SELECT s.ticket_id, s.unit_id, {flags(spot="1")}
-  FROM {T_SAMPLE} s JOIN spot ON spot.sample_id = s.id
-  WHERE s.ticket_id {_in_cand()} AND s.kind = 'case'
+  WHERE x.ticket_id {_in_cand()} AND x.decided_at <= %s""",
+        [cut, cut, cut],
+    )
+    return (
+        sql
+        + spot_branch
+        + f"""
 ),
 ufa AS (
   SELECT anc.aid, uf.ticket_id, {", ".join(f"MAX(uf.{f}) AS {f}" for f in UNIT_FLAGS)}
@@ -240,7 +304,8 @@ ufa AS (
   GROUP BY anc.aid, uf.ticket_id
 ),
 tk AS (
-  SELECT t.id, cov.path AS covers_path, ctr.parent_id AS centre_parent, rc.repeat_of_id
+  SELECT t.id, t.registered_centre_id AS centre_id, cov.path AS covers_path,
+    ctr.parent_id AS centre_parent, rc.repeat_of_id
   FROM {T_TICKET} t
   LEFT JOIN {T_CENTRE} ctr ON ctr.id = t.registered_centre_id
   LEFT JOIN {T_UNIT} cov ON cov.id = ctr.covers_id
@@ -256,13 +321,13 @@ acc AS (
     FROM ccl c JOIN anc ON anc.unit_id = c.unit_id
     WHERE c.kind = 'accept'
   ) firsts WHERE rn = 1
-)""",
-        [cut, cut, cut, cut, cut, float(pass_mark), cut, cut, cut],
+)"""
     )
 
 
-def _count_flags(cut: str) -> tuple[Sql, tuple[str, ...]]:
-    """One flag per count and cohort ticket (selectors.conditions, in the same words)."""
+def _event_conds(cut: str, pass_mark: float) -> dict[str, Sql]:
+    """One condition per count over the event path's CTEs (selectors.conditions, in the same
+    words); each ``%s`` is the cut-off."""
     replied = "COALESCE(ev.replied, 0) = 1"
     followed = "COALESCE(ev.followed, 0) = 1"
     conds = {
@@ -289,19 +354,58 @@ def _count_flags(cut: str) -> tuple[Sql, tuple[str, ...]]:
         "accountabilities": "ufa.acc = 1",
         "spot_checks_failed": "ufa.spot = 1",
     }
+    return {name: Sql(cond, [cut] * cond.count("%s")) for name, cond in conds.items()}
+
+
+def _fact_conds(cut: str, pass_mark: float) -> dict[str, Sql]:
+    """The same conditions over the facts (``uf``: UnitFact, its ticket's conditions included;
+    ``au``: the unit; ``ctr``/``cov``: the registering centre and the unit it covers): what
+    depends on the cut-off compares the stored moments with it (facts.py)."""
+    conds = {
+        "received_own": (
+            "ctr.parent_id IS NOT NULL AND substr(au.path, 1, length(cov.path)) = cov.path"
+        ),
+        "forwarded": "uf.fwd",
+        "forwarded_late": "uf.late",
+        "accepted_on_time": (
+            "uf.accept_started_at <= %s AND uf.accept_stop_reason IN ('accepted', 'forwarded')"
+            " AND uf.accept_stopped_at <= %s AND uf.accept_due_at >= uf.accept_stopped_at"
+        ),
+        "accept_due": (
+            "uf.accept_started_at <= %s AND (uf.accept_stopped_at <= %s OR uf.accept_due_at <= %s)"
+        ),
+        "replied": "uf.replied",
+        "replied_on_time": "uf.on_time",
+        "overdue": "NOT uf.replied AND uf.running_due_at <= %s",
+        "followed_up": "uf.replied AND uf.followed",
+        "satisfied": "uf.satisfied",
+        "repeats": "uf.repeated",
+        "send_backs_invalid": "uf.sb_invalid",
+        "red_warnings": "uf.red",
+        "supervision_orders": "uf.sup",
+        "accountabilities": "uf.acc",
+    }
+    out = {name: Sql(cond, [cut] * cond.count("%s")) for name, cond in conds.items()}
+    out["spot_checks_failed"] = Sql(
+        "uf.spot_max > 0 AND uf.spot_points * 100 < uf.spot_max * %s", [float(pass_mark)]
+    )
+    return out
+
+
+def _count_flags(conds: dict[str, Sql]) -> tuple[Sql, tuple[str, ...]]:
+    """One 0/1 flag per count and cohort ticket."""
     flags = Sql("")
     for name, cond in conds.items():
-        params = [cut] * cond.count("%s")
-        flags += Sql(f",\n    CASE WHEN {cond} THEN 1 ELSE 0 END AS c_{name}", params)
+        flags += Sql(",\n    CASE WHEN ") + cond + f" THEN 1 ELSE 0 END AS c_{name}"
     return flags, ("received", *conds)
 
 
-def _bucket(bounds: Sequence) -> Sql:
+def _bucket(bounds: Sequence, column: str = "co.reached_at") -> Sql:
     """The index of the part of the period a cohort ticket first reached the sub-tree in, the
     parts split at ``bounds`` (0 without bounds)."""
     if not bounds:
         return Sql("0")
-    whens = " ".join(f"WHEN co.reached_at < %s THEN {i}" for i in range(len(bounds)))
+    whens = " ".join(f"WHEN {column} < %s THEN {i}" for i in range(len(bounds)))
     return Sql(f"CASE {whens} ELSE {len(bounds)} END", [_dt(b) for b in bounds])
 
 
@@ -316,15 +420,15 @@ first_reply AS (
 )"""
 
 
-def _counts_query(
-    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence = (), days: bool = True
-) -> tuple[Sql, tuple]:
-    """Rows ('counts', unit, bucket, received, the other counts..., NULL, NULL) and, with
-    ``days``, ('reach' | 'reply', unit, 0, n, NULL..., local day, seconds): the per-day sums of
-    ``avg_handling_days`` over the replied cohort, from the same facts."""
-    flags, names = _count_flags(_dt(period.cut_off))
+def _event_rows(
+    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence, days: bool
+) -> tuple[Sql, tuple[str, ...]]:
+    """``facts``: one row per (unit, cohort ticket) with its bucket, reach, first reply and
+    flags, from the events, clocks and assignments of the period's candidates."""
+    flags, names = _count_flags(_event_conds(_dt(period.cut_off), pass_mark))
     reply_at = "fr.at" if days else "NULL"
-    sql = _base_ctes(unit_ids, period) + _fact_ctes(period, pass_mark)
+    src = period_src(unit_ids, period)
+    sql = _base_ctes(src) + _fact_ctes(src, pass_mark)
     if days:
         sql += FIRST_REPLY.format(events=T_EVENT, in_cand=_in_cand())
     sql += (
@@ -342,7 +446,66 @@ def _counts_query(
   LEFT JOIN ufa ON ufa.aid = co.aid AND ufa.ticket_id = co.ticket_id
   LEFT JOIN acc ON acc.aid = co.aid AND acc.ticket_id = co.ticket_id"""
         + ("\n  LEFT JOIN first_reply fr ON fr.ticket_id = co.ticket_id" if days else "")
-        + "\n)\nSELECT 'counts' AS part, aid, bucket, COUNT(*)"
+        + "\n)"
+    )
+    return sql, names
+
+
+def _fact_cohort(unit_ids: Sequence[int], period, joins: str = "") -> Sql:
+    """FROM and WHERE of the cohort read from the facts: the first reach of the unit's sub-tree
+    in the period, not validly sent back by a unit of the sub-tree, not merged."""
+    from .models import UnitFact
+
+    return Sql(
+        f"""
+  FROM {UnitFact._meta.db_table} uf{joins}
+  WHERE uf.unit_id IN ({_ids(unit_ids)}) AND uf.reached_at >= %s AND uf.reached_at < %s
+    AND NOT uf.sb_valid AND NOT uf.merged""",
+        [_dt(period.start), _dt(period.last_reach)],
+    )
+
+
+def _fact_rows(
+    unit_ids: Sequence[int], period, pass_mark: float, bounds: Sequence, days: bool
+) -> tuple[Sql, tuple[str, ...]]:
+    """``facts`` as ``_event_rows`` gives it, read from the fact tables (cut-off now)."""
+    flags, names = _count_flags(_fact_conds(_dt(period.cut_off), pass_mark))
+    reply_at = "uf.first_reply_at" if days else "NULL"
+    if days:
+        reply_at += " AS replied_at, uf.reach_day, uf.reach_secs, uf.reply_day, uf.reply_secs"
+    else:
+        reply_at += " AS replied_at"
+    joins = f"""
+  JOIN {T_UNIT} au ON au.id = uf.unit_id
+  LEFT JOIN {T_CENTRE} ctr ON ctr.id = uf.centre_id
+  LEFT JOIN {T_UNIT} cov ON cov.id = ctr.covers_id"""
+    sql = (
+        Sql("\nWITH facts AS MATERIALIZED (\n  SELECT uf.unit_id AS aid, ")
+        + _bucket(bounds, "uf.reached_at")
+        + f" AS bucket, uf.reached_at, {reply_at}"
+        + flags
+        + _fact_cohort(unit_ids, period, joins)
+        + "\n)"
+    )
+    return sql, names
+
+
+def _counts_query(
+    unit_ids: Sequence[int],
+    period,
+    pass_mark: float,
+    bounds: Sequence = (),
+    days: bool = True,
+    from_facts: bool = False,
+) -> tuple[Sql, tuple]:
+    """Rows ('counts', unit, bucket, received, the other counts..., NULL, NULL) and, with
+    ``days``, ('reach' | 'reply', unit, 0, n, NULL..., local day, seconds): the per-day sums of
+    ``avg_handling_days`` over the replied cohort, from the same facts (the fact tables with
+    ``from_facts``, else the events)."""
+    rows = _fact_rows if from_facts else _event_rows
+    sql, names = rows(unit_ids, period, pass_mark, bounds, days)
+    sql += (
+        "\nSELECT 'counts' AS part, aid, bucket, COUNT(*)"
         + "".join(f", SUM(c_{n})" for n in names[1:])
         + ", CAST(NULL AS date), NULL FROM facts GROUP BY aid, bucket"
     )
@@ -350,9 +513,15 @@ def _counts_query(
     day_column = 4 + len(names)
     for part, column in (("reach", "reached_at"), ("reply", "replied_at")):
         if days:
+            # The facts keep each moment's local day and seconds (computed as here).
+            day_secs = (
+                Sql(f"{part}_day AS day, SUM({part}_secs) AS secs")
+                if from_facts
+                else _local_day_secs(column)
+            )
             sql += (
                 Sql(f"\nUNION ALL\nSELECT '{part}', aid, 0, COUNT(*){nulls}, ")
-                + _local_day_secs(column)
+                + day_secs
                 + f" FROM facts WHERE c_replied = 1 GROUP BY aid, {day_column}"
             )
     return sql, names
@@ -374,38 +543,59 @@ GROUP BY anc.aid""",
     )
 
 
-def _local_day_secs(column: str) -> Sql:
-    """The local (Asia/Shanghai) date of ``column`` and its seconds since local midnight, as
-    the ORM's TruncDate and Extract* write them (selectors._day_groups)."""
+def local_day(column: str) -> Sql:
+    """The local (Asia/Shanghai) date of ``column``, as the ORM's TruncDate writes it."""
+    day, day_params = connection.ops.datetime_cast_date_sql(column, (), SHANGHAI.key)
+    return Sql(day, day_params)
+
+
+def local_secs(column: str) -> Sql:
+    """The seconds of ``column`` since local midnight, as the ORM's Extract* write them
+    (selectors._seconds)."""
     ops, tz = connection.ops, SHANGHAI.key
-    day, day_params = ops.datetime_cast_date_sql(column, (), tz)
     parts = [
         ops.datetime_extract_sql(kind, column, (), tz) for kind in ("hour", "minute", "second")
     ]
     secs = " + ".join(
         f"({sql}) * {mult}" for (sql, _p), mult in zip(parts, (3600, 60, 1), strict=True)
     )
-    params = [*day_params, *(p for _sql, ps in parts for p in ps)]
-    return Sql(f"{day} AS day, SUM({secs}) AS secs", params)
+    return Sql(secs, [p for _sql, ps in parts for p in ps])
 
 
-def _run(sql: Sql) -> list[tuple]:
-    """Run one of the queries. On PostgreSQL without JIT: compiling these plans (hundreds of
-    expressions) took ~8 s of a 15 s query at 1M tickets, and they run in well under that."""
+def _local_day_secs(column: str) -> Sql:
+    """The local date of ``column`` and the sum of its seconds since local midnight
+    (selectors._day_groups)."""
+    return local_day(column) + " AS day, SUM(" + local_secs(column) + ") AS secs"
+
+
+def _run(sql: Sql, *, loops: bool = False, before: Sequence[str] = ()) -> list[tuple]:
+    """Run one of the queries (after the plain statements ``before``, in the same savepoint).
+    On PostgreSQL without JIT: compiling these plans (hundreds of expressions) took ~8 s of a
+    15 s query at 1M tickets, and they run in well under that; and without nested loops unless
+    ``loops`` (the planner cannot estimate the grouped CTEs and chose loops over them; the
+    fact tables' reads and one ticket's facts want them)."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
+            for statement in before:
+                cursor.execute(statement)
             cursor.execute(sql.text, sql.params)
-            return cursor.fetchall()
+            return cursor.fetchall() if cursor.description else []
         # Within a caller's transaction SET LOCAL would outlast this query: put them back (on
         # an error the savepoint's rollback does).
-        cursor.execute("SELECT current_setting('jit'), current_setting('enable_nestloop')")
-        before = cursor.fetchone()
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall()
         cursor.execute(
-            "SELECT set_config('jit', %s, true), set_config('enable_nestloop', %s, true)", before
+            "SELECT current_setting('jit'), current_setting('enable_nestloop'),"
+            " set_config('jit', 'off', true)"
+        )
+        before_settings = cursor.fetchone()[:2]
+        if not loops:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+        if before:
+            cursor.execute(";\n".join(before))
+        cursor.execute(sql.text, sql.params)
+        rows = cursor.fetchall() if cursor.description else []
+        cursor.execute(
+            "SELECT set_config('jit', %s, true), set_config('enable_nestloop', %s, true)",
+            before_settings,
         )
         return rows
 
@@ -440,9 +630,10 @@ def counts_of(
     out = {pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids}
     if not unit_ids:
         return out, dict.fromkeys(unit_ids, None)
-    sql, names = _counts_query(unit_ids, period, rules.spot_pass)
+    live = facts_usable(period)
+    sql, names = _counts_query(unit_ids, period, rules.spot_pass, from_facts=live)
     groups: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for row in _run(sql):
+    for row in _run(sql, loops=live):
         if row[0] == "counts":
             _fill(out[row[1]], names, row[3 : 3 + len(names)])
         else:
@@ -467,8 +658,11 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
     span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
     out = [dict.fromkeys(formulas.METRICS, 0) for _p in periods]
     bounds = [p.start for p in periods[1:]]
-    sql, names = _counts_query([unit_id], span, rules.spot_pass, bounds, days=False)
-    for row in _run(sql):
+    live = facts_usable(span)
+    sql, names = _counts_query(
+        [unit_id], span, rules.spot_pass, bounds, days=False, from_facts=live
+    )
+    for row in _run(sql, loops=live):
         _fill(out[row[2]], names, row[3 : 3 + len(names)])
     return out
 
@@ -477,14 +671,40 @@ def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None
     """The unit's cohort (``received``) by the local day it first reached the sub-tree,
     channel, kind and category: (day, channel, kind, category id, tickets)."""
     ops = connection.ops
-    day, day_params = ops.datetime_cast_date_sql("co.reached_at", (), SHANGHAI.key)
-    sql = (
-        _base_ctes([unit_id], period)
-        + Sql(f"\nSELECT {day} AS day, t.channel, t.kind, t.category_id, COUNT(*)", day_params)
-        + f"""
+    if facts_usable(period):
+        day, day_params = ops.datetime_cast_date_sql("uf.reached_at", (), SHANGHAI.key)
+        sql = (
+            Sql(f"SELECT {day} AS day, uf.channel, uf.kind, uf.category_id, COUNT(*)", day_params)
+            + _fact_cohort([unit_id], period)
+            + "\nGROUP BY 1, 2, 3, 4"
+        )
+        rows = _run(sql, loops=True)
+    else:
+        day, day_params = ops.datetime_cast_date_sql("co.reached_at", (), SHANGHAI.key)
+        sql = (
+            _base_ctes(period_src([unit_id], period))
+            + Sql(f"\nSELECT {day} AS day, t.channel, t.kind, t.category_id, COUNT(*)", day_params)
+            + f"""
 FROM cohort co JOIN (
   SELECT id, channel, kind, category_id FROM {T_TICKET} WHERE id {_in_cand()}
 ) t ON t.id = co.ticket_id
 GROUP BY 1, 2, 3, 4"""
-    )
-    return [(_as_date(d), ch, kind, cat, int(n)) for d, ch, kind, cat, n in _run(sql)]
+        )
+        rows = _run(sql)
+    return [(_as_date(d), ch, kind, cat, int(n)) for d, ch, kind, cat, n in rows]
+
+
+# A live period's cut-off is taken when the request starts; the computation runs a moment
+# later. Up to this long after its cut-off a period counts as "now" (docs/assessment.md).
+LIVE_SLACK = timedelta(seconds=60)
+
+
+def facts_usable(period) -> bool:
+    """Whether the counts of ``period`` may be read from the facts: its cut-off is now (nothing
+    recorded after it yet, so every condition with no cut-off is the condition at it) and the
+    facts are complete and built on the current unit tree (``FactsState.ready``)."""
+    from .models import FactsState
+
+    if period.cut_off < timezone.now() - LIVE_SLACK:
+        return False
+    return FactsState.objects.filter(pk=1, ready=True).exists()

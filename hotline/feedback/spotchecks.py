@@ -16,7 +16,7 @@ from django.utils import timezone
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
 from hotline.core.errors import BadInput, Conflict, Forbidden, NotFound
-from hotline.tickets import workflow
+from hotline.tickets import extensions, workflow
 from hotline.tickets.models import Ticket
 
 from . import spotcheck
@@ -192,4 +192,6 @@ def spot_scores_record(*, actor, sample_id: int, scores: object) -> SpotSample:
             )
             for item_id, (points, note) in given.items()
         )
+        if sample.ticket_id is not None:
+            extensions.tickets_changed([sample.ticket_id])
     return sample

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hotline.accounts.selectors import SYSTEM
 from hotline.core.db import Many
 from hotline.core.errors import BadInput
+from hotline.tickets import extensions
 from hotline.tickets.models import Ticket
 
 from . import classifier
@@ -200,7 +201,10 @@ def repeats_check(*, limit: int = 500, now: datetime | None = None) -> int:
         check = repeat_verdict(ticket)
         check.checked_at = now
         checks.append(check)
-    RepeatCheck.objects.bulk_create(checks, ignore_conflicts=True)
+    with transaction.atomic():
+        RepeatCheck.objects.bulk_create(checks, ignore_conflicts=True)
+        # A verdict of no repeat counts as none taken: only the repeats change a count.
+        extensions.tickets_changed(c.ticket_id for c in checks if c.repeat_of_id is not None)
     return len(checks)
 
 

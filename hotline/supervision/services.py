@@ -12,6 +12,7 @@ from hotline.accounts.selectors import grants_for
 from hotline.core.audit import audit_record
 from hotline.core.errors import BadInput, Forbidden
 from hotline.orgs.models import Unit
+from hotline.tickets import extensions
 from hotline.tickets.selectors import ticket_get_visible
 
 from .models import Accountability, Referral
@@ -78,4 +79,5 @@ def accountability_record(*, actor, data: Mapping) -> Accountability:
             target=ticket.number,
             data={"unit": unit.code, "measure": measure, "id": record.pk},
         )
+        extensions.tickets_changed([ticket.pk])
     return record

@@ -15,6 +15,11 @@ its transaction, so a reader follows every effect from here:
   the clock's unit's leaders (feedback: the review clock warns the assigned evaluator and, when
   red, the evaluators' coordinators). The warning scanner (supervision) asks it under the
   ticket's lock.
+- ``changed_register(fn)``: told the ids of the tickets whose records changed
+  (``tickets_changed``), in the change's transaction: the transition function at its end
+  (under the ticket's lock), and the writers of records about a ticket kept outside it
+  (supervision: accountability records; feedback: spot-check scores; insight: repeat
+  verdicts). assessment: its per-ticket facts follow every change.
 - ``queue_filter_register(queue, fn)``: more tickets for a home queue, as a filter (a ``Q``
   over the ticket, run in the queue's one statement): insight adds the candidate duplicates
   by place and leaf to the dispatcher's ``duplicates``.
@@ -25,7 +30,7 @@ handler.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,6 +83,9 @@ WARNING_NOTICES: dict[str, WarningNotices] = {}
 # queue key -> fns returning a filter of more tickets for that queue (ORed with its own)
 QueueFilter = Callable[[], Q]
 QUEUE_FILTERS: dict[str, list[QueueFilter]] = {}
+# fns told the ids of tickets whose records changed
+TicketsChanged = Callable[[list[int]], None]
+CHANGED: list[TicketsChanged] = []
 
 
 def handler_register(action: str, handler: Handler) -> None:
@@ -117,6 +125,20 @@ def queue_filter_register(queue: str, extra: QueueFilter) -> None:
     filters = QUEUE_FILTERS.setdefault(queue, [])
     if extra not in filters:
         filters.append(extra)
+
+
+def changed_register(fn: TicketsChanged) -> None:
+    if fn not in CHANGED:
+        CHANGED.append(fn)
+
+
+def tickets_changed(ticket_ids: Iterable[int]) -> None:
+    """Tell what is registered that the records of ``ticket_ids`` changed. Call it in the
+    transaction of the change, after the change."""
+    ids = sorted({int(pk) for pk in ticket_ids})
+    if ids:
+        for fn in CHANGED:
+            fn(ids)
 
 
 def check_handlers(app_configs=None, **kwargs) -> list:

@@ -186,6 +186,7 @@ def _transition_locked(
     ticket.save(update_fields=[*changed, "updated_at"])
     if new_status == workflow.CLOSED:
         clocks.clocks_stop(ticket=ticket, at=at, reason="closed")
+    extensions.tickets_changed([ticket.pk])
     return ticket
 
 

@@ -56,17 +56,11 @@ BATCH = 20_000
 
 
 def _anc_all() -> str:
-    """Every unit -> every unit at or above it, for the units at or above a lead unit of the
-    candidates (the only ones a fact row is kept for)."""
+    """Every unit -> every unit at or above it (a few hundred units: a few thousand pairs; the
+    reach keeps those above a lead unit of the candidates)."""
     return f"""
   SELECT u.id AS unit_id, au.id AS aid
   FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
-  WHERE au.id IN (
-    SELECT DISTINCT up.id FROM {T_ASSIGN} a
-    JOIN {T_UNIT} lu ON lu.id = a.unit_id
-    JOIN {T_UNIT} up ON substr(lu.path, 1, length(up.path)) = up.path
-    WHERE a.role = 'lead' AND a.ticket_id {_in_cand()}
-  )
 """
 
 
@@ -99,7 +93,9 @@ CONDITIONS = {
 }
 TICKET_JOINS = f"""
 JOIN tk ON tk.id = {{ticket}}
-JOIN {T_TICKET} t ON t.id = {{ticket}}
+JOIN (
+  SELECT id, channel, kind, category_id FROM {T_TICKET} WHERE id {_in_cand()}
+) t ON t.id = {{ticket}}
 LEFT JOIN ev ON ev.ticket_id = {{ticket}}
 LEFT JOIN ontime ON ontime.ticket_id = {{ticket}}
 LEFT JOIN hrun ON hrun.ticket_id = {{ticket}}

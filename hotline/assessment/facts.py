@@ -39,7 +39,6 @@ from . import setcounts
 from .models import FactsState, TicketFact, UnitFact
 from .setcounts import (
     FIRST_REPLY,
-    T_ASSIGN,
     T_EVENT,
     T_ITEM,
     T_SAMPLE,

@@ -36,7 +36,7 @@ from hotline.orgs.models import Unit
 from hotline.tickets.models import Ticket
 
 from . import setcounts
-from .models import FactsState, TicketFact, UnitFact
+from .models import FactMonth, FactsState, TicketFact, UnitFact
 from .setcounts import (
     FIRST_REPLY,
     T_EVENT,
@@ -51,6 +51,7 @@ from .setcounts import (
 
 T_TF = TicketFact._meta.db_table
 T_UF = UnitFact._meta.db_table
+T_FM = FactMonth._meta.db_table
 BATCH = 20_000
 
 
@@ -203,6 +204,26 @@ def facts_write(where: str, *, bulk: bool = False) -> None:
         else:
             setcounts._run(head + _ticket_select(), before=deletes)
             setcounts._run(head + _unit_select())
+        with connection.cursor() as cursor:
+            cursor.execute(_months_bump(where))
+
+
+def _months_bump(where: str) -> str:
+    """Raise the version of every (unit, month of first reach) of the rows just written
+    (``FactMonth``): a ticket's reach rows are only ever added and its first reach of a
+    sub-tree never moves, so these months include those of the rows replaced. In a fixed order
+    (unit, month): two changes bumping the same months take their row locks in the same order."""
+    if connection.vendor == "postgresql":
+        month = "CAST(date_trunc('month', reach_day) AS date)"
+    else:
+        month = "date(reach_day, 'start of month')"
+    return f"""
+INSERT INTO {T_FM} (unit_id, month, version)
+SELECT unit_id, m, 1 FROM (
+  SELECT DISTINCT unit_id, {month} AS m FROM {T_UF} WHERE {where}
+) x WHERE m IS NOT NULL
+ORDER BY unit_id, m
+ON CONFLICT (unit_id, month) DO UPDATE SET version = {T_FM}.version + 1"""
 
 
 def facts_refresh(ticket_ids: Iterable[int]) -> None:
@@ -242,6 +263,10 @@ def facts_rebuild(*, batch: int = BATCH, progress: Callable[[str], None] | None 
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
+                    # Without waiting for the disk at each batch's commit (10 s of a 11 s
+                    # batch at 10,000,000 tickets): a crash loses the last batches at most,
+                    # never the order, and "ready" is written after them all.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
                     cursor.execute(f"LOCK TABLE {T_TF}, {T_UF} IN EXCLUSIVE MODE")
             facts_write(f"ticket_id >= {int(start)} AND ticket_id < {int(end)}", bulk=True)
         if progress is not None:

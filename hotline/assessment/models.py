@@ -301,3 +301,56 @@ class FactsState(models.Model):
 
     def __str__(self) -> str:
         return f"ready={self.ready}"
+
+
+class FactMonth(models.Model):
+    """A counter per unit and month of first reach (local month), raised in the transaction of
+    every write of the facts of a ticket that reached the unit's sub-tree that month: a month's
+    counts computed at version N still hold while the version is N (and no deadline of its
+    cohort has passed since: ``MonthCounts.valid_until``)."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位"
+    )
+    month = models.DateField("月份")  # the first day
+    version = models.BigIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "考核事实月版本"
+        verbose_name_plural = "考核事实月版本"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="factmonth_unit_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} v{self.version}"
+
+
+class MonthCounts(models.Model):
+    """A unit's counts of one month at a live cut-off, kept for the 12-month trend
+    (``setcounts.monthly_counts``): read again while the month's ``FactMonth`` version, the
+    spot-check pass mark and the hotline centres are what they were and no deadline of the
+    cohort has passed (``valid_until``); recomputed otherwise."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位"
+    )
+    month = models.DateField("月份")
+    version = models.BigIntegerField("事实版本")
+    spot_pass = models.FloatField("抽查合格线")
+    centres = models.CharField("热线中心", max_length=64)  # a digest of the centres' tree
+    computed_at = models.DateTimeField("计算时间")
+    # The first moment a count of the month changes with time alone (a running deadline
+    # passes); None: none is running.
+    valid_until = models.DateTimeField("有效至", null=True)
+    counts = models.JSONField("计数")
+
+    class Meta:
+        verbose_name = "月度计数缓存"
+        verbose_name_plural = "月度计数缓存"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="monthcounts_unit_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} v{self.version}"

@@ -653,17 +653,135 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
     """The counts of one unit in each of consecutive ``periods`` (the same cut-off), in one
     query over their span: a cohort ticket of the span belongs to the period its first reach
     of the sub-tree falls in, and every condition depends on the cut-off only, so each part
-    equals the period's own counts. ``co_handled`` is not computed (0)."""
+    equals the period's own counts. ``co_handled`` is not computed (0). With a live cut-off the
+    months still valid in ``MonthCounts`` are read from it (``_monthly_cached``)."""
+    first, last = periods[0], periods[-1]
+    span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
+    if facts_usable(span) and all(_is_month(p) for p in periods):
+        return _monthly_cached(unit_id, periods, rules)
+    return _monthly_computed(unit_id, periods, rules, live=facts_usable(span))
+
+
+def _monthly_computed(
+    unit_id: int, periods: Sequence, rules: formulas.Rules, *, live: bool
+) -> list[dict]:
     first, last = periods[0], periods[-1]
     span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
     out = [dict.fromkeys(formulas.METRICS, 0) for _p in periods]
     bounds = [p.start for p in periods[1:]]
-    live = facts_usable(span)
     sql, names = _counts_query(
         [unit_id], span, rules.spot_pass, bounds, days=False, from_facts=live
     )
     for row in _run(sql, loops=live):
         _fill(out[row[2]], names, row[3 : 3 + len(names)])
+    return out
+
+
+def _local_month(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date().replace(day=1)
+
+
+def _is_month(period) -> bool:
+    """Whether ``period`` is one whole local month (what ``MonthCounts`` keeps)."""
+    start = period.start.astimezone(SHANGHAI)
+    end = period.end.astimezone(SHANGHAI)
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (
+        start.day == 1
+        and start.time() == end.time() == datetime.min.time()
+        and end.date() == following.date()
+    )
+
+
+def _centres_digest() -> str:
+    """The hotline centres' tree (``received_own`` reads it at query time), as a digest."""
+    import hashlib
+
+    rows = HotlineCentre.objects.order_by("pk").values_list("pk", "parent_id", "covers_id")
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+
+
+def _valid_until(unit_id: int, period) -> datetime | None:
+    """The first moment after the cut-off at which a count of ``period`` changes with time
+    alone: a running handling deadline (``overdue``) or a running accept deadline
+    (``accept_due``) of the unit's rows that month passes. None: no such deadline."""
+    from .models import UnitFact
+
+    cut = _dt(period.cut_off)
+    sql = Sql(
+        f"""
+SELECT MIN(CASE WHEN NOT uf.replied AND uf.running_due_at > %s THEN uf.running_due_at END),
+  MIN(CASE WHEN (uf.accept_stopped_at IS NULL OR uf.accept_stopped_at > %s)
+           AND uf.accept_due_at > %s THEN uf.accept_due_at END)
+FROM {UnitFact._meta.db_table} uf
+WHERE uf.unit_id = %s AND uf.reached_at >= %s AND uf.reached_at < %s""",
+        [cut, cut, cut, int(unit_id), _dt(period.start), _dt(period.last_reach)],
+    )
+    (row,) = _run(sql, loops=True)
+    found = [_aware(v) for v in row if v is not None]
+    return min(found) if found else None
+
+
+def _aware(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _monthly_cached(unit_id: int, periods: Sequence, rules: formulas.Rules) -> list[dict]:
+    """``monthly_counts`` at a live cut-off, each month read from ``MonthCounts`` while its
+    ``FactMonth`` version, the pass mark and the centres are those it was computed at and the
+    cut-off is before its ``valid_until``; the other months computed from the facts and kept.
+    The versions are read before the counts: a change committed in between raises a version
+    already read past, so the month is computed again next time, never kept stale."""
+    from .models import FactMonth, MonthCounts
+
+    months = [_local_month(p.start) for p in periods]
+    versions = dict(
+        FactMonth.objects.filter(unit_id=unit_id, month__in=months).values_list(
+            "month", "version"
+        )
+    )
+    kept = {c.month: c for c in MonthCounts.objects.filter(unit_id=unit_id, month__in=months)}
+    centres = _centres_digest()
+    cut = periods[0].cut_off
+    out: list[dict] = []
+    fresh: list[MonthCounts] = []
+    for period, month in zip(periods, months, strict=True):
+        cached = kept.get(month)
+        if (
+            cached is not None
+            and cached.version == versions.get(month, 0)
+            and cached.spot_pass == rules.spot_pass
+            and cached.centres == centres
+            and cached.computed_at <= cut
+            and (cached.valid_until is None or cut < cached.valid_until)
+        ):
+            out.append(dict(cached.counts))
+            continue
+        (counts,) = _monthly_computed(unit_id, [period], rules, live=True)
+        out.append(counts)
+        fresh.append(
+            MonthCounts(
+                unit_id=unit_id,
+                month=month,
+                version=versions.get(month, 0),
+                spot_pass=rules.spot_pass,
+                centres=centres,
+                computed_at=cut,
+                valid_until=_valid_until(unit_id, period),
+                counts=counts,
+            )
+        )
+    if fresh:
+        MonthCounts.objects.bulk_create(
+            fresh,
+            update_conflicts=True,
+            unique_fields=["unit", "month"],
+            update_fields=[
+                "version", "spot_pass", "centres", "computed_at", "valid_until", "counts"
+            ],
+        )
     return out
 
 

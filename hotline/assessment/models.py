@@ -192,19 +192,19 @@ class TicketConditions(models.Model):  # noqa: DJ008 - abstract
     """A ticket's conditions with no cut-off (every recorded row), those that depend on the
     cut-off stored as the moment they compare."""
 
-    merged = models.BooleanField(default=False)
-    replied = models.BooleanField(default=False)
-    followed = models.BooleanField(default=False)
+    merged = models.BooleanField("已并单", default=False)
+    replied = models.BooleanField("已答复", default=False)
+    followed = models.BooleanField("已回访", default=False)
     # followed, and the last good rating (a satisfied follow-up or a review found proper)
     # comes at or after the last follow-up
-    satisfied = models.BooleanField(default=False)
+    satisfied = models.BooleanField("满意", default=False)
     # the first reply stopped a handling clock on or before its deadline
-    on_time = models.BooleanField(default=False)
+    on_time = models.BooleanField("按时答复", default=False)
     # the earliest deadline of the handling clocks still running (overdue at C: not replied
     # and running_due_at <= C)
-    running_due_at = models.DateTimeField(null=True)
-    first_reply_at = models.DateTimeField(null=True)
-    repeated = models.BooleanField(default=False)
+    running_due_at = models.DateTimeField("办理时限（运行中）", null=True)
+    first_reply_at = models.DateTimeField("首次答复时间", null=True)
+    repeated = models.BooleanField("重复投诉", default=False)
     # the registering centre (its parent and covered unit are read at query time: 自办件)
     centre = models.ForeignKey(
         "orgs.HotlineCentre",
@@ -212,10 +212,11 @@ class TicketConditions(models.Model):  # noqa: DJ008 - abstract
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        verbose_name="登记中心",
     )
-    channel = models.CharField(max_length=16)
-    kind = models.CharField(max_length=16)
-    category_id = models.IntegerField(null=True)
+    channel = models.CharField("渠道", max_length=16)
+    kind = models.CharField("诉求类型", max_length=16)
+    category_id = models.IntegerField("分类", null=True)
 
     class Meta:
         abstract = True
@@ -226,7 +227,11 @@ class TicketFact(TicketConditions):
     per ticket with a lead assignment."""
 
     ticket = models.OneToOneField(
-        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "tickets.Ticket",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="工单",
     )
 
     class Meta:
@@ -246,33 +251,41 @@ class UnitFact(TicketConditions):
     TicketFact, the read scanned the whole of it: docs/assessment.md)."""
 
     fact = models.ForeignKey(
-        TicketFact, on_delete=models.CASCADE, db_column="ticket_id", related_name="units"
+        TicketFact,
+        on_delete=models.CASCADE,
+        db_column="ticket_id",
+        related_name="units",
+        verbose_name="工单事实",
     )
     unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+"
+        "orgs.Unit",
+        on_delete=models.CASCADE,
+        db_index=False,
+        related_name="+",
+        verbose_name="单位",
     )
-    reached_at = models.DateTimeField()
-    sb_valid = models.BooleanField(default=False)
-    fwd = models.BooleanField(default=False)
-    late = models.BooleanField(default=False)
-    sb_invalid = models.BooleanField(default=False)
-    red = models.BooleanField(default=False)
-    sup = models.BooleanField(default=False)
-    acc = models.BooleanField(default=False)  # an accountability record
+    reached_at = models.DateTimeField("首次到达时间")
+    sb_valid = models.BooleanField("有效退单", default=False)
+    fwd = models.BooleanField("已转办", default=False)
+    late = models.BooleanField("转办超时", default=False)
+    sb_invalid = models.BooleanField("无效退单", default=False)
+    red = models.BooleanField("红灯预警", default=False)
+    sup = models.BooleanField("督办", default=False)
+    acc = models.BooleanField("追责问责", default=False)  # an accountability record
     # the sub-tree's case spot check of the lowest points / max points (max > 0)
-    spot_points = models.IntegerField(null=True)
-    spot_max = models.IntegerField(null=True)
+    spot_points = models.IntegerField("抽查得分", null=True)
+    spot_max = models.IntegerField("抽查满分", null=True)
     # the local day of reached_at and of first_reply_at and their seconds since local
     # midnight (avg_handling_days sums them per day: setcounts.local_day, local_secs)
-    reach_day = models.DateField(null=True)
-    reach_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
-    reply_day = models.DateField(null=True)
-    reply_secs = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    reach_day = models.DateField("到达日", null=True)
+    reach_secs = models.DecimalField("到达秒数", max_digits=12, decimal_places=6, null=True)
+    reply_day = models.DateField("答复日", null=True)
+    reply_secs = models.DecimalField("答复秒数", max_digits=12, decimal_places=6, null=True)
     # the sub-tree's first accept clock
-    accept_started_at = models.DateTimeField(null=True)
-    accept_stopped_at = models.DateTimeField(null=True)
-    accept_due_at = models.DateTimeField(null=True)
-    accept_stop_reason = models.CharField(max_length=16, null=True)  # noqa: DJ001 - none: NULL
+    accept_started_at = models.DateTimeField("签收计时开始", null=True)
+    accept_stopped_at = models.DateTimeField("签收计时结束", null=True)
+    accept_due_at = models.DateTimeField("签收时限", null=True)
+    accept_stop_reason = models.CharField("签收计时结束原因", max_length=16, null=True)  # noqa: DJ001 - none: NULL
 
     class Meta:
         verbose_name = "考核单位事实"
@@ -291,9 +304,9 @@ class FactsState(models.Model):
     rebuild; cleared in the same transaction as a move of a unit that facts were built on
     (paths decide the sub-trees) and by the start of a rebuild. No row: not ready."""
 
-    ready = models.BooleanField(default=False)
-    changed_at = models.DateTimeField(null=True)
-    note = models.CharField(max_length=200, blank=True)
+    ready = models.BooleanField("可用", default=False)
+    changed_at = models.DateTimeField("变更时间", null=True)
+    note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "考核事实状态"

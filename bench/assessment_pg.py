@@ -54,7 +54,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -227,38 +227,44 @@ def largest_count(rows: list[dict]) -> tuple[str, str, int]:
     return best
 
 
-def measure_month(timer: Timer, month: str, now: datetime, clients: dict, whole: bool) -> dict:
-    """One month: the ranking, each section of the dashboard data, the drill-down."""
+def measure_month(timer: Timer, month: str, clients: dict, whole: bool) -> dict:
+    """One month: the ranking, each section of the dashboard data, the drill-down. Each call
+    takes its own cut-off when it starts, as a request does (the facts are read for a cut-off
+    within a minute of the computation: setcounts.LIVE_SLACK)."""
+    from django.utils import timezone
+
     from hotline.assessment import dashboard as dash
     from hotline.assessment import selectors, setcounts
 
-    period = selectors.month_period(month, now)
+    def live():
+        return selectors.month_period(month, timezone.now())
+
     root = dash.root_unit()
     scope = selectors.Scope(root)
     base = dash.Drill(scope=root.code, month=month, metric="received")
     rows, _rules = timer.run(
-        "ranking of all assessed units (live_rows)", lambda: selectors.live_rows(period)
+        "ranking of all assessed units (live_rows)", lambda: selectors.live_rows(live())
     )
     timer.run(
         "dashboard: figures and ranking (set_rows of the units and the city)",
-        lambda: dash._scope_and_ranking(root, period),
+        lambda: dash._scope_and_ranking(root, live()),
     )
     timer.run("dashboard: open warnings (red, yellow)", lambda: [
-        dash.warning_count(scope, now, level) for level in ("red", "yellow")
+        dash.warning_count(scope, timezone.now(), level) for level in ("red", "yellow")
     ])  # fmt: skip
     groups = timer.run(
         "dashboard: received by day, channel, kind and category (cohort_groups)",
-        lambda: setcounts.cohort_groups(root.pk, period),
+        lambda: setcounts.cohort_groups(root.pk, live()),
     )
-    timer.run("dashboard: volume by day and channel", lambda: dash._volume(groups, period, base))
+    timer.run("dashboard: volume by day and channel", lambda: dash._volume(groups, live(), base))
     timer.run(
         "dashboard: breakdowns (channel, kind, category)", lambda: dash._breakdowns(groups, base)
     )
-    timer.run("dashboard: 12-month trend", lambda: dash._trend(scope, period, base))
+    timer.run("dashboard: 12-month trend", lambda: dash._trend(scope, live(), base))
     for days in dash.HOTSPOT_WINDOWS:
         timer.run(
             f"dashboard: hot spots, {days} days (the worker's snapshot)",
-            lambda d=days: dash._hotspot_rows(scope, now, d, base),
+            lambda d=days: dash._hotspot_rows(scope, timezone.now(), d, base),
         )
     timer.run("dashboard: map", lambda: dash._map(root, rows, base))
     if whole:
@@ -318,16 +324,18 @@ def inner(args) -> None:
     timer = Timer()
     from hotline.insight.services import hot_spots_refresh_all
 
-    # The worker's job (every 10 minutes, off the request): the dashboard reads its snapshots.
-    timer.run("worker: hot spots of the city and every district, 7 and 30 days", lambda: (
-        hot_spots_refresh_all(now=now)
-    ))  # fmt: skip
+    refreshed = None
     months: list[dict] = []
     for month in last_months(now, args.months):
+        if refreshed is None or timezone.now() - refreshed > timedelta(minutes=9):
+            # The worker's job (every 10 minutes, off the request): the dashboard reads its
+            # snapshots.
+            refreshed = timezone.now()
+            timer.run("worker: hot spots of the city and every district, 7 and 30 days", lambda: (
+                hot_spots_refresh_all()
+            ))  # fmt: skip
         t0 = time.perf_counter()
-        months.append(
-            measure_month(timer, month, now, {"session": session, "api": api}, args.whole)
-        )
+        months.append(measure_month(timer, month, {"session": session, "api": api}, args.whole))
         log(f"  {month}: {time.perf_counter() - t0:.1f} s, largest count {months[-1]['largest']}")
         # after every month: a run stopped early still reports the months it measured
         out = {

@@ -421,12 +421,22 @@ def _scope_and_ranking(scope_unit: Unit, period: Period) -> tuple[dict, list[dic
     return counts, formulas.rank(rows[:-1], rules)
 
 
+def _the_only_root(unit: Unit) -> bool:
+    return unit.parent_id is None and not Unit.objects.filter(parent__isnull=True).exclude(
+        pk=unit.pk
+    ).exists()
+
+
 def warning_count(scope: Scope, now: datetime, level: str) -> int:
     """``open_warnings(scope, now, level).count()``, counted from the running clocks (the
-    clock_running_yellow index) instead of probing every ticket."""
-    clocks = Clock.objects.filter(
-        stopped_at__isnull=True, unit__path__startswith=scope.path, yellow_at__lte=now
-    )
+    clock_running_yellow_unit index) instead of probing every ticket."""
+    clocks = Clock.objects.filter(stopped_at__isnull=True, yellow_at__lte=now)
+    if _the_only_root(scope.unit):
+        # Every unit is under it: a clock of any unit (not the centre's), read from the index
+        # alone (clock_running_yellow_unit holds the ticket, the deadline and the unit).
+        clocks = clocks.filter(unit__isnull=False)
+    else:
+        clocks = clocks.filter(unit__path__startswith=scope.path)
     red = clocks.filter(due_at__lte=now)
     if level == "red":
         return red.values("ticket_id").distinct().count()

@@ -86,7 +86,7 @@ def tickets_warned(user, *, now: datetime, level: str | None = None) -> QuerySet
     as rows ``{"ticket_id", "first_due"}`` (the earliest deadline among those clocks): red ones
     (``first_due`` passed) first, the latest first, then the yellow ones, the nearest to red
     first. ``level`` "red" or "yellow" keeps one of them. Read from the running clocks (index
-    clock_running_yellow), grouped by ticket; ``warned_tickets`` loads a page's tickets."""
+    clock_running_yellow_unit), grouped by ticket; ``warned_tickets`` loads a page's tickets."""
     _require(user)
     # A clock's yellow time comes before its deadline and both are computed together: a clock
     # past its yellow time is yellow or red. Only open tickets have running clocks (closing,

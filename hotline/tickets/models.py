@@ -297,10 +297,12 @@ class Clock(models.Model):
             ),
             # The supervision office's red and yellow tickets (supervision.selectors.
             # tickets_warned): running clocks whose yellow time has come, warned or not.
+            # The unit too: the dashboard's count of the city's warnings reads the index
+            # alone (assessment.dashboard.warning_count).
             models.Index(
-                fields=["yellow_at", "ticket", "due_at"],
+                fields=["yellow_at", "ticket", "due_at", "unit"],
                 condition=models.Q(stopped_at__isnull=True),
-                name="clock_running_yellow",
+                name="clock_running_yellow_unit",
             ),
             # A list sorted by deadline (tickets.selectors._sorted): a ticket's soonest running
             # deadline read from the index alone, not from its every clock (the red list by

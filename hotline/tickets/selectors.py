@@ -273,7 +273,7 @@ def _warning_filter(qs: QuerySet[Ticket], warning: str | None, now: datetime) ->
     yellow when one is past its yellow moment (and none is red), none otherwise."""
     if warning is None:
         return qs
-    # From the running clocks alone (the partial index clock_running_yellow: yellow moment,
+    # From the running clocks alone (the partial index clock_running_yellow_unit: yellow moment,
     # ticket, deadline), not a probe per ticket: at a city's size a red list is thousands of
     # tickets among millions. A clock's yellow moment is never after its deadline, so the
     # yellow bound also narrows the red one.

@@ -296,3 +296,22 @@ def test_the_worker_refreshes_the_hot_spots():
 
     (job,) = [j for j in JOBS if j.name == "insight_hotspots"]
     assert job.every_seconds <= 600 and job.task == "hotline.insight.tasks.insight_hotspots"
+
+
+@pytest.mark.parametrize("scope", [None, "jiangan"], ids=["city", "district"])
+def test_the_open_warnings_are_the_lengths_of_their_lists(october, leader, scope):
+    """The city's count reads the running-clock index alone (no unit path), a district's joins
+    its units: each equals the list its link opens, red and yellow, and the city's count leaves
+    out the centre's own clocks as its list does."""
+    from django.utils import timezone
+
+    from hotline.tickets.models import Clock
+
+    now = timezone.now()
+    assert Clock.objects.filter(stopped_at__isnull=True, unit__isnull=True).exists()
+    body = dashboard.dashboard_data(leader, scope, MONTH, now)
+    assert body["warnings"]["red"]["value"] > 0
+    for level in ("red", "yellow"):
+        figure = body["warnings"][level]
+        _scope, _period, _metric, qs = dashboard.drill(leader, _params(figure["url"]), now)
+        assert qs.count() == figure["value"], level

@@ -266,11 +266,16 @@ def hot_spots_refresh(unit, days: int, *, now: datetime | None = None) -> HotSpo
 
 def _spot_row(spot: HotSpot, titles: dict[int, str]) -> dict:
     ids = [int(pk) for pk in spot.message_ids]
-    # the ticket of each example title (the cluster's most central messages)
-    examples = [
-        {"id": next(pk for pk in ids if titles[pk].strip() == title), "title": title}
-        for title in spot.examples
-    ]
+    # the ticket of each example title (the cluster's most central messages); several tickets
+    # may share a title: each example names a different one
+    examples: list[dict] = []
+    for title in spot.examples:
+        used = {e["id"] for e in examples}
+        pk = next(
+            (pk for pk in ids if pk not in used and titles[pk].strip() == title.strip()), None
+        )
+        if pk is not None:
+            examples.append({"id": pk, "title": title})
     return {
         "rank": spot.rank,
         "topic": spot.topic,

@@ -259,6 +259,9 @@ def test_hot_spots_show_the_workers_snapshot_and_its_links_list_its_tickets(octo
     hot_spots_refresh_all(now=now)
     fresh = dashboard.dashboard_data(leader, None, MONTH, now)["hotspots"]["7"]
     assert fresh[0]["count"] == 5
+    # five tickets of one title: the examples are three different tickets
+    numbers = [e["number"] for e in fresh[0]["examples"]]
+    assert len(numbers) == len(set(numbers)) == 3
     for spots in (shown, fresh):  # each link lists the tickets its page counted
         _scope, _period, _metric, qs = dashboard.drill(leader, _params(spots[0]["url"]), now)
         assert qs.count() == spots[0]["count"]

@@ -798,7 +798,7 @@ def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None
     channel, kind and category: (day, channel, kind, category id, tickets)."""
     ops = connection.ops
     if facts_usable(period):
-        day, day_params = ops.datetime_cast_date_sql("uf.reached_at", (), SHANGHAI.key)
+        day, day_params = "uf.reach_day", ()  # the local day, stored with the facts
         sql = (
             Sql(f"SELECT {day} AS day, uf.channel, uf.kind, uf.category_id, COUNT(*)", day_params)
             + _fact_cohort([unit_id], period)

@@ -122,13 +122,7 @@ def _with_reach(qs: QuerySet, scope: Scope) -> QuerySet:
 
 def _category_roots() -> tuple[dict[int, Category], dict[int, int]]:
     cats = {c.pk: c for c in Category.objects.only("code", "name", "parent_id", "level")}
-    roots = {}
-    for pk in cats:
-        node = cats[pk]
-        while node.parent_id and node.parent_id in cats:
-            node = cats[node.parent_id]
-        roots[pk] = node.pk
-    return cats, roots
+    return cats, setcounts.category_roots()
 
 
 def _day_bounds(text: str, field: str) -> tuple[datetime, datetime]:

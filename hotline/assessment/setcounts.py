@@ -41,6 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hotline.core.db import row_datetime
 from hotline.feedback.models import CheckItem, SpotSample, SpotScore
 from hotline.insight.models import RepeatCheck
 from hotline.orgs.models import HotlineCentre, Unit
@@ -665,9 +666,10 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
     months still valid in ``MonthCounts`` are read from it (``_monthly_cached``)."""
     first, last = periods[0], periods[-1]
     span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
-    if facts_usable(span) and all(_is_month(p) for p in periods):
+    live = facts_usable(span)
+    if live and all(_is_month(p) for p in periods):
         return _monthly_cached(unit_id, periods, rules)
-    return _monthly_computed(unit_id, periods, rules, live=facts_usable(span))
+    return _monthly_computed(unit_id, periods, rules, live=live)
 
 
 def _monthly_computed(
@@ -726,14 +728,8 @@ WHERE uf.unit_id = %s AND uf.reached_at >= %s AND uf.reached_at < %s""",
         [cut, cut, cut, int(unit_id), _dt(period.start), _dt(period.last_reach)],
     )
     (row,) = _run(sql, loops=True)
-    found = [_aware(v) for v in row if v is not None]
+    found = [row_datetime(v) for v in row if v is not None]
     return min(found) if found else None
-
-
-def _aware(value) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _monthly_cached(unit_id: int, periods: Sequence, rules: formulas.Rules) -> list[dict]:
@@ -746,9 +742,7 @@ def _monthly_cached(unit_id: int, periods: Sequence, rules: formulas.Rules) -> l
 
     months = [_local_month(p.start) for p in periods]
     versions = dict(
-        FactMonth.objects.filter(unit_id=unit_id, month__in=months).values_list(
-            "month", "version"
-        )
+        FactMonth.objects.filter(unit_id=unit_id, month__in=months).values_list("month", "version")
     )
     kept = {c.month: c for c in MonthCounts.objects.filter(unit_id=unit_id, month__in=months)}
     centres = _centres_digest()
@@ -787,7 +781,12 @@ def _monthly_cached(unit_id: int, periods: Sequence, rules: formulas.Rules) -> l
             update_conflicts=True,
             unique_fields=["unit", "month"],
             update_fields=[
-                "version", "spot_pass", "centres", "computed_at", "valid_until", "counts"
+                "version",
+                "spot_pass",
+                "centres",
+                "computed_at",
+                "valid_until",
+                "counts",
             ],
         )
     return out
@@ -825,7 +824,6 @@ def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None
     channel, kind and top-level category: (day, channel, kind, top-level category id or None,
     tickets). Grouped by the top-level category, not the leaf: a month of the city is a few
     thousand groups, not two hundred thousand."""
-    ops = connection.ops
     if facts_usable(period):
         sql = (
             Sql("SELECT uf.reach_day AS day, uf.channel, uf.kind, cr.root, COUNT(*)")
@@ -834,7 +832,7 @@ def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None
         )
         rows = _run(sql, loops=True)
     else:
-        day, day_params = ops.datetime_cast_date_sql("co.reached_at", (), SHANGHAI.key)
+        day, day_params = connection.ops.datetime_cast_date_sql("co.reached_at", (), SHANGHAI.key)
         sql = (
             _base_ctes(period_src([unit_id], period))
             + Sql(f"\nSELECT {day} AS day, t.channel, t.kind, cr.root, COUNT(*)", day_params)

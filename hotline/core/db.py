@@ -204,3 +204,16 @@ def refresh_statistics() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def row_datetime(value) -> datetime:
+    """A timestamp read through a plain cursor, aware: PostgreSQL gives it aware, SQLite gives
+    naive UTC (or text)."""
+    from datetime import UTC
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value

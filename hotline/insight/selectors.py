@@ -11,15 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.roles import Role
 from hotline.accounts.selectors import grants_for
+from hotline.core.db import row_datetime
 from hotline.orgs.models import Category, Level, Region, RegionAlias, Unit
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.selectors import (
@@ -157,13 +157,6 @@ def _candidate_statement(
     return sql, params
 
 
-def _aware(value) -> datetime:
-    """A timestamp read through a plain cursor: SQLite gives naive UTC (or text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
-
-
 def similar_for(
     user, number: str, *, window: timedelta = DEFAULT_WINDOW, limit: int = 20
 ) -> list[tuple[Match, SimilarTicket]]:
@@ -205,7 +198,7 @@ def _scored(
     shown = {}
     candidates = []
     for pk, number_, status, title, content, phone, region, category, address, at in rows:
-        at = _aware(at)
+        at = row_datetime(at)
         shown[pk] = SimilarTicket(pk, number_, status, title, at)
         candidates.append(
             TicketText(
@@ -254,7 +247,10 @@ def similar_to_text(
     query = TicketText(id=0, title=title, content=content, phone=phone, time=now)
     visible_qs = tickets_visible_to(user).filter(status__in=list(OPEN))
     visible_sql, visible_params = visible_qs.values("pk").query.sql_with_params()
-    visible = (f"EXISTS (SELECT 1 FROM ({visible_sql}) v WHERE v.pk = {{column}})", [*visible_params])
+    visible = (
+        f"EXISTS (SELECT 1 FROM ({visible_sql}) v WHERE v.pk = {{column}})",
+        [*visible_params],
+    )
     sql, params = _candidate_statement(
         _Draft(citizen_phone=phone, registered_at=now), query, visible, DEFAULT_WINDOW
     )

@@ -215,10 +215,10 @@ def _metric_narrowed(scope: Scope, period: Period, metric: str, params) -> Query
 # --- the dashboard's figures --------------------------------------------------------------------
 
 
-def _volume(groups: list[tuple], period: Period, base: Drill) -> dict:
+def _volume(groups: setcounts.CohortGroups, period: Period, base: Drill) -> dict:
     """Received per day and per week, by channel (``groups``: setcounts.cohort_groups)."""
     by_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, channel, _kind, _category, n in groups:
+    for day, channel, n in groups.by_day_channel:
         by_day[day.isoformat()][channel] += n
     days = []
     day = period.start.astimezone(SHANGHAI).date()
@@ -279,16 +279,16 @@ def _replace(base: Drill, **changes) -> Drill:
     return Drill(**{**base.__dict__, **changes})
 
 
-def _breakdowns(groups: list[tuple], base: Drill) -> dict:
+def _breakdowns(groups: setcounts.CohortGroups, base: Drill) -> dict:
     """Received by channel, kind and top-level category (``groups``: setcounts.cohort_groups)."""
     channels: dict[str, int] = defaultdict(int)
-    kinds: dict[str, int] = defaultdict(int)
-    cats, roots = _category_roots()
-    by_root: dict[int | None, int] = defaultdict(int)
-    for _day, channel, kind, cat_id, n in groups:
+    for _day, channel, n in groups.by_day_channel:
         channels[channel] += n
-        kinds[kind] += n
-        by_root[roots.get(cat_id) if cat_id else None] += n  # type: ignore[call-overload]
+    kinds = dict(groups.by_kind)
+    cats = {c.pk: c for c in Category.objects.only("code", "name", "parent_id", "level")}
+    by_root: dict[int | None, int] = defaultdict(int)
+    for root, n in groups.by_category:
+        by_root[root if root in cats else None] += n
     categories = [
         {
             "code": cats[pk].code,
@@ -416,9 +416,10 @@ def _scope_and_ranking(scope_unit: Unit, period: Period) -> tuple[dict, list[dic
 
 
 def _the_only_root(unit: Unit) -> bool:
-    return unit.parent_id is None and not Unit.objects.filter(parent__isnull=True).exclude(
-        pk=unit.pk
-    ).exists()
+    return (
+        unit.parent_id is None
+        and not Unit.objects.filter(parent__isnull=True).exclude(pk=unit.pk).exists()
+    )
 
 
 def warning_count(scope: Scope, now: datetime, level: str) -> int:

@@ -35,8 +35,8 @@ from django.utils import timezone
 from hotline.orgs.models import Unit
 from hotline.tickets.models import Ticket
 
-from . import setcounts
-from .models import FactMonth, FactsState, TicketFact, UnitFact
+from . import setcounts, sums
+from .models import FactsState, TicketFact, UnitFact
 from .setcounts import (
     FIRST_REPLY,
     T_EVENT,
@@ -51,7 +51,6 @@ from .setcounts import (
 
 T_TF = TicketFact._meta.db_table
 T_UF = UnitFact._meta.db_table
-T_FM = FactMonth._meta.db_table
 BATCH = 20_000
 
 
@@ -196,34 +195,21 @@ def facts_write(where: str, *, bulk: bool = False) -> None:
     range of ids, integers only) by what their rows say now. PostgreSQL: one statement writes
     both tables (the facts are computed once); SQLite: one each."""
     deletes = [f"DELETE FROM {T_UF} WHERE {where}", f"DELETE FROM {T_TF} WHERE {where}"]
+    # The running sums follow (sums.py): what is removed is subtracted first, what is written
+    # added after. A bulk rebuild recomputes them at its end instead.
+    before = deletes if bulk else [*sums.sums_subtract(where), *deletes]
     head = _ctes(where) + _more_ctes()
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             both = head + f",\nticket_rows AS ({_ticket_select()}\n)" + _unit_select()
-            setcounts._run(both, loops=not bulk, before=deletes)
+            setcounts._run(both, loops=not bulk, before=before)
         else:
-            setcounts._run(head + _ticket_select(), before=deletes)
+            setcounts._run(head + _ticket_select(), before=before)
             setcounts._run(head + _unit_select())
         with connection.cursor() as cursor:
-            cursor.execute(_months_bump(where))
-
-
-def _months_bump(where: str) -> str:
-    """Raise the version of every (unit, month of first reach) of the rows just written
-    (``FactMonth``): a ticket's reach rows are only ever added and its first reach of a
-    sub-tree never moves, so these months include those of the rows replaced. In a fixed order
-    (unit, month): two changes bumping the same months take their row locks in the same order."""
-    if connection.vendor == "postgresql":
-        month = "CAST(date_trunc('month', reach_day) AS date)"
-    else:
-        month = "date(reach_day, 'start of month')"
-    return f"""
-INSERT INTO {T_FM} (unit_id, month, version)
-SELECT unit_id, m, 1 FROM (
-  SELECT DISTINCT unit_id, {month} AS m FROM {T_UF} WHERE {where}
-) x WHERE m IS NOT NULL
-ORDER BY unit_id, m
-ON CONFLICT (unit_id, month) DO UPDATE SET version = {T_FM}.version + 1"""
+            if not bulk:
+                for statement in sums.sums_add(where):
+                    cursor.execute(statement)
 
 
 def facts_refresh(ticket_ids: Iterable[int]) -> None:
@@ -272,6 +258,9 @@ def facts_rebuild(*, batch: int = BATCH, progress: Callable[[str], None] | None 
         if progress is not None:
             progress(f"tickets {start}..{min(end, high + 1) - 1} of {low}..{high}")
         start = end
+    if progress is not None:
+        progress("running sums")
+    sums.sums_rebuild()
     with transaction.atomic():
         _state(True, "rebuilt")
     return TicketFact.objects.count()

@@ -290,7 +290,18 @@ class UnitFact(TicketConditions):
     class Meta:
         verbose_name = "考核单位事实"
         verbose_name_plural = "考核单位事实"
-        indexes = [models.Index(fields=["unit", "reached_at"], name="unitfact_unit_reach")]
+        indexes = [
+            models.Index(fields=["unit", "reached_at"], name="unitfact_unit_reach"),
+            # The rows whose counts change with time or the rules (sums.py reads them live):
+            # a handling clock running, an accept clock running, a scored case spot check.
+            models.Index(
+                fields=["unit", "reached_at"],
+                name="unitfact_unit_reach_live",
+                condition=models.Q(replied=False, running_due_at__isnull=False)
+                | models.Q(accept_stopped_at__isnull=True, accept_due_at__isnull=False)
+                | models.Q(spot_max__gt=0),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["fact", "unit"], name="uniq_unitfact_ticket_unit")
         ]
@@ -316,54 +327,133 @@ class FactsState(models.Model):
         return f"ready={self.ready}"
 
 
-class FactMonth(models.Model):
-    """A counter per unit and month of first reach (local month), raised in the transaction of
-    every write of the facts of a ticket that reached the unit's sub-tree that month: a month's
-    counts computed at version N still hold while the version is N (and no deadline of its
-    cohort has passed since: ``MonthCounts.valid_until``)."""
+# --- running sums of the facts (docs/assessment.md, "The sums") --------------------------------
+
+# The counts a cohort row adds to whatever the cut-off, once it is recorded (the cut-off now):
+# the sums keep them; ``received_own`` is read from the registering centre at query time, and
+# ``overdue``, the open part of ``accept_due`` and ``spot_checks_failed`` (a deadline passing, the
+# pass mark) from the few fact rows they can hold for (sums.py).
+SUM_COUNTS = (
+    "forwarded",
+    "forwarded_late",
+    "accepted_on_time",
+    "accept_closed",  # an accept clock that started and stopped (its part of accept_due)
+    "replied",
+    "replied_on_time",
+    "followed_up",
+    "satisfied",
+    "repeats",
+    "send_backs_invalid",
+    "red_warnings",
+    "supervision_orders",
+    "accountabilities",
+)
+
+
+class CohortSum(models.Model):
+    """A change to the sums of a unit's cohort rows (``UnitFact``, not merged, not validly sent
+    back) that first reached its sub-tree on one local day and were registered by one centre:
+    the write path adds one row per (unit, day, centre) for the rows it removes (negative) and
+    one for those it writes; the worker folds each key's rows into one (``compacted``)."""
 
     unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位"
-    )
-    month = models.DateField("月份")  # the first day
-    version = models.BigIntegerField("版本", default=1)
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
+        verbose_name="单位",
+    )  # fmt: skip
+    reach_day = models.DateField("到达日")
+    centre_id = models.IntegerField("登记中心")  # 0: none
+    compacted = models.BooleanField("已合并", default=False)
+    n = models.BigIntegerField("受理量", default=0)
+    forwarded = models.BigIntegerField("转办", default=0)
+    forwarded_late = models.BigIntegerField("转办超时", default=0)
+    accepted_on_time = models.BigIntegerField("按时签收", default=0)
+    accept_closed = models.BigIntegerField("签收计时已结束", default=0)
+    replied = models.BigIntegerField("已答复", default=0)
+    replied_on_time = models.BigIntegerField("按时答复", default=0)
+    followed_up = models.BigIntegerField("已回访", default=0)
+    satisfied = models.BigIntegerField("满意", default=0)
+    repeats = models.BigIntegerField("重复投诉", default=0)
+    send_backs_invalid = models.BigIntegerField("无效退单", default=0)
+    red_warnings = models.BigIntegerField("红灯预警", default=0)
+    supervision_orders = models.BigIntegerField("督办", default=0)
+    accountabilities = models.BigIntegerField("追责问责", default=0)
+    # the sum of the seconds since local midnight of the replied rows' reach
+    reach_secs = models.DecimalField("到达秒数合计", max_digits=24, decimal_places=6, default=0)
 
     class Meta:
-        verbose_name = "考核事实月版本"
-        verbose_name_plural = "考核事实月版本"
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "month"], name="factmonth_unit_month")
+        verbose_name = "考核事实合计"
+        verbose_name_plural = "考核事实合计"
+        indexes = [
+            models.Index(fields=["unit", "reach_day"], name="cohortsum_unit_day"),
+            models.Index(
+                fields=["unit", "reach_day", "centre_id"],
+                name="cohortsum_fresh",
+                condition=models.Q(compacted=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%Y-%m} v{self.version}"
+        return f"{self.unit_id} {self.reach_day} {self.centre_id} n={self.n}"
 
 
-class MonthCounts(models.Model):
-    """A unit's counts of one month at a live cut-off, kept for the 12-month trend
-    (``setcounts.monthly_counts``): read again while the month's ``FactMonth`` version, the
-    spot-check pass mark and the hotline centres are what they were and no deadline of the
-    cohort has passed (``valid_until``); recomputed otherwise."""
+class ReplySum(models.Model):
+    """A change to the number of a unit's replied cohort rows that reached its sub-tree on one
+    local day and were first replied on another, and to the sum of their reply's seconds since
+    local midnight (``avg_handling_days``); written and folded as ``CohortSum``."""
 
     unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位"
-    )
-    month = models.DateField("月份")
-    version = models.BigIntegerField("事实版本")
-    spot_pass = models.FloatField("抽查合格线")
-    centres = models.CharField("热线中心", max_length=64)  # a digest of the centres' tree
-    computed_at = models.DateTimeField("计算时间")
-    # The first moment a count of the month changes with time alone (a running deadline
-    # passes); None: none is running.
-    valid_until = models.DateTimeField("有效至", null=True)
-    counts = models.JSONField("计数")
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
+        verbose_name="单位",
+    )  # fmt: skip
+    reach_day = models.DateField("到达日")
+    reply_day = models.DateField("答复日")
+    compacted = models.BooleanField("已合并", default=False)
+    n = models.BigIntegerField("已答复", default=0)
+    secs = models.DecimalField("答复秒数合计", max_digits=24, decimal_places=6, default=0)
 
     class Meta:
-        verbose_name = "月度计数缓存"
-        verbose_name_plural = "月度计数缓存"
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "month"], name="monthcounts_unit_month")
+        verbose_name = "考核答复合计"
+        verbose_name_plural = "考核答复合计"
+        indexes = [
+            models.Index(fields=["unit", "reach_day"], name="replysum_unit_day"),
+            models.Index(
+                fields=["unit", "reach_day", "reply_day"],
+                name="replysum_fresh",
+                condition=models.Q(compacted=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%Y-%m} v{self.version}"
+        return f"{self.unit_id} {self.reach_day} {self.reply_day} n={self.n}"
+
+
+class GroupSum(models.Model):
+    """A change to the number of a unit's cohort rows that first reached its sub-tree on one
+    local day, by one channel, one kind or one category (``dim``: ``channel``, ``kind`` or
+    ``category``; ``value``: the code, or the category's id, '' for none): the dashboard's
+    volume and breakdowns. Written and folded as ``CohortSum``."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
+        verbose_name="单位",
+    )  # fmt: skip
+    reach_day = models.DateField("到达日")
+    dim = models.CharField("维度", max_length=8)
+    value = models.CharField("取值", max_length=32, blank=True)
+    compacted = models.BooleanField("已合并", default=False)
+    n = models.BigIntegerField("受理量", default=0)
+
+    class Meta:
+        verbose_name = "考核分组合计"
+        verbose_name_plural = "考核分组合计"
+        indexes = [
+            models.Index(fields=["unit", "reach_day"], name="groupsum_unit_day"),
+            models.Index(
+                fields=["unit", "reach_day", "dim", "value"],
+                name="groupsum_fresh",
+                condition=models.Q(compacted=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.reach_day} {self.dim}={self.value} n={self.n}"

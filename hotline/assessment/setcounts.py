@@ -41,7 +41,6 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hotline.core.db import row_datetime
 from hotline.feedback.models import CheckItem, SpotSample, SpotScore
 from hotline.insight.models import RepeatCheck
 from hotline.orgs.models import HotlineCentre, Unit
@@ -639,13 +638,18 @@ def counts_of(
     if not unit_ids:
         return out, dict.fromkeys(unit_ids, None)
     live = facts_usable(period)
-    sql, names = _counts_query(unit_ids, period, rules.spot_pass, from_facts=live)
     groups: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for row in _run(sql, loops=live):
-        if row[0] == "counts":
-            _fill(out[row[1]], names, row[3 : 3 + len(names)])
-        else:
-            groups[row[1]][row[0]].append((_as_date(row[-2]), row[3], int(row[-1] or 0)))
+    if live and sums_usable([period]):
+        from .sums import counts_from_sums
+
+        (out,), groups = counts_from_sums(unit_ids, [period], rules.spot_pass, days=True)
+    else:
+        sql, names = _counts_query(unit_ids, period, rules.spot_pass, from_facts=live)
+        for row in _run(sql, loops=live):
+            if row[0] == "counts":
+                _fill(out[row[1]], names, row[3 : 3 + len(names)])
+            else:
+                groups[row[1]][row[0]].append((_as_date(row[-2]), row[3], int(row[-1] or 0)))
     # One probe of the merges per co-handled ticket (a few percent of a month).
     for aid, n in _run(_co_handled_query(unit_ids, period), loops=True):
         out[aid]["co_handled"] = int(n)
@@ -662,13 +666,16 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
     """The counts of one unit in each of consecutive ``periods`` (the same cut-off), in one
     query over their span: a cohort ticket of the span belongs to the period its first reach
     of the sub-tree falls in, and every condition depends on the cut-off only, so each part
-    equals the period's own counts. ``co_handled`` is not computed (0). With a live cut-off the
-    months still valid in ``MonthCounts`` are read from it (``_monthly_cached``)."""
+    equals the period's own counts. ``co_handled`` is not computed (0). With a live cut-off
+    they are read from the running sums (sums.py): a year of one unit is a few hundred rows."""
     first, last = periods[0], periods[-1]
     span = type(first)(first.start, last.end, first.cut_off, f"{first.label}/{last.label}")
     live = facts_usable(span)
-    if live and all(_is_month(p) for p in periods):
-        return _monthly_cached(unit_id, periods, rules)
+    if live and sums_usable(periods):
+        from .sums import counts_from_sums
+
+        monthly, _groups = counts_from_sums([unit_id], periods, rules.spot_pass, days=False)
+        return [counts[unit_id] for counts in monthly]
     return _monthly_computed(unit_id, periods, rules, live=live)
 
 
@@ -684,111 +691,6 @@ def _monthly_computed(
     )
     for row in _run(sql, loops=live):
         _fill(out[row[2]], names, row[3 : 3 + len(names)])
-    return out
-
-
-def _local_month(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date().replace(day=1)
-
-
-def _is_month(period) -> bool:
-    """Whether ``period`` is one whole local month (what ``MonthCounts`` keeps)."""
-    start = period.start.astimezone(SHANGHAI)
-    end = period.end.astimezone(SHANGHAI)
-    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return (
-        start.day == 1
-        and start.time() == end.time() == datetime.min.time()
-        and end.date() == following.date()
-    )
-
-
-def _centres_digest() -> str:
-    """The hotline centres' tree (``received_own`` reads it at query time), as a digest."""
-    import hashlib
-
-    rows = HotlineCentre.objects.order_by("pk").values_list("pk", "parent_id", "covers_id")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
-
-
-def _valid_until(unit_id: int, period) -> datetime | None:
-    """The first moment after the cut-off at which a count of ``period`` changes with time
-    alone: a running handling deadline (``overdue``) or a running accept deadline
-    (``accept_due``) of the unit's rows that month passes. None: no such deadline."""
-    from .models import UnitFact
-
-    cut = _dt(period.cut_off)
-    sql = Sql(
-        f"""
-SELECT MIN(CASE WHEN NOT uf.replied AND uf.running_due_at > %s THEN uf.running_due_at END),
-  MIN(CASE WHEN (uf.accept_stopped_at IS NULL OR uf.accept_stopped_at > %s)
-           AND uf.accept_due_at > %s THEN uf.accept_due_at END)
-FROM {UnitFact._meta.db_table} uf
-WHERE uf.unit_id = %s AND uf.reached_at >= %s AND uf.reached_at < %s""",
-        [cut, cut, cut, int(unit_id), _dt(period.start), _dt(period.last_reach)],
-    )
-    (row,) = _run(sql, loops=True)
-    found = [row_datetime(v) for v in row if v is not None]
-    return min(found) if found else None
-
-
-def _monthly_cached(unit_id: int, periods: Sequence, rules: formulas.Rules) -> list[dict]:
-    """``monthly_counts`` at a live cut-off, each month read from ``MonthCounts`` while its
-    ``FactMonth`` version, the pass mark and the centres are those it was computed at and the
-    cut-off is before its ``valid_until``; the other months computed from the facts and kept.
-    The versions are read before the counts: a change committed in between raises a version
-    already read past, so the month is computed again next time, never kept stale."""
-    from .models import FactMonth, MonthCounts
-
-    months = [_local_month(p.start) for p in periods]
-    versions = dict(
-        FactMonth.objects.filter(unit_id=unit_id, month__in=months).values_list("month", "version")
-    )
-    kept = {c.month: c for c in MonthCounts.objects.filter(unit_id=unit_id, month__in=months)}
-    centres = _centres_digest()
-    cut = periods[0].cut_off
-    out: list[dict] = []
-    fresh: list[MonthCounts] = []
-    for period, month in zip(periods, months, strict=True):
-        cached = kept.get(month)
-        if (
-            cached is not None
-            and cached.version == versions.get(month, 0)
-            and cached.spot_pass == rules.spot_pass
-            and cached.centres == centres
-            and cached.computed_at <= cut
-            and (cached.valid_until is None or cut < cached.valid_until)
-        ):
-            out.append(dict(cached.counts))
-            continue
-        (counts,) = _monthly_computed(unit_id, [period], rules, live=True)
-        out.append(counts)
-        fresh.append(
-            MonthCounts(
-                unit_id=unit_id,
-                month=month,
-                version=versions.get(month, 0),
-                spot_pass=rules.spot_pass,
-                centres=centres,
-                computed_at=cut,
-                valid_until=_valid_until(unit_id, period),
-                counts=counts,
-            )
-        )
-    if fresh:
-        MonthCounts.objects.bulk_create(
-            fresh,
-            update_conflicts=True,
-            unique_fields=["unit", "month"],
-            update_fields=[
-                "version",
-                "spot_pass",
-                "centres",
-                "computed_at",
-                "valid_until",
-                "counts",
-            ],
-        )
     return out
 
 
@@ -819,12 +721,43 @@ def _roots_join(column: str) -> str:
     )
 
 
-def cohort_groups(unit_id: int, period) -> list[tuple[date, str, str, int | None, int]]:
-    """The unit's cohort (``received``) by the local day it first reached the sub-tree,
-    channel, kind and top-level category: (day, channel, kind, top-level category id or None,
-    tickets). Grouped by the top-level category, not the leaf: a month of the city is a few
-    thousand groups, not two hundred thousand."""
-    if facts_usable(period):
+@dataclass(frozen=True)
+class CohortGroups:
+    """A unit's cohort (``received``) split three ways: by (local day of first reach of the
+    sub-tree, channel), by kind, and by top-level category (None: none)."""
+
+    by_day_channel: tuple[tuple[date, str, int], ...]
+    by_kind: tuple[tuple[str, int], ...]
+    by_category: tuple[tuple[int | None, int], ...]
+
+    @classmethod
+    def of(cls, by_day: Iterable, kinds: dict, categories: dict) -> CohortGroups:
+        def key(item):
+            return tuple("" if v is None else str(v) for v in item)
+
+        return cls(
+            tuple(sorted(by_day, key=key)),
+            tuple(sorted(((k, n) for k, n in kinds.items() if n), key=key)),
+            tuple(sorted(((c, n) for c, n in categories.items() if n), key=key)),
+        )
+
+
+def cohort_groups(unit_id: int, period) -> CohortGroups:
+    """The unit's cohort by day and channel, by kind and by top-level category: from the
+    running sums with the cut-off now (sums.py; a month of the city is a few thousand rows), else
+    grouped by (day, channel, kind, top-level category) from the facts or the events (grouped
+    by the top-level category, not the leaf: a few thousand groups, not two hundred thousand)."""
+    live = facts_usable(period)
+    if live and sums_usable([period]):
+        from .sums import groups_from_sums
+
+        by_day, kinds, leaves = groups_from_sums(unit_id, period)
+        roots = category_roots()
+        categories: dict[int | None, int] = defaultdict(int)
+        for leaf, n in leaves.items():
+            categories[roots.get(leaf) if leaf is not None else None] += n
+        return CohortGroups.of(by_day, kinds, categories)
+    if live:
         sql = (
             Sql("SELECT uf.reach_day AS day, uf.channel, uf.kind, cr.root, COUNT(*)")
             + _fact_cohort([unit_id], period, _roots_join("uf.category_id"))
@@ -843,7 +776,16 @@ FROM cohort co JOIN (
 GROUP BY 1, 2, 3, 4"""
         )
         rows = _run(sql)
-    return [(_as_date(d), ch, kind, cat, int(n)) for d, ch, kind, cat, n in rows]
+    days: dict[tuple[date, str], int] = defaultdict(int)
+    kind_counts: dict[str, int] = defaultdict(int)
+    category_counts: dict[int | None, int] = defaultdict(int)
+    for d, channel, kind, root, n in rows:
+        days[(_as_date(d), channel)] += int(n)
+        kind_counts[kind] += int(n)
+        category_counts[root] += int(n)
+    return CohortGroups.of(
+        ((d, ch, n) for (d, ch), n in days.items()), kind_counts, category_counts
+    )
 
 
 # A live period's cut-off is taken when the request starts; the computation runs a moment
@@ -860,3 +802,14 @@ def facts_usable(period) -> bool:
     if period.cut_off < timezone.now() - LIVE_SLACK:
         return False
     return FactsState.objects.filter(pk=1, ready=True).exists()
+
+
+def sums_usable(periods: Sequence) -> bool:
+    """Whether the counts of ``periods`` (the facts usable) may be read from the running sums
+    (sums.py): they cut the cohort at local days, so each period must start and end at a local
+    midnight, as a month or a range of days does."""
+    for period in periods:
+        for moment in (period.start, period.end):
+            if moment.astimezone(SHANGHAI).time() != datetime.min.time():
+                return False
+    return True

@@ -16,4 +16,5 @@ JOBS: tuple[Job, ...] = (
     Job("assign_reviews", 60, "hotline.feedback.tasks.assign_reviews"),
     Job("voice_follow_ups", 30, "hotline.feedback.tasks.voice_follow_ups"),
     Job("draw_spot_checks", 3600, "hotline.feedback.tasks.draw_spot_checks"),
+    Job("assessment_sums_compact", 60, "hotline.assessment.tasks.assessment_sums_compact"),
 )

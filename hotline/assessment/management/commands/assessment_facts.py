@@ -1,21 +1,24 @@
 """The per-ticket assessment facts (hotline/assessment/facts.py):
 
-    python manage.py assessment_facts [--rebuild] [--batch 20000]
+    python manage.py assessment_facts [--rebuild] [--batch 20000] [--sums] [--check]
 
-Without ``--rebuild``: whether the facts are ready and how many rows they hold. ``--rebuild``
+Without options: whether the facts are ready and how many rows they hold. ``--rebuild``
 recomputes the facts of every ticket in batches (after a bulk load that bypassed the write
-path, or a move in the unit tree), marks them ready and refreshes the planner's statistics.
-Last line: ``ready=<bool> tickets=<n> units=<n>``.
+path, or a move in the unit tree), then their running sums, marks them ready and refreshes the
+planner's statistics. ``--sums`` recomputes the running sums alone (a repair: sums.py).
+``--check`` compares the running sums with the facts and exits 1 naming every key that
+differs. Last line: ``ready=<bool> tickets=<n> units=<n>``.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from hotline.assessment.facts import BATCH, facts_ready, facts_rebuild
 from hotline.assessment.models import TicketFact, UnitFact
+from hotline.assessment.sums import sums_check, sums_rebuild
 from hotline.core.db import refresh_statistics
 
 
@@ -25,6 +28,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="recompute every ticket's")
         parser.add_argument("--batch", type=int, default=BATCH, help="ticket ids per transaction")
+        parser.add_argument("--sums", action="store_true", help="recompute the running sums")
+        parser.add_argument("--check", action="store_true", help="compare the sums and facts")
 
     def handle(self, *args, **opts):
         if opts["rebuild"]:
@@ -36,6 +41,17 @@ class Command(BaseCommand):
             facts_rebuild(batch=max(1, opts["batch"]), progress=progress)
             refresh_statistics()
             self.stdout.write(f"rebuilt in {time.monotonic() - started:.1f} s")
+        if opts["sums"]:
+            started = time.monotonic()
+            sums_rebuild()
+            self.stdout.write(f"running sums rebuilt in {time.monotonic() - started:.1f} s")
+        if opts["check"]:
+            problems = sums_check()
+            for line in problems:
+                self.stdout.write(line)
+            if problems:
+                raise CommandError(f"{len(problems)} running sums differ from the facts")
+            self.stdout.write("running sums agree with the facts")
         self.stdout.write(
             f"ready={facts_ready()} tickets={TicketFact.objects.count()}"
             f" units={UnitFact.objects.count()}"

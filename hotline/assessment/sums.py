@@ -1,0 +1,412 @@
+"""Running sums of the assessment facts (docs/assessment.md, "The sums").
+
+A month's counts of every unit, read from the per-ticket facts, read a few hundred thousand
+``UnitFact`` rows at a large city's size (a second); the leaders' dashboard asks for them at
+every visit. Almost every count is a sum over the cohort rows of a condition that no longer
+changes once the row is recorded (with the cut-off now): those are kept as sums per (unit, day of
+first reach, registering centre) in ``CohortSum`` and per (unit, day of reach, day of first
+reply) in ``ReplySum``. The rest is read live:
+
+- ``received_own`` from the sums' centre and the centres' tree as it is now;
+- ``overdue`` (a running handling deadline passed), the open part of ``accept_due`` (a running
+  accept deadline passed) and ``spot_checks_failed`` (the pass mark of the period's rules) from
+  the fact rows that can hold for them: a partial index (``unitfact_unit_reach_live``) of the
+  rows with a running clock or a scored case spot check, a few percent of a month.
+
+The sums are kept by the write path, in the transaction of every write of the facts
+(``facts.facts_write``): the rows it is about to remove are subtracted (one row per key with
+negative values) and the rows it wrote added, so a change that fails leaves them as they were,
+and two changes never wait for each other on a shared row (every write appends). The worker
+folds each key's rows into one (``sums_compact``, every minute); ``sums_rebuild`` recomputes
+them from the facts (after a rebuild of the facts, and as a repair); ``sums_check`` compares.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from hotline.workcal.calc import SHANGHAI
+
+from .models import SUM_COUNTS, CohortSum, GroupSum, ReplySum, UnitFact
+from .setcounts import T_CENTRE, T_UNIT, Sql, _as_date, _dt, _ids, _run
+
+T_CS = CohortSum._meta.db_table
+T_RS = ReplySum._meta.db_table
+T_GS = GroupSum._meta.db_table
+T_UF = UnitFact._meta.db_table
+
+# A count of ``SUM_COUNTS`` -> its condition on a fact row ``uf`` with the cut-off now (every
+# moment stored is before it: setcounts._fact_conds with each "<= cut-off" true once recorded).
+SUM_CONDITIONS = {
+    "forwarded": "uf.fwd",
+    "forwarded_late": "uf.late",
+    "accepted_on_time": (
+        "uf.accept_started_at IS NOT NULL AND uf.accept_stop_reason IN ('accepted', 'forwarded')"
+        " AND uf.accept_stopped_at IS NOT NULL AND uf.accept_due_at >= uf.accept_stopped_at"
+    ),
+    "accept_closed": "uf.accept_started_at IS NOT NULL AND uf.accept_stopped_at IS NOT NULL",
+    "replied": "uf.replied",
+    "replied_on_time": "uf.on_time",
+    "followed_up": "uf.replied AND uf.followed",
+    "satisfied": "uf.satisfied",
+    "repeats": "uf.repeated",
+    "send_backs_invalid": "uf.sb_invalid",
+    "red_warnings": "uf.red",
+    "supervision_orders": "uf.sup",
+    "accountabilities": "uf.acc",
+}
+assert tuple(SUM_CONDITIONS) == SUM_COUNTS
+
+# The cohort: the rows the counts count (setcounts._fact_cohort).
+COHORT = "NOT uf.sb_valid AND NOT uf.merged"
+# The rows that can count for ``overdue``, the open part of ``accept_due`` or
+# ``spot_checks_failed``: the predicate of the partial index unitfact_unit_reach_live, in the
+# words PostgreSQL prints it (the planner uses the index when the query says the same).
+LIVE = (
+    '((NOT uf."replied" AND uf."running_due_at" IS NOT NULL)'
+    ' OR (uf."accept_due_at" IS NOT NULL AND uf."accept_stopped_at" IS NULL)'
+    ' OR uf."spot_max" > 0)'
+)
+
+
+_COHORT_VALUES = ("n", *SUM_COUNTS, "reach_secs")
+_REPLY_VALUES = ("n", "secs")
+_TABLES = (
+    (T_CS, ("unit_id", "reach_day", "centre_id"), _COHORT_VALUES),
+    (T_RS, ("unit_id", "reach_day", "reply_day"), _REPLY_VALUES),
+    (T_GS, ("unit_id", "reach_day", "dim", "value"), ("n",)),
+)
+# The dimensions of GroupSum: name -> the fact row's value as text ('' for none).
+GROUP_DIMS = {
+    "channel": "uf.channel",
+    "kind": "uf.kind",
+    "category": "COALESCE(CAST(uf.category_id AS VARCHAR(32)), '')",
+}
+
+
+def _flag(cond: str) -> str:
+    return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+
+def _cohort_select(where: str, sign: int) -> str:
+    """The sums of the cohort rows of ``where`` (SQL on ``ticket_id``) per (unit, day, centre),
+    times ``sign``, named as the columns of ``CohortSum``."""
+    values = ", ".join(f"{sign} * {_flag(cond)} AS {name}" for name, cond in SUM_CONDITIONS.items())
+    return f"""
+SELECT uf.unit_id, uf.reach_day, COALESCE(uf.centre_id, 0) AS centre_id,
+  {_false()} AS compacted, {sign} * COUNT(*) AS n, {values},
+  {sign} * COALESCE(SUM(CASE WHEN uf.replied THEN uf.reach_secs END), 0) AS reach_secs
+FROM {T_UF} uf
+WHERE ({where}) AND {COHORT}
+GROUP BY uf.unit_id, uf.reach_day, COALESCE(uf.centre_id, 0)"""
+
+
+def _reply_select(where: str, sign: int) -> str:
+    """The replied cohort rows of ``where`` per (unit, reach day, reply day), times ``sign``,
+    named as the columns of ``ReplySum``."""
+    return f"""
+SELECT uf.unit_id, uf.reach_day, uf.reply_day, {_false()} AS compacted,
+  {sign} * COUNT(*) AS n, {sign} * COALESCE(SUM(uf.reply_secs), 0) AS secs
+FROM {T_UF} uf
+WHERE ({where}) AND {COHORT} AND uf.replied AND uf.reply_day IS NOT NULL
+GROUP BY uf.unit_id, uf.reach_day, uf.reply_day"""
+
+
+def _group_select(where: str, sign: int) -> str:
+    """The cohort rows of ``where`` per (unit, day, channel), (unit, day, kind) and (unit, day,
+    category), times ``sign``, named as the columns of ``GroupSum``."""
+    return "\nUNION ALL".join(
+        f"""
+SELECT uf.unit_id, uf.reach_day, '{dim}' AS dim, {value} AS value, {_false()} AS compacted,
+  {sign} * COUNT(*) AS n
+FROM {T_UF} uf
+WHERE ({where}) AND {COHORT}
+GROUP BY uf.unit_id, uf.reach_day, {value}"""
+        for dim, value in GROUP_DIMS.items()
+    )
+
+
+SELECTS = (_cohort_select, _reply_select, _group_select)
+
+
+def _deltas(where: str, sign: int) -> list[str]:
+    return [
+        f"INSERT INTO {table} ({', '.join(keys)}, compacted, {', '.join(values)})"
+        + select(where, sign)
+        for (table, keys, values), select in zip(_TABLES, SELECTS, strict=True)
+    ]
+
+
+def _false() -> str:
+    return "false" if connection.vendor == "postgresql" else "0"
+
+
+def _true() -> str:
+    return "true" if connection.vendor == "postgresql" else "1"
+
+
+def sums_subtract(where: str) -> list[str]:
+    """The statements subtracting the facts of ``where`` (``ticket_id`` SQL): run them before
+    the facts are deleted, in the same transaction."""
+    return _deltas(where, -1)
+
+
+def sums_add(where: str) -> list[str]:
+    """The statements adding the facts of ``where``: run them after the facts are written."""
+    return _deltas(where, 1)
+
+
+# --- folding and rebuilding -------------------------------------------------------------------
+
+
+def _fold_sql(table: str, keys: Sequence[str], values: Sequence[str]) -> str:
+    """PostgreSQL: one statement, so one snapshot: the rows summed are exactly the rows deleted
+    (a row a change commits meanwhile is neither, and is folded next time)."""
+    key_list = ", ".join(keys)
+    match = " AND ".join(f"s.{k} = f.{k}" for k in keys)
+    sums = ", ".join(f"SUM({v})" for v in values)
+    nonzero = " OR ".join(f"SUM({v}) <> 0" for v in values)
+    return f"""
+WITH fresh AS (SELECT DISTINCT {key_list} FROM {table} WHERE NOT compacted),
+gone AS (
+  DELETE FROM {table} s USING fresh f WHERE {match}
+  RETURNING s.*
+)
+INSERT INTO {table} ({key_list}, compacted, {", ".join(values)})
+SELECT {key_list}, true, {sums} FROM gone GROUP BY {key_list} HAVING {nonzero}"""
+
+
+def sums_compact() -> int:
+    """Fold the rows of every key that has rows not yet folded into one row per key (none when
+    they cancel out). Returns the keys folded."""
+    folded = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, keys, values in _TABLES:
+            key_list = ", ".join(keys)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT {key_list} FROM {table}"
+                               " WHERE NOT compacted) k")  # fmt: skip
+                folded += cursor.fetchone()[0]
+                cursor.execute(_fold_sql(table, keys, values))
+                continue
+            # SQLite: one writer at a time; the first statement takes the write lock, so the
+            # rows summed and the rows deleted are the same.
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            top = cursor.fetchone()[0]
+            fresh = (f"({key_list}) IN (SELECT {key_list} FROM {table}"
+                     f" WHERE NOT compacted AND id <= {top})")  # fmt: skip
+            sums = ", ".join(f"SUM({v})" for v in values)
+            nonzero = " OR ".join(f"SUM({v}) <> 0" for v in values)
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT {key_list} FROM {table}"
+                           f" WHERE NOT compacted AND id <= {top}) k")  # fmt: skip
+            folded += cursor.fetchone()[0]
+            cursor.execute(
+                f"INSERT INTO {table} ({key_list}, compacted, {', '.join(values)})"
+                f" SELECT {key_list}, 1, {sums} FROM {table} WHERE id <= {top} AND {fresh}"
+                f" GROUP BY {key_list} HAVING {nonzero}"
+            )
+            cursor.execute(f"DELETE FROM {table} WHERE id <= {top} AND {fresh}")
+    return folded
+
+
+def sums_rebuild() -> None:
+    """Recompute the sums from the facts, folded (one transaction; the sums' tables locked so
+    no change adds to them meanwhile)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tables = ", ".join(table for table, _k, _v in _TABLES)
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        for table, _keys, _values in _TABLES:
+            cursor.execute(f"DELETE FROM {table}")
+        for statement in sums_add("ticket_id IS NOT NULL"):
+            cursor.execute(statement)
+        for table, _keys, _values in _TABLES:
+            cursor.execute(f"UPDATE {table} SET compacted = {_true()}")
+
+
+def _sums_of(sql: str, keys: int) -> dict[tuple, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    out = {}
+    for row in rows:
+        values = tuple(Decimal(str(v or 0)) for v in row[keys:])
+        if any(values):
+            out[tuple(str(k) for k in row[:keys])] = values
+    return out
+
+
+def sums_check() -> list[str]:
+    """The keys whose sums differ from what the facts say (empty: they agree)."""
+    problems = []
+    for (table, keys, values), select in zip(_TABLES, SELECTS, strict=True):
+        key_list = ", ".join(keys)
+        sums = ", ".join(f"SUM({v})" for v in values)
+        kept = _sums_of(f"SELECT {key_list}, {sums} FROM {table} GROUP BY {key_list}", len(keys))
+        want = _sums_of(
+            f"SELECT {key_list}, {sums} FROM ({select('ticket_id IS NOT NULL', 1)}) x"
+            f" GROUP BY {key_list}",
+            len(keys),
+        )
+        for key in sorted(set(kept) | set(want)):
+            if kept.get(key) != want.get(key):
+                problems.append(f"{table} {key}: kept {kept.get(key)}, facts {want.get(key)}")
+    return problems
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _centre_covers() -> dict[int, str]:
+    """Centre id -> the path of the unit it covers, for the centres under another (a district's
+    line: what it registers is ``received_own`` of the units it covers)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, u.path FROM {T_CENTRE} c JOIN {T_UNIT} u ON u.id = c.covers_id"
+            " WHERE c.parent_id IS NOT NULL"
+        )
+        return {int(pk): path for pk, path in cursor.fetchall()}
+
+
+def _unit_paths(unit_ids: Sequence[int]) -> dict[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, path FROM {T_UNIT} WHERE id IN ({_ids(unit_ids)})")
+        return {int(pk): path for pk, path in cursor.fetchall()}
+
+
+def counts_from_sums(
+    unit_ids: Sequence[int], periods: Sequence, pass_mark: float, *, days: bool
+) -> tuple[list[dict[int, dict[str, int]]], dict[int, dict[str, list]]]:
+    """The counts (formulas.METRICS but ``co_handled``) of ``unit_ids`` in each of the
+    consecutive whole-day ``periods`` at a live cut-off, from the sums and the live fact rows;
+    with ``days``, the per-day groups of ``avg_handling_days`` over the whole span (unit id ->
+    'reach' | 'reply' -> [(day, replied, seconds)]), as setcounts._counts_query gives them."""
+    from . import formulas
+
+    bounds = [_local_date(p.start) for p in periods] + [_local_date(periods[-1].end)]
+    first, end = bounds[0], bounds[-1]
+
+    def bucket(day: date) -> int:
+        for i in range(len(periods)):
+            if day < bounds[i + 1]:
+                return i
+        return len(periods) - 1
+
+    out = [{pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids} for _p in periods]
+    groups: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    if not unit_ids:
+        return out, groups
+    covers, paths = _centre_covers(), _unit_paths(unit_ids)
+    sums = ", ".join(f"SUM({c})" for c in _COHORT_VALUES)
+    reach: dict[tuple[int, date], list] = defaultdict(lambda: [0, Decimal(0)])
+    rows = _run(
+        Sql(
+            f"SELECT unit_id, reach_day, centre_id, {sums} FROM {T_CS}"
+            f" WHERE unit_id IN ({_ids(unit_ids)}) AND reach_day >= %s AND reach_day < %s"
+            " GROUP BY unit_id, reach_day, centre_id",
+            [first, end],
+        ),
+        loops=True,
+    )
+    for unit_id, day, centre_id, n, *values in rows:
+        day = _as_date(day)
+        counts = out[bucket(day)][unit_id]
+        counts["received"] += int(n)
+        for name, value in zip(SUM_COUNTS, values, strict=False):
+            # a stopped accept clock is due whatever the cut-off; a running one once its
+            # deadline has passed (_live_counts)
+            counts["accept_due" if name == "accept_closed" else name] += int(value)
+        path = covers.get(int(centre_id))
+        if path is not None and paths[unit_id].startswith(path):
+            counts["received_own"] += int(n)
+        if days:
+            kept = reach[(unit_id, day)]
+            kept[0] += int(values[SUM_COUNTS.index("replied")])
+            kept[1] += Decimal(str(values[-1] or 0))
+    _live_counts(unit_ids, periods, pass_mark, out, bucket)
+    for per_period in out:
+        for counts in per_period.values():
+            counts["received_transferred"] = counts["received"] - counts["received_own"]
+    if days:
+        for (unit_id, day), (n, secs) in reach.items():
+            if n:
+                groups[unit_id]["reach"].append((day, n, int(secs)))
+        for unit_id, day, n, secs in _run(
+            Sql(
+                f"SELECT unit_id, reply_day, SUM(n), SUM(secs) FROM {T_RS}"
+                f" WHERE unit_id IN ({_ids(unit_ids)}) AND reach_day >= %s AND reach_day < %s"
+                " GROUP BY unit_id, reply_day HAVING SUM(n) <> 0",
+                [first, end],
+            ),
+            loops=True,
+        ):
+            groups[unit_id]["reply"].append((_as_date(day), int(n), int(secs or 0)))
+    return out, groups
+
+
+def _live_counts(unit_ids, periods, pass_mark: float, out: list, bucket) -> None:
+    """Add ``overdue``, the open part of ``accept_due`` and ``spot_checks_failed`` (they change
+    with time and the rules) from the fact rows that can hold for them."""
+    cut = _dt(periods[0].cut_off)
+    start, end = _dt(periods[0].start), _dt(periods[-1].end)
+    rows = _run(
+        Sql(
+            f"""
+SELECT uf.unit_id, uf.reach_day,
+  {_flag("NOT uf.replied AND uf.running_due_at <= %s")},
+  {
+                _flag(
+                    "uf.accept_started_at IS NOT NULL AND uf.accept_stopped_at IS NULL"
+                    " AND uf.accept_due_at <= %s"
+                )
+            },
+  {_flag("uf.spot_max > 0 AND uf.spot_points * 100 < uf.spot_max * %s")}
+FROM {T_UF} uf
+WHERE uf.unit_id IN ({_ids(unit_ids)}) AND uf.reached_at >= %s AND uf.reached_at < %s
+  AND {LIVE} AND {COHORT}
+GROUP BY uf.unit_id, uf.reach_day""",  # fmt: skip
+            [cut, cut, float(pass_mark), start, end],
+        ),
+        loops=True,
+    )
+    for unit_id, day, overdue, accept_open, spot in rows:
+        counts = out[bucket(_as_date(day))][unit_id]
+        counts["overdue"] += int(overdue or 0)
+        counts["accept_due"] += int(accept_open or 0)
+        counts["spot_checks_failed"] += int(spot or 0)
+
+
+def groups_from_sums(unit_id: int, period) -> tuple[list, dict[str, int], dict[int | None, int]]:
+    """The unit's cohort in the whole-day ``period`` at a live cut-off: by (local day of first
+    reach, channel), by kind and by category id (None: none), from ``GroupSum``."""
+    first, end = _local_date(period.start), _local_date(period.end)
+    by_day: list[tuple[date, str, int]] = []
+    kinds: dict[str, int] = {}
+    categories: dict[int | None, int] = {}
+    rows = _run(
+        Sql(
+            f"SELECT CASE WHEN dim = 'channel' THEN reach_day END, dim, value, SUM(n) FROM {T_GS}"
+            " WHERE unit_id = %s AND reach_day >= %s AND reach_day < %s"
+            " GROUP BY CASE WHEN dim = 'channel' THEN reach_day END, dim, value"
+            " HAVING SUM(n) <> 0",
+            [int(unit_id), first, end],
+        ),
+        loops=True,
+    )
+    for day, dim, value, n in rows:
+        if dim == "channel":
+            by_day.append((_as_date(day), value, int(n)))
+        elif dim == "kind":
+            kinds[value] = int(n)
+        else:
+            categories[int(value) if value else None] = int(n)
+    return by_day, kinds, categories

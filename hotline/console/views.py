@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hotline.accounts.roles import ROLE_LABELS
 from hotline.accounts.selectors import Grants, grants_for
-from hotline.core.errors import BadInput, Forbidden, HotlineError, NotFound
+from hotline.core.errors import BadInput, Conflict, Forbidden, HotlineError, NotFound
 from hotline.insight import selectors as insight
 from hotline.orgs.selectors import units_list
 from hotline.tickets import clocks, selectors, services, workflow
@@ -209,6 +209,25 @@ def _action_failed(request: HttpRequest, form: ActionForm, error: HotlineError) 
     return error.status if 400 <= error.status < 500 else 400
 
 
+def _invalid_form(request: HttpRequest, number: str, form: ActionForm, action: str) -> HttpResponse:
+    """A form that does not validate. Posted from a page opened before the ticket moved on
+    (its action no longer allowed in the ticket's state), say that, as the service would: the
+    form's fields may not be on the page any more. Else name each field and what is wrong."""
+    rule = workflow.TABLE.get(action)
+    status = form.ticket.status
+    if rule is not None and status not in rule.sources:
+        stale = Conflict(f"{action} is not allowed on a ticket that is {status}")
+        reason = presenters.refusal_text(stale, action, status)
+        messages.error(request, _("操作未执行：%(error)s") % {"error": reason})
+        return _detail_page(request, number, status=409, bound=form)
+    wrong = "；".join(
+        f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+    messages.error(request, _("操作未执行：%(error)s") % {"error": wrong})
+    return _detail_page(request, number, status=400, bound=form)
+
+
 @require_POST
 @console_login_required
 def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
@@ -217,8 +236,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         raise Http404(_("没有这个工单"))
     form = form_class(request.POST, request.FILES, ticket=_visible_ticket(request, number))
     if not form.is_valid():
-        messages.error(request, _("操作未执行：请检查填写的内容。"))
-        return _detail_page(request, number, status=400, bound=form)
+        return _invalid_form(request, number, form, action)
     try:
         services.ticket_transition(
             actor=request.user,

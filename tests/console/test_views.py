@@ -457,6 +457,29 @@ def test_a_stale_form_is_refused_in_chinese_and_writes_nothing(console):
     assert TicketEvent.objects.filter(ticket=ticket).count() == events
 
 
+def test_a_stale_form_that_no_longer_validates_says_the_ticket_moved_on(console):
+    """The dispatcher posts the dispatch form of a page opened before a colleague dispatched
+    the ticket, its unit list now empty: the page says the ticket moved on (the form is not on
+    the page any more to show its field's error), not only "check what you filled in"."""
+    ticket = ticket_in("dispatched")
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    response = console("dispatcher").post(action_url(ticket.number, "dispatch"), {"unit": ""})
+    page = text(response)
+    assert response.status_code == 409
+    assert "操作未执行：工单现在是“待签收”，不能派单：页面可能已过期" in page, page
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events
+
+
+def test_an_invalid_form_names_its_field_in_the_message(console):
+    ticket = ticket_in("registered")
+    response = console("dispatcher").post(action_url(ticket.number, "dispatch"), {"unit": ""})
+    page = text(response)
+    assert response.status_code == 400
+    assert "操作未执行：主办单位：" in page, page
+    ticket.refresh_from_db()
+    assert ticket.status == "registered"
+
+
 def test_a_role_refusal_is_in_chinese_and_writes_nothing(console):
     """Wrong role: the intake agent posts a handler's form; the page says so in Chinese."""
     ticket = ticket_in("dispatched")

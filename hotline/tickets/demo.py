@@ -263,6 +263,54 @@ def build_tickets(count: int = 300, *, days: int = 45, seed: int = 2026) -> int:
         except HotlineError:
             continue
     _merge_some(users["dispatcher"])
+    if count <= 0:  # the org tree alone (a benchmark loads its own tickets)
+        return made
+    return made + _hot_spot(rng, story, leaves, districts, streets, communities, regions, now)
+
+
+# A burst of calls about one problem in one place over the last days, as a city sees every week
+# (a water main, a blocked road): the leaders' dashboard finds it as a hot spot.
+HOT_SPOT_CALLS = (
+    ("{place}停水两天了", "{place}从前天早上开始停水，一直没有通知什么时候恢复供水。"),
+    ("{place}停水没有通知", "{place}突然停水，听说是供水管道爆了，不知道什么时候恢复供水。"),
+    ("{place}停水一天多", "{place}停水已经一天多，请尽快安排抢修，恢复供水。"),
+    ("{place}全部停水", "{place}全部停水，几栋楼都没有水，供水公司电话一直占线。"),
+    ("{place}长时间停水", "{place}停水超过二十四小时，希望尽快恢复供水。"),
+    ("{place}停水请求送水", "{place}停水，家里有卧床老人，请求临时送水、尽快恢复供水。"),
+)
+
+
+def _hot_spot(rng, story, leaves, districts, streets, communities, regions, now) -> int:
+    """Six calls about the water being off in one community over the last three days."""
+    if not districts:
+        return 0
+    district = districts[0]
+    own = streets.get(district.pk, [])
+    region, address = demo_place(rng, district, own[0] if own else None, communities)
+    place = address.split("社区")[-1].rstrip("0123456789栋") if "社区" in address else address
+    water = [c for group in leaves.values() for c in group if "供水" in c.name or "停水" in c.name]
+    category = water[0] if water else next(c for group in leaves.values() for c in group)
+    made = 0
+    for i, (title, content) in enumerate(HOT_SPOT_CALLS):
+        moment = now - timedelta(hours=70 - i * 11, minutes=rng.randint(0, 50))
+        data = _citizen_request(
+            rng,
+            title.format(place=place),
+            content.format(place=place),
+            category,
+            district,
+            regions,
+            (region, address),
+        )
+        try:
+            with services.acting_at(moment):
+                ticket = services.ticket_register(actor=story.users["agent"], data=data).ticket
+        except HotlineError:
+            continue
+        made += 1
+        # i=0: a street the district forwards to is own[0], where the calls come from
+        story.live(ticket.number, moment, rng.random(), category=category, district=district,
+                   streets=streets, i=0)  # fmt: skip
     return made
 
 

@@ -42,3 +42,17 @@ def test_every_demo_ticket_is_placed_in_its_district_of_the_seeded_tree():
             street_unit_region = Region.objects.get(code=forwarded.data["unit"])
             assert street_unit_region.pk == street.pk, (ticket.address, forwarded.data)
     assert len(districts) == 16  # every district of the seeded city
+
+
+def test_the_demo_city_has_a_hot_spot_for_the_leaders_dashboard():
+    from hotline.insight.services import hot_spots_refresh
+    from hotline.orgs.models import Unit
+
+    build_tickets(32, days=20, seed=7)
+    root = Unit.objects.get(parent__isnull=True)
+    snapshot = hot_spots_refresh(root, 7)
+    assert snapshot.spots, "no hot spot in the demo's last week"
+    top = snapshot.spots[0]
+    assert top["count"] >= 5 and "停水" in top["topic"], top
+    titles = Ticket.objects.filter(pk__in=top["ids"]).values_list("title", flat=True)
+    assert all("停水" in t for t in titles)

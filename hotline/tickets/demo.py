@@ -288,7 +288,7 @@ def _hot_spot(rng, story, leaves, districts, streets, communities, regions, now)
     own = streets.get(district.pk, [])
     region, address = demo_place(rng, district, own[0] if own else None, communities)
     place = address.split("社区")[-1].rstrip("0123456789栋") if "社区" in address else address
-    water = [c for group in leaves.values() for c in group if "供水" in c.name or "停水" in c.name]
+    water = [c for group in leaves.values() for c in group if "自来水" in c.name or "供水" in c.name]
     category = water[0] if water else next(c for group in leaves.values() for c in group)
     made = 0
     for i, (title, content) in enumerate(HOT_SPOT_CALLS):

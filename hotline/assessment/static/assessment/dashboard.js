@@ -177,6 +177,12 @@
 
   function overdue(rows) {
     var top = rows.slice(0, 10).reverse();
+    // No unit has an overdue ticket: the table says so; an empty chart would only be axes.
+    document.getElementById("chart-overdue").hidden = !rows.length;
+    if (!rows.length) {
+      table("table-overdue", [], []);
+      return;
+    }
     chart("chart-overdue", {
       tooltip: TOOLTIP,
       grid: { left: 150, right: 24, top: 8, bottom: 24 },

@@ -93,36 +93,36 @@ def _flag(cond: str) -> str:
     return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
 
 
-def _cohort_select(where: str, sign: int) -> str:
+def _cohort_select(where: str, sign: int, folded: bool = False) -> str:
     """The sums of the cohort rows of ``where`` (SQL on ``ticket_id``) per (unit, day, centre),
     times ``sign``, named as the columns of ``CohortSum``."""
     values = ", ".join(f"{sign} * {_flag(cond)} AS {name}" for name, cond in SUM_CONDITIONS.items())
     return f"""
 SELECT uf.unit_id, uf.reach_day, COALESCE(uf.centre_id, 0) AS centre_id,
-  {_false()} AS compacted, {sign} * COUNT(*) AS n, {values},
+  {_flag_value(folded)} AS compacted, {sign} * COUNT(*) AS n, {values},
   {sign} * COALESCE(SUM(CASE WHEN uf.replied THEN uf.reach_secs END), 0) AS reach_secs
 FROM {T_UF} uf
 WHERE ({where}) AND {COHORT}
 GROUP BY uf.unit_id, uf.reach_day, COALESCE(uf.centre_id, 0)"""
 
 
-def _reply_select(where: str, sign: int) -> str:
+def _reply_select(where: str, sign: int, folded: bool = False) -> str:
     """The replied cohort rows of ``where`` per (unit, reach day, reply day), times ``sign``,
     named as the columns of ``ReplySum``."""
     return f"""
-SELECT uf.unit_id, uf.reach_day, uf.reply_day, {_false()} AS compacted,
+SELECT uf.unit_id, uf.reach_day, uf.reply_day, {_flag_value(folded)} AS compacted,
   {sign} * COUNT(*) AS n, {sign} * COALESCE(SUM(uf.reply_secs), 0) AS secs
 FROM {T_UF} uf
 WHERE ({where}) AND {COHORT} AND uf.replied AND uf.reply_day IS NOT NULL
 GROUP BY uf.unit_id, uf.reach_day, uf.reply_day"""
 
 
-def _group_select(where: str, sign: int) -> str:
+def _group_select(where: str, sign: int, folded: bool = False) -> str:
     """The cohort rows of ``where`` per (unit, day, channel), (unit, day, kind) and (unit, day,
     category), times ``sign``, named as the columns of ``GroupSum``."""
     return "\nUNION ALL".join(
         f"""
-SELECT uf.unit_id, uf.reach_day, '{dim}' AS dim, {value} AS value, {_false()} AS compacted,
+SELECT uf.unit_id, uf.reach_day, '{dim}' AS dim, {value} AS value, {_flag_value(folded)} AS compacted,
   {sign} * COUNT(*) AS n
 FROM {T_UF} uf
 WHERE ({where}) AND {COHORT}
@@ -134,12 +134,16 @@ GROUP BY uf.unit_id, uf.reach_day, {value}"""
 SELECTS = (_cohort_select, _reply_select, _group_select)
 
 
-def _deltas(where: str, sign: int) -> list[str]:
+def _deltas(where: str, sign: int, folded: bool = False) -> list[str]:
     return [
         f"INSERT INTO {table} ({', '.join(keys)}, compacted, {', '.join(values)})"
-        + select(where, sign)
+        + select(where, sign, folded)
         for (table, keys, values), select in zip(_TABLES, SELECTS, strict=True)
     ]
+
+
+def _flag_value(value: bool) -> str:
+    return _true() if value else _false()
 
 
 def _false() -> str:
@@ -223,10 +227,8 @@ def sums_rebuild() -> None:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         for table, _keys, _values in _TABLES:
             cursor.execute(f"DELETE FROM {table}")
-        for statement in sums_add("ticket_id IS NOT NULL"):
+        for statement in _deltas("ticket_id IS NOT NULL", 1, folded=True):
             cursor.execute(statement)
-        for table, _keys, _values in _TABLES:
-            cursor.execute(f"UPDATE {table} SET compacted = {_true()}")
 
 
 def _sums_of(sql: str, keys: int) -> dict[tuple, tuple]:

@@ -479,6 +479,16 @@ def main() -> int:
             args.tickets = ticket_count(args.db)  # what is there, not the default
             if facts_missing(args.db):
                 built["facts_s"] = rebuild_facts(env)
+            else:
+                # What autovacuum does after a migration's writes (new indexes, filled tables):
+                # the covering indexes are read alone only where pages are marked visible.
+                log("VACUUM ANALYZE of the fact and sum tables")
+                with psycopg.connect(dbname=args.db, autocommit=True, **PG) as conn:
+                    conn.execute(
+                        "VACUUM (ANALYZE) assessment_ticketfact, assessment_unitfact,"
+                        " assessment_cofact, assessment_cohortsum, assessment_replysum,"
+                        " assessment_groupsum, assessment_cosum"
+                    )
         else:
             built = build(args, env)
         if args.load_only:
@@ -521,7 +531,7 @@ def report(args, built: dict, load, result: dict) -> None:
     worst_dash = 0.0
     for label, times in result["times"].items():
         p95 = pct(times, 95)
-        if label.startswith(("dashboard", "drill")):
+        if label.startswith("dashboard"):  # the 300 ms target; the drill-down has none
             worst_dash = max(worst_dash, p95)
         print(f"| {label} | {pct(times, 50):,.0f} | {p95:,.0f} | {max(times):,.0f} |")
     months = ", ".join(f"{x['month']} {x['largest']}" for x in result["months"])

@@ -44,7 +44,6 @@ from .setcounts import (
     T_SAMPLE,
     T_SCORE,
     T_TICKET,
-    T_UNIT,
     Sql,
     _in_cand,
 )
@@ -54,22 +53,13 @@ T_UF = UnitFact._meta.db_table
 BATCH = 20_000
 
 
-def _anc_all() -> str:
-    """Every unit -> every unit at or above it (a few hundred units: a few thousand pairs; the
-    reach keeps those above a lead unit of the candidates)."""
-    return f"""
-  SELECT u.id AS unit_id, au.id AS aid
-  FROM {T_UNIT} u JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path
-"""
-
-
 def _bool(cond: str) -> str:
     """A condition as a column value that is never NULL (SQLite: 0/1, PostgreSQL: boolean)."""
     return f"(CASE WHEN {cond} THEN 1 ELSE 0 END) = 1"
 
 
 def _ctes(where: str) -> Sql:
-    src = setcounts.Src(Sql(where), _anc_all(), None, setcounts.FOREVER)
+    src = setcounts.Src(Sql(where), sums.anc_all(), None, setcounts.FOREVER)
     return setcounts._base_ctes(src) + setcounts._fact_ctes(src, None)
 
 
@@ -194,7 +184,11 @@ def facts_write(where: str, *, bulk: bool = False) -> None:
     """Replace the facts of the tickets ``where`` selects (SQL on ``ticket_id``: a list or a
     range of ids, integers only) by what their rows say now. PostgreSQL: one statement writes
     both tables (the facts are computed once); SQLite: one each."""
-    deletes = [f"DELETE FROM {T_UF} WHERE {where}", f"DELETE FROM {T_TF} WHERE {where}"]
+    deletes = [
+        sums.co_facts_delete(where),
+        f"DELETE FROM {T_UF} WHERE {where}",
+        f"DELETE FROM {T_TF} WHERE {where}",
+    ]
     # The running sums follow (sums.py): what is removed is subtracted first, what is written
     # added after. A bulk rebuild recomputes them at its end instead.
     before = deletes if bulk else [*sums.sums_subtract(where), *deletes]
@@ -207,6 +201,8 @@ def facts_write(where: str, *, bulk: bool = False) -> None:
             setcounts._run(head + _ticket_select(), before=before)
             setcounts._run(head + _unit_select())
         with connection.cursor() as cursor:
+            co = sums.co_facts_insert(where)
+            cursor.execute(co.text, co.params)
             if not bulk:
                 for statement in sums.sums_add(where):
                     cursor.execute(statement)
@@ -264,6 +260,17 @@ def facts_rebuild(*, batch: int = BATCH, progress: Callable[[str], None] | None 
     with transaction.atomic():
         _state(True, "rebuilt")
     return TicketFact.objects.count()
+
+
+def facts_vacuum() -> None:
+    """PostgreSQL, outside a transaction (after a rebuild): VACUUM ANALYZE the fact tables and
+    the sums' (sums.py), as autovacuum would later: the rows written are then marked visible,
+    so reads of the covering indexes need not visit the table. Nothing elsewhere."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {T_TF}, {T_UF}, {sums.T_CF}")
+    sums.sums_vacuum()
 
 
 def facts_ready() -> bool:

@@ -300,6 +300,20 @@ class UnitFact(TicketConditions):
                 condition=models.Q(replied=False, running_due_at__isnull=False)
                 | models.Q(accept_stopped_at__isnull=True, accept_due_at__isnull=False)
                 | models.Q(spot_max__gt=0),
+                # read from the index alone (PostgreSQL): a month's open rows are tens of
+                # thousands at a large city's size, scattered over the table
+                include=[
+                    "reach_day",
+                    "replied",
+                    "running_due_at",
+                    "accept_started_at",
+                    "accept_stopped_at",
+                    "accept_due_at",
+                    "spot_points",
+                    "spot_max",
+                    "sb_valid",
+                    "merged",
+                ],  # fmt: skip
             ),
         ]
         constraints = [
@@ -384,7 +398,12 @@ class CohortSum(models.Model):
         verbose_name = "考核事实合计"
         verbose_name_plural = "考核事实合计"
         indexes = [
-            models.Index(fields=["unit", "reach_day"], name="cohortsum_unit_day"),
+            # read from the index alone (PostgreSQL): the city's month is a few thousand rows
+            models.Index(
+                fields=["unit", "reach_day"],
+                name="cohortsum_unit_day",
+                include=["centre_id", "n", *SUM_COUNTS, "reach_secs"],
+            ),
             models.Index(
                 fields=["unit", "reach_day", "centre_id"],
                 name="cohortsum_fresh",
@@ -397,15 +416,15 @@ class CohortSum(models.Model):
 
 
 class ReplySum(models.Model):
-    """A change to the number of a unit's replied cohort rows that reached its sub-tree on one
-    local day and were first replied on another, and to the sum of their reply's seconds since
-    local midnight (``avg_handling_days``); written and folded as ``CohortSum``."""
+    """A change to the number of a unit's replied cohort rows that reached its sub-tree in one
+    local month and were first replied on one local day, and to the sum of their reply's
+    seconds since local midnight (``avg_handling_days``); written and folded as ``CohortSum``."""
 
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
         verbose_name="单位",
     )  # fmt: skip
-    reach_day = models.DateField("到达日")
+    month = models.DateField("到达月")  # the first day
     reply_day = models.DateField("答复日")
     compacted = models.BooleanField("已合并", default=False)
     n = models.BigIntegerField("已答复", default=0)
@@ -415,29 +434,30 @@ class ReplySum(models.Model):
         verbose_name = "考核答复合计"
         verbose_name_plural = "考核答复合计"
         indexes = [
-            models.Index(fields=["unit", "reach_day"], name="replysum_unit_day"),
+            models.Index(fields=["unit", "month"], name="replysum_unit_month"),
             models.Index(
-                fields=["unit", "reach_day", "reply_day"],
+                fields=["unit", "month", "reply_day"],
                 name="replysum_fresh",
                 condition=models.Q(compacted=False),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.reach_day} {self.reply_day} n={self.n}"
+        return f"{self.unit_id} {self.month:%Y-%m} {self.reply_day} n={self.n}"
 
 
 class GroupSum(models.Model):
-    """A change to the number of a unit's cohort rows that first reached its sub-tree on one
-    local day, by one channel, one kind or one category (``dim``: ``channel``, ``kind`` or
-    ``category``; ``value``: the code, or the category's id, '' for none): the dashboard's
-    volume and breakdowns. Written and folded as ``CohortSum``."""
+    """A change to the number of a unit's cohort rows by channel and local day of first reach
+    of its sub-tree, or by kind or category and local month (``dim``: ``channel``, ``kind`` or
+    ``category``; ``day``: the day for a channel, the month's first day otherwise; ``value``:
+    the code, or the category's id, '' for none): the dashboard's volume and breakdowns.
+    Written and folded as ``CohortSum``."""
 
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
         verbose_name="单位",
     )  # fmt: skip
-    reach_day = models.DateField("到达日")
+    day = models.DateField("日期")
     dim = models.CharField("维度", max_length=8)
     value = models.CharField("取值", max_length=32, blank=True)
     compacted = models.BooleanField("已合并", default=False)
@@ -447,13 +467,64 @@ class GroupSum(models.Model):
         verbose_name = "考核分组合计"
         verbose_name_plural = "考核分组合计"
         indexes = [
-            models.Index(fields=["unit", "reach_day"], name="groupsum_unit_day"),
+            models.Index(fields=["unit", "day"], name="groupsum_unit_day"),
             models.Index(
-                fields=["unit", "reach_day", "dim", "value"],
+                fields=["unit", "day", "dim", "value"],
                 name="groupsum_fresh",
                 condition=models.Q(compacted=False),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.reach_day} {self.dim}={self.value} n={self.n}"
+        return f"{self.unit_id} {self.day} {self.dim}={self.value} n={self.n}"
+
+
+class CoFact(models.Model):
+    """A ticket with a co-handling assignment to a unit of the unit's sub-tree in one local
+    month (``co_handled``), kept by the write path with the other facts."""
+
+    fact = models.ForeignKey(
+        TicketFact, on_delete=models.CASCADE, db_column="ticket_id", related_name="co_units",
+        verbose_name="工单事实",
+    )  # fmt: skip
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
+        verbose_name="单位",
+    )  # fmt: skip
+    month = models.DateField("月份")  # the first day
+
+    class Meta:
+        verbose_name = "考核协办事实"
+        verbose_name_plural = "考核协办事实"
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "unit", "month"], name="uniq_cofact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact_id} {self.unit_id} {self.month:%Y-%m}"
+
+
+class CoSum(models.Model):
+    """A change to the number of a unit's co-handled tickets (not merged) of one local month
+    (``CoFact``); written and folded as ``CohortSum``."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
+        verbose_name="单位",
+    )  # fmt: skip
+    month = models.DateField("月份")
+    compacted = models.BooleanField("已合并", default=False)
+    n = models.BigIntegerField("协办", default=0)
+
+    class Meta:
+        verbose_name = "考核协办合计"
+        verbose_name_plural = "考核协办合计"
+        indexes = [
+            models.Index(fields=["unit", "month"], name="cosum_unit_month"),
+            models.Index(
+                fields=["unit", "month"], name="cosum_fresh", condition=models.Q(compacted=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} n={self.n}"

@@ -642,14 +642,15 @@ def counts_of(
     if live and sums_usable([period]):
         from .sums import counts_from_sums
 
+        # co_handled included
         (out,), groups = counts_from_sums(unit_ids, [period], rules.spot_pass, days=True)
-    else:
-        sql, names = _counts_query(unit_ids, period, rules.spot_pass, from_facts=live)
-        for row in _run(sql, loops=live):
-            if row[0] == "counts":
-                _fill(out[row[1]], names, row[3 : 3 + len(names)])
-            else:
-                groups[row[1]][row[0]].append((_as_date(row[-2]), row[3], int(row[-1] or 0)))
+        return out, {pk: _avg_days(groups[pk], out[pk]["replied"]) for pk in unit_ids}
+    sql, names = _counts_query(unit_ids, period, rules.spot_pass, from_facts=live)
+    for row in _run(sql, loops=live):
+        if row[0] == "counts":
+            _fill(out[row[1]], names, row[3 : 3 + len(names)])
+        else:
+            groups[row[1]][row[0]].append((_as_date(row[-2]), row[3], int(row[-1] or 0)))
     # One probe of the merges per co-handled ticket (a few percent of a month).
     for aid, n in _run(_co_handled_query(unit_ids, period), loops=True):
         out[aid]["co_handled"] = int(n)
@@ -675,7 +676,7 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
         from .sums import counts_from_sums
 
         monthly, _groups = counts_from_sums([unit_id], periods, rules.spot_pass, days=False)
-        return [counts[unit_id] for counts in monthly]
+        return [{**counts[unit_id], "co_handled": 0} for counts in monthly]
     return _monthly_computed(unit_id, periods, rules, live=live)
 
 
@@ -806,10 +807,15 @@ def facts_usable(period) -> bool:
 
 def sums_usable(periods: Sequence) -> bool:
     """Whether the counts of ``periods`` (the facts usable) may be read from the running sums
-    (sums.py): they cut the cohort at local days, so each period must start and end at a local
-    midnight, as a month or a range of days does."""
+    (sums.py): they keep some counts by local month, so each period must be one whole month."""
     for period in periods:
-        for moment in (period.start, period.end):
-            if moment.astimezone(SHANGHAI).time() != datetime.min.time():
-                return False
+        start = period.start.astimezone(SHANGHAI)
+        end = period.end.astimezone(SHANGHAI)
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if not (
+            start.day == 1
+            and start.time() == end.time() == datetime.min.time()
+            and end.date() == following.date()
+        ):
+            return False
     return True

@@ -32,12 +32,15 @@ from django.db import connection, transaction
 
 from hotline.workcal.calc import SHANGHAI
 
-from .models import SUM_COUNTS, CohortSum, GroupSum, ReplySum, UnitFact
-from .setcounts import T_CENTRE, T_UNIT, Sql, _as_date, _dt, _ids, _run
+from .models import SUM_COUNTS, CoFact, CohortSum, CoSum, GroupSum, ReplySum, TicketFact, UnitFact
+from .setcounts import T_ASSIGN, T_CENTRE, T_UNIT, Sql, _as_date, _dt, _ids, _run, local_day
 
 T_CS = CohortSum._meta.db_table
 T_RS = ReplySum._meta.db_table
 T_GS = GroupSum._meta.db_table
+T_COS = CoSum._meta.db_table
+T_CF = CoFact._meta.db_table
+T_TF = TicketFact._meta.db_table
 T_UF = UnitFact._meta.db_table
 
 # A count of ``SUM_COUNTS`` -> its condition on a fact row ``uf`` with the cut-off now (every
@@ -78,15 +81,24 @@ _COHORT_VALUES = ("n", *SUM_COUNTS, "reach_secs")
 _REPLY_VALUES = ("n", "secs")
 _TABLES = (
     (T_CS, ("unit_id", "reach_day", "centre_id"), _COHORT_VALUES),
-    (T_RS, ("unit_id", "reach_day", "reply_day"), _REPLY_VALUES),
-    (T_GS, ("unit_id", "reach_day", "dim", "value"), ("n",)),
+    (T_RS, ("unit_id", "month", "reply_day"), _REPLY_VALUES),
+    (T_GS, ("unit_id", "day", "dim", "value"), ("n",)),
+    (T_COS, ("unit_id", "month"), ("n",)),
 )
-# The dimensions of GroupSum: name -> the fact row's value as text ('' for none).
+# The dimensions of GroupSum: name -> the fact row's value as text ('' for none), and whether
+# it is kept by day (else by month).
 GROUP_DIMS = {
-    "channel": "uf.channel",
-    "kind": "uf.kind",
-    "category": "COALESCE(CAST(uf.category_id AS VARCHAR(32)), '')",
+    "channel": ("uf.channel", True),
+    "kind": ("uf.kind", False),
+    "category": ("COALESCE(CAST(uf.category_id AS VARCHAR(32)), '')", False),
 }
+
+
+def month_of(day: str) -> str:
+    """SQL: the first day of the month of the date ``day``."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {day}) AS date)"
+    return f"date({day}, 'start of month')"
 
 
 def _flag(cond: str) -> str:
@@ -107,31 +119,44 @@ GROUP BY uf.unit_id, uf.reach_day, COALESCE(uf.centre_id, 0)"""
 
 
 def _reply_select(where: str, sign: int, folded: bool = False) -> str:
-    """The replied cohort rows of ``where`` per (unit, reach day, reply day), times ``sign``,
-    named as the columns of ``ReplySum``."""
+    """The replied cohort rows of ``where`` per (unit, month of reach, day of first reply),
+    times ``sign``, named as the columns of ``ReplySum``."""
+    month = month_of("uf.reach_day")
     return f"""
-SELECT uf.unit_id, uf.reach_day, uf.reply_day, {_flag_value(folded)} AS compacted,
+SELECT uf.unit_id, {month} AS month, uf.reply_day, {_flag_value(folded)} AS compacted,
   {sign} * COUNT(*) AS n, {sign} * COALESCE(SUM(uf.reply_secs), 0) AS secs
 FROM {T_UF} uf
 WHERE ({where}) AND {COHORT} AND uf.replied AND uf.reply_day IS NOT NULL
-GROUP BY uf.unit_id, uf.reach_day, uf.reply_day"""
+GROUP BY uf.unit_id, {month}, uf.reply_day"""
 
 
 def _group_select(where: str, sign: int, folded: bool = False) -> str:
-    """The cohort rows of ``where`` per (unit, day, channel), (unit, day, kind) and (unit, day,
-    category), times ``sign``, named as the columns of ``GroupSum``."""
-    return "\nUNION ALL".join(
-        f"""
-SELECT uf.unit_id, uf.reach_day, '{dim}' AS dim, {value} AS value, {_flag_value(folded)} AS compacted,
-  {sign} * COUNT(*) AS n
+    """The cohort rows of ``where`` per (unit, day, channel), (unit, month, kind) and (unit,
+    month, category), times ``sign``, named as the columns of ``GroupSum``."""
+    selects = []
+    for dim, (value, daily) in GROUP_DIMS.items():
+        day = "uf.reach_day" if daily else month_of("uf.reach_day")
+        selects.append(f"""
+SELECT uf.unit_id, {day} AS day, '{dim}' AS dim, {value} AS value,
+  {_flag_value(folded)} AS compacted, {sign} * COUNT(*) AS n
 FROM {T_UF} uf
 WHERE ({where}) AND {COHORT}
-GROUP BY uf.unit_id, uf.reach_day, {value}"""
-        for dim, value in GROUP_DIMS.items()
-    )
+GROUP BY uf.unit_id, {day}, {value}""")
+    return "\nUNION ALL".join(selects)
 
 
-SELECTS = (_cohort_select, _reply_select, _group_select)
+def _co_select(where: str, sign: int, folded: bool = False) -> str:
+    """The co-handled tickets of ``where`` not merged per (unit, month), times ``sign``, named
+    as the columns of ``CoSum``."""
+    return f"""
+SELECT cf.unit_id, cf.month, {_flag_value(folded)} AS compacted, {sign} * COUNT(*) AS n
+FROM (SELECT ticket_id, unit_id, month FROM {T_CF} WHERE {where}) cf
+JOIN (SELECT ticket_id, merged FROM {T_TF} WHERE {where}) tf ON tf.ticket_id = cf.ticket_id
+WHERE NOT tf.merged
+GROUP BY cf.unit_id, cf.month"""
+
+
+SELECTS = (_cohort_select, _reply_select, _group_select, _co_select)
 
 
 def _deltas(where: str, sign: int, folded: bool = False) -> list[str]:
@@ -152,6 +177,36 @@ def _false() -> str:
 
 def _true() -> str:
     return "true" if connection.vendor == "postgresql" else "1"
+
+
+def co_facts_delete(where: str) -> str:
+    """Delete the ``CoFact`` rows of ``where`` (``ticket_id`` SQL), with the other facts."""
+    return f"DELETE FROM {T_CF} WHERE {where}"
+
+
+def co_facts_insert(where: str) -> Sql:
+    """Write the ``CoFact`` rows of ``where``: each (unit at or above a unit it was assigned to
+    co-handle, local month of the assignment), after its ``TicketFact`` is written."""
+    month = month_of(local_day("a.assigned_at").text)
+    return Sql(
+        f"""
+INSERT INTO {T_CF} (ticket_id, unit_id, month)
+SELECT DISTINCT a.ticket_id, anc.aid, {month}
+FROM (
+  SELECT ticket_id, unit_id, assigned_at FROM {T_ASSIGN} WHERE role = 'co' AND ({where})
+) a
+JOIN ({anc_all()}) anc ON anc.unit_id = a.unit_id
+JOIN {T_TF} tf ON tf.ticket_id = a.ticket_id""",
+        list(local_day("a.assigned_at").params),
+    )
+
+
+def anc_all() -> str:
+    """Every unit -> every unit at or above it (a few hundred units: a few thousand pairs)."""
+    return (
+        f"SELECT u.id AS unit_id, au.id AS aid FROM {T_UNIT} u"
+        f" JOIN {T_UNIT} au ON substr(u.path, 1, length(au.path)) = au.path"
+    )
 
 
 def sums_subtract(where: str) -> list[str]:
@@ -196,7 +251,9 @@ def sums_compact() -> int:
                 cursor.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT {key_list} FROM {table}"
                                " WHERE NOT compacted) k")  # fmt: skip
                 folded += cursor.fetchone()[0]
-                cursor.execute(_fold_sql(table, keys, values))
+                # by index, key by key (the planner's hash join read every row of the table:
+                # 40 s at 10,000,000 tickets)
+                _run(Sql(_fold_sql(table, keys, values)), loops=True)
                 continue
             # SQLite: one writer at a time; the first statement takes the write lock, so the
             # rows summed and the rows deleted are the same.
@@ -229,6 +286,16 @@ def sums_rebuild() -> None:
             cursor.execute(f"DELETE FROM {table}")
         for statement in _deltas("ticket_id IS NOT NULL", 1, folded=True):
             cursor.execute(statement)
+
+
+def sums_vacuum() -> None:
+    """PostgreSQL, outside a transaction (the worker, a command): VACUUM ANALYZE the sums'
+    tables, so their folded rows are read from the covering index alone and planned from what
+    is there. Nothing elsewhere."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(table for table, _k, _v in _TABLES)}")
 
 
 def _sums_of(sql: str, keys: int) -> dict[tuple, tuple]:
@@ -288,10 +355,10 @@ def _unit_paths(unit_ids: Sequence[int]) -> dict[int, str]:
 def counts_from_sums(
     unit_ids: Sequence[int], periods: Sequence, pass_mark: float, *, days: bool
 ) -> tuple[list[dict[int, dict[str, int]]], dict[int, dict[str, list]]]:
-    """The counts (formulas.METRICS but ``co_handled``) of ``unit_ids`` in each of the
-    consecutive whole-day ``periods`` at a live cut-off, from the sums and the live fact rows;
-    with ``days``, the per-day groups of ``avg_handling_days`` over the whole span (unit id ->
-    'reach' | 'reply' -> [(day, replied, seconds)]), as setcounts._counts_query gives them."""
+    """The counts (formulas.METRICS) of ``unit_ids`` in each of the consecutive whole-month
+    ``periods`` at a live cut-off, from the sums and the live fact rows; with ``days``, the
+    per-day groups of ``avg_handling_days`` over the whole span (unit id -> 'reach' | 'reply'
+    -> [(day, replied, seconds)]), as setcounts._counts_query gives them."""
     from . import formulas
 
     bounds = [_local_date(p.start) for p in periods] + [_local_date(periods[-1].end)]
@@ -308,7 +375,10 @@ def counts_from_sums(
     if not unit_ids:
         return out, groups
     covers, paths = _centre_covers(), _unit_paths(unit_ids)
-    sums = ", ".join(f"SUM({c})" for c in _COHORT_VALUES)
+    # as integers (PostgreSQL's SUM of a bigint is a numeric: a Decimal per value in Python)
+    sums = ", ".join(
+        f"SUM({c})" if c == "reach_secs" else f"CAST(SUM({c}) AS BIGINT)" for c in _COHORT_VALUES
+    )
     reach: dict[tuple[int, date], list] = defaultdict(lambda: [0, Decimal(0)])
     rows = _run(
         Sql(
@@ -335,6 +405,7 @@ def counts_from_sums(
             kept[0] += int(values[SUM_COUNTS.index("replied")])
             kept[1] += Decimal(str(values[-1] or 0))
     _live_counts(unit_ids, periods, pass_mark, out, bucket)
+    _co_counts(unit_ids, (first, end), out, bucket)
     for per_period in out:
         for counts in per_period.values():
             counts["received_transferred"] = counts["received"] - counts["received_own"]
@@ -342,17 +413,35 @@ def counts_from_sums(
         for (unit_id, day), (n, secs) in reach.items():
             if n:
                 groups[unit_id]["reach"].append((day, n, int(secs)))
-        for unit_id, day, n, secs in _run(
-            Sql(
-                f"SELECT unit_id, reply_day, SUM(n), SUM(secs) FROM {T_RS}"
-                f" WHERE unit_id IN ({_ids(unit_ids)}) AND reach_day >= %s AND reach_day < %s"
-                " GROUP BY unit_id, reply_day HAVING SUM(n) <> 0",
-                [first, end],
-            ),
-            loops=True,
-        ):
-            groups[unit_id]["reply"].append((_as_date(day), int(n), int(secs or 0)))
+        _reply_groups(unit_ids, (first, end), groups)
     return out, groups
+
+
+def _co_counts(unit_ids, span: tuple[date, date], out: list, bucket) -> None:
+    """Add ``co_handled`` from ``CoSum``."""
+    for unit_id, month, n in _run(
+        Sql(
+            f"SELECT unit_id, month, SUM(n) FROM {T_COS} WHERE unit_id IN ({_ids(unit_ids)})"
+            " AND month >= %s AND month < %s GROUP BY unit_id, month",
+            list(span),
+        ),
+        loops=True,
+    ):
+        out[bucket(_as_date(month))][unit_id]["co_handled"] += int(n)
+
+
+def _reply_groups(unit_ids, span: tuple[date, date], groups: dict) -> None:
+    """The per-day reply groups of ``avg_handling_days`` from ``ReplySum``."""
+    for unit_id, day, n, secs in _run(
+        Sql(
+            f"SELECT unit_id, reply_day, SUM(n), SUM(secs) FROM {T_RS}"
+            f" WHERE unit_id IN ({_ids(unit_ids)}) AND month >= %s AND month < %s"
+            " GROUP BY unit_id, reply_day HAVING SUM(n) <> 0",
+            list(span),
+        ),
+        loops=True,
+    ):
+        groups[unit_id]["reply"].append((_as_date(day), int(n), int(secs or 0)))
 
 
 def _live_counts(unit_ids, periods, pass_mark: float, out: list, bucket) -> None:
@@ -388,7 +477,7 @@ GROUP BY uf.unit_id, uf.reach_day""",  # fmt: skip
 
 
 def groups_from_sums(unit_id: int, period) -> tuple[list, dict[str, int], dict[int | None, int]]:
-    """The unit's cohort in the whole-day ``period`` at a live cut-off: by (local day of first
+    """The unit's cohort in the whole-month ``period`` at a live cut-off: by (local day of first
     reach, channel), by kind and by category id (None: none), from ``GroupSum``."""
     first, end = _local_date(period.start), _local_date(period.end)
     by_day: list[tuple[date, str, int]] = []
@@ -396,9 +485,9 @@ def groups_from_sums(unit_id: int, period) -> tuple[list, dict[str, int], dict[i
     categories: dict[int | None, int] = {}
     rows = _run(
         Sql(
-            f"SELECT CASE WHEN dim = 'channel' THEN reach_day END, dim, value, SUM(n) FROM {T_GS}"
-            " WHERE unit_id = %s AND reach_day >= %s AND reach_day < %s"
-            " GROUP BY CASE WHEN dim = 'channel' THEN reach_day END, dim, value"
+            f"SELECT CASE WHEN dim = 'channel' THEN day END, dim, value, SUM(n) FROM {T_GS}"
+            " WHERE unit_id = %s AND day >= %s AND day < %s"
+            " GROUP BY CASE WHEN dim = 'channel' THEN day END, dim, value"
             " HAVING SUM(n) <> 0",
             [int(unit_id), first, end],
         ),

@@ -10,7 +10,9 @@ from django.tasks import task
 def assessment_sums_compact() -> int:
     """Fold the running sums' rows added since the last run into one row per key
     (``sums.sums_compact``), so that a month's counts read a few thousand rows however many
-    changes there were; returns the keys folded."""
-    from .sums import sums_compact
+    changes there were, and vacuum their tables (a few tens of MB); returns the keys folded."""
+    from .sums import sums_compact, sums_vacuum
 
-    return sums_compact()
+    folded = sums_compact()
+    sums_vacuum()
+    return folded

@@ -4,8 +4,9 @@
 
 Without options: whether the facts are ready and how many rows they hold. ``--rebuild``
 recomputes the facts of every ticket in batches (after a bulk load that bypassed the write
-path, or a move in the unit tree), then their running sums, marks them ready and refreshes the
-planner's statistics. ``--sums`` recomputes the running sums alone (a repair: sums.py).
+path, or a move in the unit tree), then their running sums, marks them ready, refreshes the
+planner's statistics and vacuums the fact tables (PostgreSQL: their open rows and sums are then
+read from covering indexes alone). ``--sums`` recomputes the running sums alone (a repair: sums.py).
 ``--check`` compares the running sums with the facts and exits 1 naming every key that
 differs. Last line: ``ready=<bool> tickets=<n> units=<n>``.
 """
@@ -16,9 +17,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hotline.assessment.facts import BATCH, facts_ready, facts_rebuild
+from hotline.assessment.facts import BATCH, facts_ready, facts_rebuild, facts_vacuum
 from hotline.assessment.models import TicketFact, UnitFact
-from hotline.assessment.sums import sums_check, sums_rebuild
+from hotline.assessment.sums import sums_check, sums_rebuild, sums_vacuum
 from hotline.core.db import refresh_statistics
 
 
@@ -40,10 +41,12 @@ class Command(BaseCommand):
 
             facts_rebuild(batch=max(1, opts["batch"]), progress=progress)
             refresh_statistics()
+            facts_vacuum()
             self.stdout.write(f"rebuilt in {time.monotonic() - started:.1f} s")
         if opts["sums"]:
             started = time.monotonic()
             sums_rebuild()
+            sums_vacuum()
             self.stdout.write(f"running sums rebuilt in {time.monotonic() - started:.1f} s")
         if opts["check"]:
             problems = sums_check()

@@ -258,9 +258,9 @@ def measure_month(timer: Timer, month: str, clients: dict, whole: bool) -> dict:
         "dashboard: figures and ranking (set_rows of the units and the city)",
         lambda: dash._scope_and_ranking(root, live()),
     )
-    timer.run("dashboard: open warnings (red, yellow)", lambda: [
-        dash.warning_count(scope, timezone.now(), level) for level in ("red", "yellow")
-    ])  # fmt: skip
+    timer.run("dashboard: open warnings (red, yellow)", lambda: dash.warning_counts(
+        scope, timezone.now()
+    ))  # fmt: skip
     groups = timer.run(
         "dashboard: received by day, channel, kind and category (cohort_groups)",
         lambda: setcounts.cohort_groups(root.pk, live()),

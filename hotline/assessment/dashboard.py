@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -422,9 +433,11 @@ def _the_only_root(unit: Unit) -> bool:
     )
 
 
-def warning_count(scope: Scope, now: datetime, level: str) -> int:
-    """``open_warnings(scope, now, level).count()``, counted from the running clocks (the
-    clock_running_yellow_unit index) instead of probing every ticket."""
+def warning_counts(scope: Scope, now: datetime) -> dict[str, int]:
+    """``open_warnings(scope, now, level).count()`` for ``red`` and ``yellow`` in one read of the
+    running clocks (the clock_running_yellow_unit index) instead of probing every ticket: per
+    ticket with a clock past its yellow line, whether one is past its deadline (red) or none
+    is (yellow)."""
     clocks = Clock.objects.filter(stopped_at__isnull=True, yellow_at__lte=now)
     if _the_only_root(scope.unit):
         # Every unit is under it: a clock of any unit (not the centre's), read from the index
@@ -432,16 +445,12 @@ def warning_count(scope: Scope, now: datetime, level: str) -> int:
         clocks = clocks.filter(unit__isnull=False)
     else:
         clocks = clocks.filter(unit__path__startswith=scope.path)
-    red = clocks.filter(due_at__lte=now)
-    if level == "red":
-        return red.values("ticket_id").distinct().count()
-    return (
-        clocks.filter(due_at__gt=now)
-        .exclude(ticket_id__in=red.values("ticket_id"))
-        .values("ticket_id")
-        .distinct()
-        .count()
+    per_ticket = clocks.values("ticket_id").annotate(
+        red=Max(Case(When(due_at__lte=now, then=Value(1)), default=Value(0)))
     )
+    totals = per_ticket.aggregate(tickets=Count("ticket_id"), reds=Sum("red"))
+    red = int(totals["reds"] or 0)
+    return {"red": red, "yellow": int(totals["tickets"] or 0) - red}
 
 
 def dashboard_data(user, scope_code: str | None, month: str | None, now: datetime) -> dict:
@@ -454,7 +463,7 @@ def dashboard_data(user, scope_code: str | None, month: str | None, now: datetim
     ranked = [r for r in rows if r.get("rank")]
     ranked.sort(key=lambda r: (r["rank"], r["unit"]))
     by_overdue = sorted((r for r in rows if r["overdue"]), key=lambda r: (-r["overdue"], r["unit"]))
-    warnings = {level: warning_count(scope, now, level) for level in ("red", "yellow")}
+    warnings = warning_counts(scope, now)
     groups = setcounts.cohort_groups(scope_unit.pk, period)
     return {
         "scope": {"code": scope_unit.code, "name": scope_unit.name},

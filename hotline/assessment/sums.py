@@ -375,46 +375,54 @@ def counts_from_sums(
     if not unit_ids:
         return out, groups
     covers, paths = _centre_covers(), _unit_paths(unit_ids)
-    # as integers (PostgreSQL's SUM of a bigint is a numeric: a Decimal per value in Python)
-    sums = ", ".join(
-        f"SUM({c})" if c == "reach_secs" else f"CAST(SUM({c}) AS BIGINT)" for c in _COHORT_VALUES
-    )
-    reach: dict[tuple[int, date], list] = defaultdict(lambda: [0, Decimal(0)])
+    # Summed in the database by (unit, centre, period): a few hundred rows, not one per day and
+    # centre (the city's year is 6,000); as integers (PostgreSQL's SUM of a bigint is a
+    # numeric: a Decimal per value in Python).
+    sums = ", ".join(f"CAST(SUM({c}) AS BIGINT)" for c in ("n", *SUM_COUNTS))
+    which = " ".join(f"WHEN reach_day < %s THEN {i}" for i in range(len(periods) - 1))
+    part = f"CASE {which} ELSE {len(periods) - 1} END" if which else "0"
     rows = _run(
         Sql(
-            f"SELECT unit_id, reach_day, centre_id, {sums} FROM {T_CS}"
+            f"SELECT unit_id, centre_id, {part}, {sums} FROM {T_CS}"
             f" WHERE unit_id IN ({_ids(unit_ids)}) AND reach_day >= %s AND reach_day < %s"
-            " GROUP BY unit_id, reach_day, centre_id",
-            [first, end],
+            " GROUP BY 1, 2, 3",
+            [*bounds[1:-1], first, end],
         ),
         loops=True,
     )
-    for unit_id, day, centre_id, n, *values in rows:
-        day = _as_date(day)
-        counts = out[bucket(day)][unit_id]
+    for unit_id, centre_id, index, n, *values in rows:
+        counts = out[int(index)][unit_id]
         counts["received"] += int(n)
-        for name, value in zip(SUM_COUNTS, values, strict=False):
+        for name, value in zip(SUM_COUNTS, values, strict=True):
             # a stopped accept clock is due whatever the cut-off; a running one once its
             # deadline has passed (_live_counts)
             counts["accept_due" if name == "accept_closed" else name] += int(value)
         path = covers.get(int(centre_id))
         if path is not None and paths[unit_id].startswith(path):
             counts["received_own"] += int(n)
-        if days:
-            kept = reach[(unit_id, day)]
-            kept[0] += int(values[SUM_COUNTS.index("replied")])
-            kept[1] += Decimal(str(values[-1] or 0))
     _live_counts(unit_ids, periods, pass_mark, out, bucket)
     _co_counts(unit_ids, (first, end), out, bucket)
     for per_period in out:
         for counts in per_period.values():
             counts["received_transferred"] = counts["received"] - counts["received_own"]
     if days:
-        for (unit_id, day), (n, secs) in reach.items():
-            if n:
-                groups[unit_id]["reach"].append((day, n, int(secs)))
+        _reach_groups(unit_ids, (first, end), groups)
         _reply_groups(unit_ids, (first, end), groups)
     return out, groups
+
+
+def _reach_groups(unit_ids, span: tuple[date, date], groups: dict) -> None:
+    """The per-day reach groups of ``avg_handling_days`` (the replied rows) from ``CohortSum``."""
+    for unit_id, day, n, secs in _run(
+        Sql(
+            f"SELECT unit_id, reach_day, CAST(SUM(replied) AS BIGINT), SUM(reach_secs)"
+            f" FROM {T_CS} WHERE unit_id IN ({_ids(unit_ids)}) AND reach_day >= %s"
+            " AND reach_day < %s GROUP BY unit_id, reach_day HAVING SUM(replied) <> 0",
+            list(span),
+        ),
+        loops=True,
+    ):
+        groups[unit_id]["reach"].append((_as_date(day), int(n), int(secs or 0)))
 
 
 def _co_counts(unit_ids, span: tuple[date, date], out: list, bucket) -> None:

@@ -298,7 +298,7 @@ class Clock(models.Model):
             # The supervision office's red and yellow tickets (supervision.selectors.
             # tickets_warned): running clocks whose yellow time has come, warned or not.
             # The unit too: the dashboard's count of the city's warnings reads the index
-            # alone (assessment.dashboard.warning_count).
+            # alone (assessment.dashboard.warning_counts).
             models.Index(
                 fields=["yellow_at", "ticket", "due_at", "unit"],
                 condition=models.Q(stopped_at__isnull=True),

@@ -364,19 +364,28 @@ SUM_COUNTS = (
 )
 
 
-class CohortSum(models.Model):
-    """A change to the sums of a unit's cohort rows (``UnitFact``, not merged, not validly sent
-    back) that first reached its sub-tree on one local day and were registered by one centre:
-    the write path adds one row per (unit, day, centre) for the rows it removes (negative) and
-    one for those it writes; the worker folds each key's rows into one (``compacted``)."""
+class FoldedSum(models.Model):  # noqa: DJ008 - abstract
+    """A change to a running sum of a unit (sums.py): appended by the write path, folded by the
+    worker into one row per key (``compacted``)."""
 
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
         verbose_name="单位",
     )  # fmt: skip
+    compacted = models.BooleanField("已合并", default=False)
+
+    class Meta:
+        abstract = True
+
+
+class CohortSum(FoldedSum):
+    """A change to the sums of a unit's cohort rows (``UnitFact``, not merged, not validly sent
+    back) that first reached its sub-tree on one local day and were registered by one centre:
+    the write path adds one row per (unit, day, centre) for the rows it removes (negative) and
+    one for those it writes; the worker folds each key's rows into one (``compacted``)."""
+
     reach_day = models.DateField("到达日")
     centre_id = models.IntegerField("登记中心")  # 0: none
-    compacted = models.BooleanField("已合并", default=False)
     n = models.BigIntegerField("受理量", default=0)
     forwarded = models.BigIntegerField("转办", default=0)
     forwarded_late = models.BigIntegerField("转办超时", default=0)
@@ -415,18 +424,13 @@ class CohortSum(models.Model):
         return f"{self.unit_id} {self.reach_day} {self.centre_id} n={self.n}"
 
 
-class ReplySum(models.Model):
+class ReplySum(FoldedSum):
     """A change to the number of a unit's replied cohort rows that reached its sub-tree in one
     local month and were first replied on one local day, and to the sum of their reply's
     seconds since local midnight (``avg_handling_days``); written and folded as ``CohortSum``."""
 
-    unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
-        verbose_name="单位",
-    )  # fmt: skip
     month = models.DateField("到达月")  # the first day
     reply_day = models.DateField("答复日")
-    compacted = models.BooleanField("已合并", default=False)
     n = models.BigIntegerField("已答复", default=0)
     secs = models.DecimalField("答复秒数合计", max_digits=24, decimal_places=6, default=0)
 
@@ -446,21 +450,16 @@ class ReplySum(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m} {self.reply_day} n={self.n}"
 
 
-class GroupSum(models.Model):
+class GroupSum(FoldedSum):
     """A change to the number of a unit's cohort rows by channel and local day of first reach
     of its sub-tree, or by kind or category and local month (``dim``: ``channel``, ``kind`` or
     ``category``; ``day``: the day for a channel, the month's first day otherwise; ``value``:
     the code, or the category's id, '' for none): the dashboard's volume and breakdowns.
     Written and folded as ``CohortSum``."""
 
-    unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
-        verbose_name="单位",
-    )  # fmt: skip
     day = models.DateField("日期")
     dim = models.CharField("维度", max_length=8)
     value = models.CharField("取值", max_length=32, blank=True)
-    compacted = models.BooleanField("已合并", default=False)
     n = models.BigIntegerField("受理量", default=0)
 
     class Meta:
@@ -504,16 +503,11 @@ class CoFact(models.Model):
         return f"{self.fact_id} {self.unit_id} {self.month:%Y-%m}"
 
 
-class CoSum(models.Model):
+class CoSum(FoldedSum):
     """A change to the number of a unit's co-handled tickets (not merged) of one local month
     (``CoFact``); written and folded as ``CohortSum``."""
 
-    unit = models.ForeignKey(
-        "orgs.Unit", on_delete=models.CASCADE, db_index=False, related_name="+",
-        verbose_name="单位",
-    )  # fmt: skip
     month = models.DateField("月份")
-    compacted = models.BooleanField("已合并", default=False)
     n = models.BigIntegerField("协办", default=0)
 
     class Meta:

@@ -221,9 +221,9 @@ def _invalid_form(request: HttpRequest, number: str, form: ActionForm, action: s
         messages.error(request, _("操作未执行：%(error)s") % {"error": reason})
         return _detail_page(request, number, status=409, bound=form)
     wrong = "；".join(
-        f"{form.fields[name].label}：{' '.join(errors)}"
+        f"{form.fields[name].label}：{' '.join(map(str, errors))}"
         if name in form.fields
-        else " ".join(errors)
+        else " ".join(map(str, errors))
         for name, errors in form.errors.items()
     )
     messages.error(request, _("操作未执行：%(error)s") % {"error": wrong})

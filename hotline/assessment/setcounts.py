@@ -633,7 +633,7 @@ def counts_of(
     unit_ids: Sequence[int], period, rules: formulas.Rules
 ) -> tuple[dict[int, dict[str, int]], dict[int, float | None]]:
     """Every count (formulas.METRICS) and ``avg_handling_days`` of every unit of ``unit_ids``
-    (two queries): unit id -> counts, unit id -> average."""
+    (a few queries): unit id -> counts, unit id -> average."""
     out = {pk: dict.fromkeys(formulas.METRICS, 0) for pk in unit_ids}
     if not unit_ids:
         return out, dict.fromkeys(unit_ids, None)
@@ -676,7 +676,7 @@ def monthly_counts(unit_id: int, periods: Sequence, rules: formulas.Rules) -> li
         from .sums import counts_from_sums
 
         monthly, _groups = counts_from_sums([unit_id], periods, rules.spot_pass, days=False)
-        return [{**counts[unit_id], "co_handled": 0} for counts in monthly]
+        return [counts[unit_id] for counts in monthly]
     return _monthly_computed(unit_id, periods, rules, live=live)
 
 

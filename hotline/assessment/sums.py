@@ -1,17 +1,19 @@
-"""Running sums of the assessment facts (docs/assessment.md, "The sums").
+"""Running sums of the assessment facts (docs/assessment.md, "The running sums").
 
-A month's counts of every unit, read from the per-ticket facts, read a few hundred thousand
-``UnitFact`` rows at a large city's size (a second); the leaders' dashboard asks for them at
-every visit. Almost every count is a sum over the cohort rows of a condition that no longer
+A month's counts of every unit, read from the per-ticket facts, read about a million
+``UnitFact`` rows at a large city's size (over a second); the leaders' dashboard asks for them
+at every visit. Almost every count is a sum over the cohort rows of a condition that no longer
 changes once the row is recorded (with the cut-off now): those are kept as sums per (unit, day of
-first reach, registering centre) in ``CohortSum`` and per (unit, day of reach, day of first
-reply) in ``ReplySum``. The rest is read live:
+first reach, registering centre) in ``CohortSum``, per (unit, month of reach, day of first reply)
+in ``ReplySum``, per (unit, day, channel) and (unit, month, kind or category) in ``GroupSum``,
+and the co-handled tickets per (unit, month) in ``CoSum`` (from ``CoFact``). The rest is read
+live:
 
 - ``received_own`` from the sums' centre and the centres' tree as it is now;
 - ``overdue`` (a running handling deadline passed), the open part of ``accept_due`` (a running
   accept deadline passed) and ``spot_checks_failed`` (the pass mark of the period's rules) from
-  the fact rows that can hold for them: a partial index (``unitfact_unit_reach_live``) of the
-  rows with a running clock or a scored case spot check, a few percent of a month.
+  the fact rows that can hold for them: a covering partial index (``unitfact_unit_reach_live``)
+  of the rows with a running clock or a scored case spot check, a few percent of a month.
 
 The sums are kept by the write path, in the transaction of every write of the facts
 (``facts.facts_write``): the rows it is about to remove are subtracted (one row per key with
@@ -20,7 +22,6 @@ and two changes never wait for each other on a shared row (every write appends).
 folds each key's rows into one (``sums_compact``, every minute); ``sums_rebuild`` recomputes
 them from the facts (after a rebuild of the facts, and as a repair); ``sums_check`` compares.
 """
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -356,9 +357,10 @@ def counts_from_sums(
     unit_ids: Sequence[int], periods: Sequence, pass_mark: float, *, days: bool
 ) -> tuple[list[dict[int, dict[str, int]]], dict[int, dict[str, list]]]:
     """The counts (formulas.METRICS) of ``unit_ids`` in each of the consecutive whole-month
-    ``periods`` at a live cut-off, from the sums and the live fact rows; with ``days``, the
-    per-day groups of ``avg_handling_days`` over the whole span (unit id -> 'reach' | 'reply'
-    -> [(day, replied, seconds)]), as setcounts._counts_query gives them."""
+    ``periods`` at a live cut-off, from the sums and the live fact rows; with ``days``, also
+    ``co_handled`` and the per-day groups of ``avg_handling_days`` over the whole span (unit id
+    -> 'reach' | 'reply' -> [(day, replied, seconds)]), as setcounts._counts_query gives them;
+    without, ``co_handled`` is 0 (the trend's months, as ``monthly_counts`` gives them)."""
     from . import formulas
 
     bounds = [_local_date(p.start) for p in periods] + [_local_date(periods[-1].end)]
@@ -401,7 +403,8 @@ def counts_from_sums(
         if path is not None and paths[unit_id].startswith(path):
             counts["received_own"] += int(n)
     _live_counts(unit_ids, periods, pass_mark, out, bucket)
-    _co_counts(unit_ids, (first, end), out, bucket)
+    if days:
+        _co_counts(unit_ids, (first, end), out, bucket)
     for per_period in out:
         for counts in per_period.values():
             counts["received_transferred"] = counts["received"] - counts["received_own"]
